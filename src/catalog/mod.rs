@@ -1,0 +1,324 @@
+//! The catalog: model families, models, licenses and GPUs, with the facts' sources.
+//!
+//! The embedded catalog (every `catalog/**/*.toml` of the source tree) is turned into JSON at build
+//! time and deserialized once per run; user files given with `--catalog` or `PICK_CATALOG` are read as
+//! TOML and merged over it, a same id replacing the embedded entry (recorded in `overrides`).
+
+mod check;
+mod schema;
+
+pub use check::{check_embedded, check_paths, Problem};
+pub use schema::*;
+
+use anyhow::{anyhow, Context, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/catalog_sources.rs"));
+    pub static JSON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json"));
+}
+
+/// The original text of each embedded catalog file, by path (e.g. `catalog/models/meta.toml`).
+pub fn embedded_sources() -> &'static [(&'static str, &'static str)] {
+    embedded::SOURCES
+}
+
+/// An entry of a user catalog that replaced one with the same id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub kind: &'static str,
+    pub id: String,
+    pub replaced: String,
+    pub by: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub families: Vec<Family>,
+    pub models: Vec<Model>,
+    pub licenses: Vec<License>,
+    pub gpus: Vec<Gpu>,
+    pub overrides: Vec<Override>,
+    model_index: HashMap<String, usize>,
+}
+
+#[derive(serde::Deserialize)]
+struct EmbeddedFile {
+    file: String,
+    doc: CatalogFile,
+}
+
+impl Catalog {
+    /// The catalog compiled into the binary.
+    pub fn embedded() -> Result<Catalog> {
+        let files: Vec<EmbeddedFile> =
+            serde_json::from_slice(embedded::JSON).context("the embedded catalog is corrupt (rebuild pick)")?;
+        let mut catalog = Catalog::default();
+        for f in files {
+            catalog.add_file(&f.file, f.doc);
+        }
+        catalog.reindex();
+        Ok(catalog)
+    }
+
+    /// The embedded catalog with user files or folders merged over it, then checked: a user file may
+    /// not leave a dangling reference behind.
+    pub fn load(extra: &[PathBuf]) -> Result<Catalog> {
+        let mut catalog = Catalog::embedded()?;
+        if extra.is_empty() {
+            return Ok(catalog);
+        }
+        for (name, text) in read_paths(extra)? {
+            let doc = parse_file(&name, &text).map_err(|p| anyhow!("{p}"))?;
+            catalog.add_file(&name, doc);
+        }
+        catalog.reindex();
+        let problems = check::check_catalog(&catalog, &HashMap::new());
+        if !problems.is_empty() {
+            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(anyhow!(
+                "the catalog given with --catalog/PICK_CATALOG has {} problem(s):\n{}\nrun `pick catalog check PATH` for details",
+                problems.len(),
+                list.join("\n")
+            ));
+        }
+        Ok(catalog)
+    }
+
+    fn add_file(&mut self, origin: &str, doc: CatalogFile) {
+        fn merge<T: Clone>(
+            list: &mut Vec<T>,
+            items: Vec<T>,
+            origin: &str,
+            kind: &'static str,
+            id: fn(&T) -> &str,
+            set_origin: fn(&mut T, &str),
+            get_origin: fn(&T) -> &str,
+            overrides: &mut Vec<Override>,
+        ) {
+            for mut item in items {
+                set_origin(&mut item, origin);
+                if let Some(slot) = list.iter_mut().find(|x| id(x) == id(&item)) {
+                    if get_origin(slot) != origin {
+                        overrides.push(Override {
+                            kind,
+                            id: id(&item).to_string(),
+                            replaced: get_origin(slot).to_string(),
+                            by: origin.to_string(),
+                        });
+                        *slot = item;
+                        continue;
+                    }
+                }
+                list.push(item);
+            }
+        }
+        let ov = &mut self.overrides;
+        merge(&mut self.families, doc.family, origin, "family", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
+        merge(&mut self.models, doc.model, origin, "model", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
+        merge(&mut self.licenses, doc.license, origin, "license", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
+        merge(&mut self.gpus, doc.gpu, origin, "gpu", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
+    }
+
+    fn reindex(&mut self) {
+        self.model_index.clear();
+        for (i, m) in self.models.iter().enumerate() {
+            self.model_index.entry(m.id.clone()).or_insert(i);
+        }
+        for (i, m) in self.models.iter().enumerate() {
+            for repo in [&m.hf_repo, &m.hf_repo_instruct].into_iter().flatten() {
+                self.model_index.entry(repo.to_ascii_lowercase()).or_insert(i);
+            }
+        }
+    }
+
+    /// Builds a catalog from parts (tests and synthetic benchmarks).
+    pub fn from_parts(families: Vec<Family>, models: Vec<Model>, licenses: Vec<License>, gpus: Vec<Gpu>) -> Catalog {
+        let mut c = Catalog { families, models, licenses, gpus, ..Catalog::default() };
+        c.reindex();
+        c
+    }
+
+    /// A model by catalog id or Hugging Face repo id (case-insensitive; a `@revision` or
+    /// `hf.co/` prefix is ignored).
+    pub fn model(&self, reference: &str) -> Option<&Model> {
+        let key = normalize_ref(reference);
+        self.model_index
+            .get(&key)
+            .or_else(|| self.model_index.get(&key.to_ascii_lowercase()))
+            .map(|&i| &self.models[i])
+    }
+
+    /// The model, or an error with a did-you-mean.
+    pub fn model_or_suggest(&self, reference: &str) -> Result<&Model> {
+        self.model(reference).ok_or_else(|| {
+            let hint = crate::suggest::did_you_mean(reference, self.models.iter().map(|m| m.id.as_str()));
+            anyhow!("unknown model `{reference}`{hint}\n(`pick list --format ids` lists every id; a Hugging Face repo id works too)")
+        })
+    }
+
+    pub fn family(&self, id: &str) -> Option<&Family> {
+        self.families.iter().find(|f| f.id == id)
+    }
+
+    pub fn license(&self, id: &str) -> Option<&License> {
+        self.licenses.iter().find(|l| l.id == id)
+    }
+
+    /// A license by catalog id, SPDX id, HF license id or HF license_name (case-insensitive).
+    pub fn license_by_any_name(&self, name: &str) -> Option<&License> {
+        let n = name.to_ascii_lowercase();
+        self.license(name).or_else(|| {
+            self.licenses.iter().find(|l| {
+                l.id.eq_ignore_ascii_case(&n)
+                    || l.spdx.eq_ignore_ascii_case(&n)
+                    || l.hf_license.as_deref().is_some_and(|h| h != "other" && h.eq_ignore_ascii_case(&n))
+                    || l.hf_license_names.iter().any(|x| x.eq_ignore_ascii_case(&n))
+            })
+        })
+    }
+
+    pub fn gpu(&self, name: &str) -> Option<&Gpu> {
+        let n = name.trim().to_ascii_lowercase();
+        self.gpus.iter().find(|g| g.id == n || g.aliases.iter().any(|a| *a == n))
+    }
+
+    /// The newest release date among the models, the reference point for "freshness" (so rankings
+    /// do not drift with the wall clock).
+    pub fn newest_release(&self) -> Option<Date> {
+        self.models.iter().map(|m| m.released).max()
+    }
+
+    /// Sources of a model with its family's filling the gaps.
+    pub fn sources_of(&self, model: &Model) -> Sources {
+        match self.family(&model.family) {
+            Some(f) => model.sources.or(&f.sources),
+            None => model.sources.clone(),
+        }
+    }
+
+    /// Support level of `tool` for a model: the model's own table, else its family's.
+    pub fn support(&self, model: &Model, table: fn(&Model) -> &SupportTable, ftable: fn(&Family) -> &SupportTable, tool: &str) -> Option<Support> {
+        table(model)
+            .get(tool)
+            .copied()
+            .or_else(|| self.family(&model.family).and_then(|f| ftable(f).get(tool).copied()))
+    }
+
+    pub fn serving(&self, model: &Model, engine: &str) -> Option<Support> {
+        self.support(model, |m| &m.serving, |f| &f.serving, engine)
+    }
+    pub fn finetune(&self, model: &Model, tool: &str) -> Option<Support> {
+        self.support(model, |m| &m.finetune, |f| &f.finetune, tool)
+    }
+    pub fn quant(&self, model: &Model, tool: &str) -> Option<Support> {
+        self.support(model, |m| &m.quant, |f| &f.quant, tool)
+    }
+}
+
+fn normalize_ref(reference: &str) -> String {
+    let r = reference.trim();
+    let r = r.split('@').next().unwrap_or(r);
+    let r = r
+        .trim_start_matches("https://")
+        .trim_start_matches("huggingface.co/")
+        .trim_start_matches("hf.co/");
+    r.trim_end_matches('/').to_string()
+}
+
+/// Parses one catalog file; the error names the file, line and column.
+pub fn parse_file(name: &str, text: &str) -> std::result::Result<CatalogFile, Problem> {
+    toml::from_str::<CatalogFile>(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let col = e.span().map(|s| s.start - text[..s.start.min(text.len())].rfind('\n').map_or(0, |p| p + 1) + 1);
+        Problem { file: name.to_string(), line, column: col, message: e.message().trim().to_string() }
+    })
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let mut files = Vec::new();
+        if path.is_dir() {
+            collect_toml(path, &mut files).with_context(|| format!("cannot read catalog folder {}", path.display()))?;
+            files.sort();
+            if files.is_empty() {
+                return Err(anyhow!("catalog folder {} holds no .toml file", path.display()));
+            }
+        } else {
+            files.push(path.clone());
+        }
+        for f in files {
+            let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read catalog file {}", f.display()))?;
+            out.push((f.display().to_string(), text));
+        }
+    }
+    Ok(out)
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_toml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_is_valid() {
+        let problems = check_embedded();
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), list.join("\n"));
+    }
+
+    #[test]
+    fn embedded_json_matches_the_toml_sources() {
+        // The fast path (JSON made at build time) and the TOML text must describe the same catalog.
+        let fast = Catalog::embedded().unwrap();
+        let mut slow = Catalog::default();
+        for (name, text) in embedded_sources() {
+            slow.add_file(name, parse_file(name, text).unwrap());
+        }
+        assert_eq!(fast.models.len(), slow.models.len());
+        for (a, b) in fast.models.iter().zip(&slow.models) {
+            assert_eq!(a.id, b.id);
+            assert_eq!(a.arch, b.arch);
+            assert_eq!(a.released, b.released);
+            assert_eq!(a.params_total_b, b.params_total_b);
+        }
+        assert_eq!(fast.licenses.len(), slow.licenses.len());
+        assert_eq!(fast.gpus.len(), slow.gpus.len());
+    }
+
+    #[test]
+    fn lookup_by_repo_id_is_case_insensitive_and_ignores_revisions() {
+        let c = Catalog::embedded().unwrap();
+        let m = c.model("META-LLAMA/llama-3.1-8b-instruct@0e9e39f").unwrap();
+        assert_eq!(m.id, "llama-3.1-8b");
+        assert!(c.model("https://huggingface.co/meta-llama/Llama-3.1-8B").is_some());
+    }
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(Date::parse("2024-07-23").unwrap().to_string(), "2024-07-23");
+        assert!(Date::parse("2024-02-30").is_none());
+        assert!(Date::parse("2024-13-01").is_none());
+        assert!(Date::parse("24-01-01").is_none());
+        assert_eq!(Date::parse("1970-01-02").unwrap().days(), 1);
+    }
+}

@@ -1,0 +1,611 @@
+//! The catalog's data types, exactly as the TOML files spell them (see `catalog/FORMAT.md`).
+//!
+//! Every struct denies unknown keys, so a typo in a catalog file is an error with a location rather
+//! than a silently ignored fact. Semantic checks (references, ranges, recomputed parameter counts)
+//! live in `check.rs`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One catalog file: any mix of the four top-level arrays.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    #[serde(default)]
+    pub family: Vec<Family>,
+    #[serde(default)]
+    pub model: Vec<Model>,
+    #[serde(default)]
+    pub license: Vec<License>,
+    #[serde(default)]
+    pub gpu: Vec<Gpu>,
+}
+
+/// A calendar date (no time), read from a TOML date or a "YYYY-MM-DD" string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses "YYYY-MM-DD" (a TOML date may carry a time after it; it is ignored).
+    pub fn parse(text: &str) -> Option<Date> {
+        let date = text.get(..10)?;
+        let bytes = date.as_bytes();
+        if bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let year: u16 = date[..4].parse().ok()?;
+        let month: u8 = date[5..7].parse().ok()?;
+        let day: u8 = date[8..10].parse().ok()?;
+        let valid_day = (1..=days_in_month(year, month)).contains(&day);
+        (year >= 1900 && (1..=12).contains(&month) && valid_day && (text.len() == 10 || !text[10..].starts_with(|c: char| c.is_ascii_digit())))
+            .then_some(Date { year, month, day })
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian), for age arithmetic.
+    pub fn days(self) -> i64 {
+        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date like 2024-07-23")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
+                Date::parse(v).ok_or_else(|| E::custom(format!("`{v}` is not a valid date (want YYYY-MM-DD)")))
+            }
+            // The toml crate hands dates over as a one-entry map holding the date's text.
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+                let Some((_, text)) = map.next_entry::<String, String>()? else {
+                    return Err(serde::de::Error::custom("empty date"));
+                };
+                self.visit_str(&text)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Where a fact comes from: fact group → URL.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paper: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub training_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+}
+
+impl Sources {
+    /// (group, url) pairs in a fixed order.
+    pub fn entries(&self) -> Vec<(&'static str, &str)> {
+        let all = [
+            ("card", &self.card),
+            ("config", &self.config),
+            ("license", &self.license),
+            ("paper", &self.paper),
+            ("release", &self.release),
+            ("training_data", &self.training_data),
+            ("safety", &self.safety),
+            ("ecosystem", &self.ecosystem),
+            ("context", &self.context),
+            ("capability", &self.capability),
+            ("price", &self.price),
+        ];
+        all.into_iter().filter_map(|(k, v)| v.as_deref().map(|v| (k, v))).collect()
+    }
+
+    /// Fills groups this table lacks from `fallback` (a model inherits its family's sources).
+    pub fn or(&self, fallback: &Sources) -> Sources {
+        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        Sources {
+            card: pick(&self.card, &fallback.card),
+            config: pick(&self.config, &fallback.config),
+            license: pick(&self.license, &fallback.license),
+            paper: pick(&self.paper, &fallback.paper),
+            release: pick(&self.release, &fallback.release),
+            training_data: pick(&self.training_data, &fallback.training_data),
+            safety: pick(&self.safety, &fallback.safety),
+            ecosystem: pick(&self.ecosystem, &fallback.ecosystem),
+            context: pick(&self.context, &fallback.context),
+            capability: pick(&self.capability, &fallback.capability),
+            price: pick(&self.price, &fallback.price),
+        }
+    }
+}
+
+/// How well a tool supports a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Support {
+    None,
+    Community,
+    Partial,
+    Full,
+}
+
+impl Support {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Support::None => "none",
+            Support::Community => "community",
+            Support::Partial => "partial",
+            Support::Full => "full",
+        }
+    }
+}
+
+pub const ENGINES: [&str; 6] = ["vllm", "sglang", "trtllm", "llamacpp", "ollama", "tgi"];
+pub const FINETUNERS: [&str; 5] = ["axolotl", "llamafactory", "trl", "peft", "unsloth"];
+pub const QUANTIZERS: [&str; 6] = ["fp8", "awq", "gptq", "gguf", "bnb", "mlx"];
+
+/// Tool → support level; keys are checked against the lists above.
+pub type SupportTable = BTreeMap<String, Support>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataOpenness {
+    Open,
+    Described,
+    Undisclosed,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    #[serde(default)]
+    pub cadence: Option<String>,
+    #[serde(default)]
+    pub training_tokens_t: Option<f64>,
+    #[serde(default)]
+    pub data_openness: Option<DataOpenness>,
+    #[serde(default)]
+    pub data_note: Option<String>,
+    #[serde(default)]
+    pub safety: Option<String>,
+    #[serde(default)]
+    pub serving: SupportTable,
+    #[serde(default)]
+    pub finetune: SupportTable,
+    #[serde(default)]
+    pub quant: SupportTable,
+    #[serde(default)]
+    pub sources: Sources,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// The catalog file this entry came from (set by the loader).
+    #[serde(skip)]
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weights {
+    Open,
+    Api,
+    None,
+}
+
+impl Weights {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weights::Open => "open",
+            Weights::Api => "api",
+            Weights::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchClass {
+    Dense,
+    Moe,
+}
+
+impl ArchClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchClass::Dense => "dense",
+            ArchClass::Moe => "moe",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dtype {
+    Bf16,
+    Fp16,
+    Fp32,
+    Fp8,
+    Mxfp4,
+}
+
+impl Dtype {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dtype::Bf16 => "bf16",
+            Dtype::Fp16 => "fp16",
+            Dtype::Fp32 => "fp32",
+            Dtype::Fp8 => "fp8",
+            Dtype::Mxfp4 => "mxfp4",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Attention {
+    Mha,
+    Gqa,
+    Mqa,
+    Mla,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mlp {
+    #[default]
+    Gated,
+    Plain,
+}
+
+/// The decoder architecture, as config.json states it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arch {
+    pub layers: u64,
+    pub hidden_size: u64,
+    pub attention_heads: u64,
+    pub kv_heads: u64,
+    pub head_dim: u64,
+    pub intermediate_size: u64,
+    pub vocab_size: u64,
+    pub tied_embeddings: bool,
+    pub attention: Option<Attention>,
+    #[serde(default)]
+    pub mlp: Mlp,
+    #[serde(default)]
+    pub qkv_bias: bool,
+    #[serde(default)]
+    pub experts: u64,
+    #[serde(default)]
+    pub experts_per_token: u64,
+    #[serde(default)]
+    pub shared_experts: u64,
+    #[serde(default)]
+    pub moe_intermediate_size: u64,
+    #[serde(default)]
+    pub shared_expert_intermediate_size: u64,
+    #[serde(default)]
+    pub dense_layers: u64,
+    #[serde(default)]
+    pub dense_residual: bool,
+    #[serde(default)]
+    pub q_lora_rank: u64,
+    #[serde(default)]
+    pub kv_lora_rank: u64,
+    #[serde(default)]
+    pub qk_rope_head_dim: u64,
+    #[serde(default)]
+    pub qk_nope_head_dim: u64,
+    #[serde(default)]
+    pub v_head_dim: u64,
+    #[serde(default)]
+    pub sliding_window: u64,
+    #[serde(default)]
+    pub sliding_window_layers: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    pub family: String,
+    pub weights: Weights,
+    #[serde(default)]
+    pub hf_repo: Option<String>,
+    #[serde(default)]
+    pub hf_repo_instruct: Option<String>,
+    pub released: Date,
+    #[serde(default)]
+    pub architecture: Option<ArchClass>,
+    #[serde(default)]
+    pub params_total_b: f64,
+    #[serde(default)]
+    pub params_active_b: f64,
+    #[serde(default)]
+    pub params_exact: Option<u64>,
+    #[serde(default)]
+    pub params_note: Option<String>,
+    #[serde(default)]
+    pub extra_params_b: f64,
+    pub license: String,
+    #[serde(default)]
+    pub also_bound_by: Vec<String>,
+    #[serde(default)]
+    pub modalities: Vec<String>,
+    #[serde(default)]
+    pub languages: Option<String>,
+    /// Claimed maximum context; 0 only for an announced model with no weights.
+    #[serde(default)]
+    pub context_tokens: u64,
+    #[serde(default)]
+    pub context_usable_tokens: Option<u64>,
+    #[serde(default)]
+    pub context_note: Option<String>,
+    #[serde(default)]
+    pub position_encoding: Option<String>,
+    #[serde(default)]
+    pub tokenizer: Option<String>,
+    #[serde(default)]
+    pub native_dtype: Option<Dtype>,
+    #[serde(default)]
+    pub capability_mmlu: Option<f64>,
+    #[serde(default)]
+    pub capability_note: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub training_tokens_t: Option<f64>,
+    #[serde(default)]
+    pub data_openness: Option<DataOpenness>,
+    #[serde(default)]
+    pub data_note: Option<String>,
+    #[serde(default)]
+    pub safety: Option<String>,
+    #[serde(default)]
+    pub serving: SupportTable,
+    #[serde(default)]
+    pub finetune: SupportTable,
+    #[serde(default)]
+    pub quant: SupportTable,
+    #[serde(default)]
+    pub price_input_per_m: Option<f64>,
+    #[serde(default)]
+    pub price_output_per_m: Option<f64>,
+    #[serde(default)]
+    pub price_as_of: Option<Date>,
+    #[serde(default)]
+    pub arch: Option<Arch>,
+    #[serde(default)]
+    pub sources: Sources,
+    #[serde(skip)]
+    pub origin: String,
+}
+
+impl Model {
+    pub fn is_open(&self) -> bool {
+        self.weights == Weights::Open
+    }
+    pub fn is_moe(&self) -> bool {
+        self.architecture == Some(ArchClass::Moe)
+    }
+    pub fn has_modality(&self, m: &str) -> bool {
+        self.modalities.iter().any(|x| x == m)
+    }
+    pub fn is_multimodal(&self) -> bool {
+        self.modalities.iter().any(|x| x != "text")
+    }
+    /// Every license that binds this model: its own first, then upstream ones.
+    pub fn license_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.license.as_str()).chain(self.also_bound_by.iter().map(String::as_str))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    Permissive,
+    Conditional,
+    NonCommercial,
+    Proprietary,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Permissive, Tier::Conditional, Tier::NonCommercial, Tier::Proprietary];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Permissive => "permissive",
+            Tier::Conditional => "conditional",
+            Tier::NonCommercial => "non-commercial",
+            Tier::Proprietary => "proprietary",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MauEffect {
+    LicenseRequired,
+    Attribution,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Redistribution {
+    Allowed,
+    NonCommercial,
+    Forbidden,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputsTraining {
+    Allowed,
+    AllowedWithNaming,
+    Derivative,
+    NonCommercial,
+    Forbidden,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hosting {
+    Allowed,
+    SeparateLicense,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    pub id: String,
+    pub name: String,
+    pub spdx: String,
+    #[serde(default)]
+    pub hf_license: Option<String>,
+    #[serde(default)]
+    pub hf_license_names: Vec<String>,
+    pub tier: Tier,
+    pub commercial: bool,
+    #[serde(default)]
+    pub mau_limit: Option<u64>,
+    #[serde(default)]
+    pub mau_effect: Option<MauEffect>,
+    #[serde(default)]
+    pub revenue_limit_usd_month: Option<u64>,
+    pub redistribute_finetunes: Redistribution,
+    pub outputs_training: OutputsTraining,
+    #[serde(default)]
+    pub eu_multimodal_excluded: bool,
+    pub hosting: Hosting,
+    #[serde(default)]
+    pub attribution: Vec<String>,
+    #[serde(default)]
+    pub notice: Option<String>,
+    #[serde(default)]
+    pub aup: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    pub source: String,
+    #[serde(skip)]
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gpu {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub vendor: String,
+    pub memory_gb: f64,
+    #[serde(default)]
+    pub visible_gib: Option<f64>,
+    pub bandwidth_tbs: f64,
+    #[serde(default)]
+    pub bf16_tflops: f64,
+    #[serde(default)]
+    pub fp8_tflops: f64,
+    #[serde(default)]
+    pub fp4_tflops: f64,
+    #[serde(default)]
+    pub interconnect: Option<String>,
+    #[serde(default)]
+    pub interconnect_gbs: f64,
+    #[serde(default)]
+    pub price_low_usd_h: Option<f64>,
+    #[serde(default)]
+    pub price_high_usd_h: Option<f64>,
+    #[serde(default)]
+    pub price_as_of: Option<Date>,
+    /// Per-layer fixed cost at batch 1, microseconds (kernel launches, sync); see `throughput`.
+    #[serde(default)]
+    pub layer_overhead_us: Option<f64>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(skip)]
+    pub origin: String,
+}
+
+impl Gpu {
+    /// Memory a framework can see, GiB: the measured figure where the catalog has one. Otherwise the
+    /// vendor's "GB" read as GiB less 1.5%: HBM parts are sold in binary units (an "80 GB" H100 shows
+    /// 79.2 GiB, an "40 GB" A100 39.39 GiB, a "48 GB" L40S 47.5 GiB in vLLM logs).
+    pub fn usable_gib(&self) -> f64 {
+        self.visible_gib.unwrap_or(self.memory_gb * 0.985)
+    }
+
+    /// True when `usable_gib` is measured rather than derived.
+    pub fn usable_is_measured(&self) -> bool {
+        self.visible_gib.is_some()
+    }
+
+    pub fn price_usd_h(&self) -> Option<f64> {
+        match (self.price_low_usd_h, self.price_high_usd_h) {
+            (Some(l), Some(h)) => Some((l + h) / 2.0),
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => None,
+        }
+    }
+}
+
+pub const GIB: f64 = 1_073_741_824.0;

@@ -1,0 +1,183 @@
+//! GPU specs on the command line: `4xH100`, `8x h200`, `2xA100-40GB`, `H100` (one), `auto`.
+//!
+//! Names resolve through the GPU catalog's ids and aliases, case- and punctuation-insensitive.
+//! `auto` asks `nvidia-smi` (the binary named by `PICK_NVIDIA_SMI`, for tests, else `nvidia-smi`).
+
+use crate::catalog::{Catalog, Gpu};
+
+/// The largest GPU count accepted: beyond any single deployment this tool sizes.
+pub const MAX_GPUS: u64 = 4096;
+
+/// A resolved spec: `count` GPUs of one catalog type.
+#[derive(Debug, Clone)]
+pub struct GpuSet<'c> {
+    pub gpu: &'c Gpu,
+    pub count: u64,
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Finds a GPU by id or alias, ignoring case, spaces, dashes and a leading vendor name.
+pub fn find_gpu<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c Gpu> {
+    if let Some(g) = catalog.gpu(name) {
+        return Some(g);
+    }
+    let mut key = squash(name);
+    for vendor in ["nvidia", "amd", "instinct", "intel", "google", "apple", "geforce"] {
+        if let Some(rest) = key.strip_prefix(vendor) {
+            key = rest.to_string();
+        }
+    }
+    catalog.gpus.iter().find(|g| squash(&g.id) == key || g.aliases.iter().any(|a| squash(a) == key))
+}
+
+/// Parses `N x NAME` (also `N*NAME`, `N×NAME`, `NAME`).
+pub fn parse_spec<'c>(catalog: &'c Catalog, spec: &str) -> Result<GpuSet<'c>, String> {
+    let s = spec.trim();
+    if s.is_empty() {
+        return Err("empty --gpus spec: write e.g. 4xH100, 8xH200 or H100".into());
+    }
+    if s.contains([',', '+', ';']) {
+        return Err(format!(
+            "`{spec}` mixes GPU types or groups; pick sizes one GPU type at a time (e.g. --gpus 4xH100)"
+        ));
+    }
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let (count, name) = if digits.is_empty() {
+        (1, s)
+    } else {
+        let rest = s[digits.len()..].trim_start();
+        let rest = rest
+            .strip_prefix(['x', 'X', '*', '×'])
+            .ok_or_else(|| format!("`{spec}`: after the count comes `x` and a GPU name, e.g. 4xH100"))?;
+        let count: u64 = digits
+            .parse()
+            .ok()
+            .filter(|n| *n <= MAX_GPUS)
+            .ok_or_else(|| format!("`{spec}`: at most {MAX_GPUS} GPUs"))?;
+        (count, rest.trim())
+    };
+    if count == 0 {
+        return Err(format!("`{spec}`: the GPU count must be at least 1"));
+    }
+    if name.is_empty() {
+        return Err(format!("`{spec}`: no GPU name after the count, e.g. {count}xH100"));
+    }
+    let gpu = find_gpu(catalog, name).ok_or_else(|| {
+        let names = catalog.gpus.iter().flat_map(|g| std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str)));
+        let hint = crate::suggest::did_you_mean(&name.to_ascii_lowercase(), names);
+        format!("unknown GPU `{name}`{hint}; `pick gpus` lists the known ones")
+    })?;
+    Ok(GpuSet { gpu, count })
+}
+
+/// Reads `nvidia-smi --query-gpu=name,memory.total --format=csv,noheader` output.
+pub fn parse_nvidia_smi<'c>(catalog: &'c Catalog, output: &str) -> Result<GpuSet<'c>, String> {
+    let mut found: Option<&Gpu> = None;
+    let mut count = 0;
+    for line in output.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, mem) = line.split_once(',').unwrap_or((line, ""));
+        let mib: f64 = mem.trim().trim_end_matches("MiB").trim().parse().unwrap_or(0.0);
+        let gpu = detect(catalog, name, mib).ok_or_else(|| format!("nvidia-smi reports `{name}`, which the GPU catalog does not know; give --gpus NxNAME"))?;
+        if found.is_some_and(|f| f.id != gpu.id) {
+            return Err("nvidia-smi reports mixed GPU types; give --gpus NxNAME for the ones to use".into());
+        }
+        found = Some(gpu);
+        count += 1;
+    }
+    match found {
+        Some(gpu) => Ok(GpuSet { gpu, count }),
+        None => Err("nvidia-smi listed no GPU".into()),
+    }
+}
+
+/// Maps an nvidia-smi product name (e.g. "NVIDIA H100 80GB HBM3") to a catalog GPU.
+fn detect<'c>(catalog: &'c Catalog, name: &str, mib: f64) -> Option<&'c Gpu> {
+    let n = squash(name);
+    let pick = |id: &str| catalog.gpu(id);
+    let has = |s: &str| n.contains(s);
+    if has("h100") {
+        return if has("nvl") { pick("h100-nvl") } else if has("pcie") { pick("h100-pcie") } else { pick("h100-sxm") };
+    }
+    if has("a100") {
+        return if mib > 0.0 && mib < 60_000.0 { pick("a100-40gb") } else { pick("a100-80gb") };
+    }
+    if has("rtx6000ada") || has("rtx6000adageneration") {
+        return pick("rtx-6000-ada");
+    }
+    for (needle, id) in [
+        ("gh200", "h200"),
+        ("h200", "h200"),
+        ("gb200", "gb200"),
+        ("b200", "b200"),
+        ("b300", "b300"),
+        ("l40s", "l40s"),
+        ("a10g", "a10g"),
+        ("rtx4090", "rtx-4090"),
+        ("rtx5090", "rtx-5090"),
+        ("l4", "l4"),
+    ] {
+        if has(needle) {
+            return pick(id);
+        }
+    }
+    None
+}
+
+/// Runs nvidia-smi and parses its answer.
+pub fn detect_local(catalog: &Catalog) -> Result<GpuSet<'_>, String> {
+    let program = std::env::var("PICK_NVIDIA_SMI").unwrap_or_else(|_| "nvidia-smi".into());
+    let output = std::process::Command::new(&program)
+        .args(["--query-gpu=name,memory.total", "--format=csv,noheader"])
+        .output()
+        .map_err(|e| format!("--gpus auto needs nvidia-smi ({program}: {e}); give --gpus NxNAME instead, e.g. 4xH100"))?;
+    if !output.status.success() {
+        return Err(format!("nvidia-smi failed ({}); give --gpus NxNAME instead", output.status));
+    }
+    parse_nvidia_smi(catalog, &String::from_utf8_lossy(&output.stdout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::embedded().unwrap()
+    }
+
+    #[test]
+    fn specs_from_the_issue() {
+        let c = catalog();
+        let ok = |s: &str| parse_spec(&c, s).map(|g| (g.gpu.id.clone(), g.count));
+        assert_eq!(ok("4xH100"), Ok(("h100-sxm".into(), 4)));
+        assert_eq!(ok("8xH200"), Ok(("h200".into(), 8)));
+        assert_eq!(ok("2xA100-40GB"), Ok(("a100-40gb".into(), 2)));
+        assert_eq!(ok("H100"), Ok(("h100-sxm".into(), 1)));
+        assert_eq!(ok("4x h100-sxm"), Ok(("h100-sxm".into(), 4)));
+        assert_eq!(ok("2 x NVIDIA H100 SXM"), Ok(("h100-sxm".into(), 2)));
+    }
+
+    #[test]
+    fn bad_specs_say_why() {
+        let c = catalog();
+        for bad in ["0xH100", "4x", "x100", "99999999999xH100", "4xH1000000", "2xH100,2xA100", "", "4yH100"] {
+            assert!(parse_spec(&c, bad).is_err(), "{bad}");
+        }
+        let e = parse_spec(&c, "4xH10").unwrap_err();
+        assert!(e.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn nvidia_smi_output() {
+        let c = catalog();
+        let out = "NVIDIA H100 80GB HBM3, 81559 MiB\nNVIDIA H100 80GB HBM3, 81559 MiB\n";
+        let set = parse_nvidia_smi(&c, out).unwrap();
+        assert_eq!((set.gpu.id.as_str(), set.count), ("h100-sxm", 2));
+        let a100 = parse_nvidia_smi(&c, "NVIDIA A100-SXM4-40GB, 40960 MiB").unwrap();
+        assert_eq!(a100.gpu.id, "a100-40gb");
+        assert!(parse_nvidia_smi(&c, "NVIDIA H100 80GB HBM3, 81559 MiB\nNVIDIA A100-SXM4-40GB, 40960 MiB").is_err());
+        assert!(parse_nvidia_smi(&c, "").is_err());
+    }
+}

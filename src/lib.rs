@@ -1,0 +1,33 @@
+//! `pick`: which open-weight base checkpoint to build on, and why.
+//!
+//! The library holds the domain; `cli` turns command-line arguments into calls on it and `render`
+//! turns its reports into text. Domain modules never see clap and never print.
+//!
+//! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
+//! - `arch`: parameter counts and KV-cache layout derived from config.json values
+//! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
+//! - `fit`: serving and fine-tuning memory, parallel plans
+//! - `throughput`: decode/prefill estimates and plan capacity
+//! - `economics`: cost per 1M tokens at a load, API break-even
+//! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `recommend`: filters, scores and ranks candidates with reasons
+//! - `gate`: the CI license gate: policy file, model references, scan, findings
+//! - `render`: tables, JSON, CSV, SARIF, ... as pure functions of reports
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod arch;
+pub mod catalog;
+pub mod cli;
+pub mod economics;
+pub mod fit;
+pub mod gate;
+pub mod hardware;
+pub mod license;
+pub mod localmodel;
+pub mod recommend;
+pub mod render;
+pub mod scan;
+pub mod suggest;
+pub mod throughput;
+pub mod units;

@@ -1,0 +1,265 @@
+//! License clauses evaluated against what a project does with a model. One implementation, used by
+//! the recommender (`pick --license ...`) and the CI gate (`pick gate`), so both always agree.
+
+use crate::catalog::{Catalog, License, Model, MauEffect, OutputsTraining, Redistribution, Hosting, Tier};
+use serde::Serialize;
+
+/// What the project does with the model (the gate's `[usage]`, the recommender's flags).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Usage {
+    pub commercial: bool,
+    pub mau: Option<u64>,
+    /// Lower-case region code, e.g. "eu".
+    pub region: Option<String>,
+    pub hosted: bool,
+    pub redistribute: bool,
+    pub distill: bool,
+}
+
+/// Finding levels; `Fail` excludes a model (recommender) or denies it (gate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Pass => "pass",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Fail => "fail",
+        }
+    }
+}
+
+/// One reason, with a stable kebab-case code (listed in the README).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: &'static str,
+    pub level: Level,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(code: &'static str, level: Level, message: impl Into<String>) -> Finding {
+        Finding { code, level, message: message.into() }
+    }
+}
+
+/// Which licenses are acceptable: tiers and license ids (an allow-list; nothing is denied by name).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Allow {
+    pub any: bool,
+    /// Any license that allows commercial use (in the usage context: clauses are checked separately).
+    pub commercial: bool,
+    pub tiers: Vec<Tier>,
+    pub licenses: Vec<String>,
+    /// The words the user wrote, for messages.
+    pub label: String,
+}
+
+impl Allow {
+    pub fn any() -> Allow {
+        Allow { any: true, label: "any".into(), ..Allow::default() }
+    }
+
+    /// Parses `--license` words: apache, mit, permissive, conditional, non-commercial, proprietary,
+    /// commercial, any, or a catalog license id / SPDX id / HF license id.
+    pub fn parse(catalog: &Catalog, words: &[String]) -> Result<Allow, String> {
+        let mut allow = Allow::default();
+        let mut labels = Vec::new();
+        for word in words.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {
+            labels.push(word.to_string());
+            let w = word.to_ascii_lowercase();
+            match w.as_str() {
+                "any" | "all" => allow.any = true,
+                "commercial" => allow.commercial = true,
+                "apache" | "apache2" | "apache-2" => allow.licenses.push("apache-2.0".into()),
+                _ => {
+                    if let Some(t) = Tier::parse(&w) {
+                        allow.tiers.push(t);
+                    } else if let Some(l) = catalog.license_by_any_name(&w) {
+                        allow.licenses.push(l.id.clone());
+                    } else {
+                        let names = ["any", "commercial", "apache", "mit", "permissive", "conditional", "non-commercial", "proprietary"]
+                            .into_iter()
+                            .chain(catalog.licenses.iter().map(|l| l.id.as_str()));
+                        let hint = crate::suggest::did_you_mean(&w, names);
+                        return Err(format!(
+                            "unknown license `{word}`{hint}: use a tier (permissive, conditional, non-commercial, proprietary), apache, mit, commercial, any, or a license id from `pick licenses`"
+                        ));
+                    }
+                }
+            }
+        }
+        if labels.is_empty() {
+            return Err("--license needs a value, e.g. --license apache".into());
+        }
+        allow.label = labels.join(",");
+        Ok(allow)
+    }
+
+    pub fn allows(&self, l: &License) -> bool {
+        self.any || (self.commercial && l.commercial) || self.tiers.contains(&l.tier) || self.licenses.iter().any(|id| *id == l.id)
+    }
+}
+
+/// Evaluates every license binding `model` (its own and upstream ones) against the allow-list
+/// and the usage. A license the catalog does not know fails (closed).
+pub fn evaluate(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for id in model.license_ids() {
+        match catalog.license(id) {
+            Some(l) => evaluate_one(l, model, usage, allow, &mut out),
+            None => out.push(Finding::new(
+                "license-unknown",
+                Level::Fail,
+                format!("license `{id}` has no known terms in the catalog"),
+            )),
+        }
+    }
+    out
+}
+
+fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &mut Vec<Finding>) {
+    let name = &l.name;
+    let mut fail = |code: &'static str, msg: String| out.push(Finding::new(code, Level::Fail, msg));
+    if !allow.allows(l) {
+        fail("license-not-allowed", format!("{name} ({}, {}) is not in the allowed licenses ({})", l.spdx, l.tier.as_str(), allow.label));
+    }
+    if usage.commercial && !l.commercial {
+        fail("license-non-commercial", format!("{name} forbids commercial use"));
+    }
+    if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
+        if usage.commercial && mau > limit && l.mau_effect == Some(MauEffect::LicenseRequired) {
+            fail("license-mau-limit", format!("{name}: above {} monthly active users a separate license is required (product: {})", human(limit), human(mau)));
+        }
+    }
+    if usage.region.as_deref() == Some("eu") && l.eu_multimodal_excluded && model.is_multimodal() {
+        fail("license-region", format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
+    }
+    if usage.hosted && l.hosting == Hosting::SeparateLicense {
+        fail("license-hosting", format!("{name}: offering the model as a hosted API needs a separate license"));
+    }
+    if usage.redistribute {
+        match l.redistribute_finetunes {
+            Redistribution::Forbidden => fail("license-redistribution", format!("{name} does not allow redistributing fine-tuned weights")),
+            Redistribution::NonCommercial if usage.commercial => {
+                fail("license-redistribution", format!("{name} allows redistributing fine-tuned weights only for non-commercial use"))
+            }
+            _ => {}
+        }
+    }
+    if usage.distill {
+        match l.outputs_training {
+            OutputsTraining::Forbidden => fail("license-distill-forbidden", format!("{name} forbids using outputs to train other models")),
+            OutputsTraining::NonCommercial if usage.commercial => {
+                fail("license-distill-forbidden", format!("{name}: outputs may be used for training only non-commercially"))
+            }
+            OutputsTraining::Derivative => out.push(Finding::new(
+                "license-distill-derivative",
+                Level::Warn,
+                format!("{name}: a model trained on its outputs is a derivative bound by the same terms"),
+            )),
+            OutputsTraining::AllowedWithNaming => out.push(Finding::new(
+                "license-distill-naming",
+                Level::Info,
+                format!("{name}: a model trained on its outputs must carry the naming/attribution duty"),
+            )),
+            _ => {}
+        }
+    }
+    if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
+        if mau > limit && l.mau_effect == Some(MauEffect::Attribution) {
+            out.push(Finding::new("license-attribution", Level::Info, format!("{name}: above {} MAU the product must display the attribution", human(limit))));
+        }
+    }
+    for duty in &l.attribution {
+        out.push(Finding::new("license-obligation", Level::Info, format!("{}: {duty}", l.id)));
+    }
+    if usage.redistribute {
+        if let Some(n) = &l.notice {
+            out.push(Finding::new("license-notice", Level::Info, format!("{}: ship the notice \"{n}\"", l.id)));
+        }
+    }
+    if let Some(aup) = &l.aup {
+        out.push(Finding::new("license-aup", Level::Info, format!("{}: acceptable-use policy applies ({aup})", l.id)));
+    }
+}
+
+/// 700000000 → "700M".
+pub fn human(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 && n % 100_000_000 == 0 => format!("{}B", n as f64 / 1e9),
+        n if n >= 1_000_000 && n % 100_000 == 0 => format!("{}M", n as f64 / 1e6),
+        n if n >= 1_000 && n % 100 == 0 => format!("{}k", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
+/// The strictest-first tier order, for "license freedom" scoring.
+pub fn freedom(tier: Tier) -> f64 {
+    match tier {
+        Tier::Permissive => 1.0,
+        Tier::Conditional => 0.6,
+        Tier::Proprietary => 0.3,
+        Tier::NonCommercial => 0.1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage() -> Usage {
+        Usage { commercial: true, ..Usage::default() }
+    }
+
+    fn codes(c: &Catalog, id: &str, u: &Usage, allow: &Allow) -> Vec<&'static str> {
+        let m = c.model(id).unwrap();
+        evaluate(c, m, u, allow).into_iter().filter(|f| f.level == Level::Fail).map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn clause_violations() {
+        let c = Catalog::embedded().unwrap();
+        let any = Allow::any();
+        assert_eq!(codes(&c, "mistral-large-2407", &usage(), &any), vec!["license-non-commercial"]);
+        assert!(codes(&c, "mistral-large-2407", &Usage::default(), &any).is_empty(), "research use is fine");
+        let big = Usage { mau: Some(800_000_000), ..usage() };
+        assert_eq!(codes(&c, "llama-3.1-70b", &big, &any), vec!["license-mau-limit"]);
+        assert_eq!(codes(&c, "qwen2.5-72b", &Usage { mau: Some(150_000_000), ..usage() }, &any), vec!["license-mau-limit"]);
+        assert!(codes(&c, "kimi-k2", &Usage { mau: Some(150_000_000), ..usage() }, &any).is_empty(), "Kimi: attribution only");
+        let eu = Usage { region: Some("eu".into()), ..usage() };
+        assert_eq!(codes(&c, "llama-3.2-11b-vision", &eu, &any), vec!["license-region"]);
+        assert!(codes(&c, "llama-3.2-3b", &eu, &any).is_empty(), "text-only Llama 3.2 is fine in the EU");
+        assert_eq!(codes(&c, "falcon-180b", &Usage { hosted: true, ..usage() }, &any), vec!["license-hosting"]);
+        assert_eq!(codes(&c, "dbrx", &Usage { distill: true, ..usage() }, &any), vec!["license-distill-forbidden"]);
+        assert_eq!(codes(&c, "command-r-plus", &Usage { redistribute: true, commercial: true, ..Usage::default() }, &any), vec!["license-non-commercial", "license-redistribution"]);
+    }
+
+    #[test]
+    fn distills_carry_upstream_licenses() {
+        let c = Catalog::embedded().unwrap();
+        let apache = Allow::parse(&c, &["mit".into()]).unwrap();
+        // R1-Distill-Llama-70B is MIT and also bound by the Llama 3.3 license.
+        assert_eq!(codes(&c, "deepseek-r1-distill-llama-70b", &usage(), &apache), vec!["license-not-allowed"]);
+        let u = Usage { distill: true, ..usage() };
+        let m = c.model("gemma-2-9b").unwrap();
+        assert!(evaluate(&c, m, &u, &Allow::any()).iter().any(|f| f.code == "license-distill-derivative"));
+    }
+
+    #[test]
+    fn allow_words() {
+        let c = Catalog::embedded().unwrap();
+        let a = Allow::parse(&c, &["apache,mit".into()]).unwrap();
+        assert_eq!(a.licenses, vec!["apache-2.0", "mit"]);
+        assert!(Allow::parse(&c, &["apachee".into()]).unwrap_err().contains("did you mean"));
+        assert!(Allow::parse(&c, &["".into()]).is_err());
+    }
+}

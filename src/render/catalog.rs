@@ -1,0 +1,350 @@
+//! `pick list`, `pick show`, `pick licenses`, `pick gpus`, `pick catalog check` output.
+
+use super::{delimited, json, num, Style, SCHEMA_VERSION};
+use crate::catalog::{Catalog, Gpu, License, Model, Weights};
+use serde_json::{json, Value};
+
+/// A model's list entry (the `pick list --format json` contract).
+pub fn model_json(c: &Catalog, m: &Model) -> Value {
+    let tier = c.license(&m.license).map(|l| l.tier.as_str());
+    let params = |v: f64| if m.weights == Weights::Open || v > 0.0 { num(v) } else { Value::Null };
+    let arch = m.arch.as_ref().filter(|_| m.weights == Weights::Open).map(|a| {
+        json!({
+            "layers": a.layers, "hidden_size": a.hidden_size, "attention_heads": a.attention_heads,
+            "kv_heads": a.kv_heads, "head_dim": a.head_dim, "vocab_size": a.vocab_size,
+            "intermediate_size": a.intermediate_size, "tied_embeddings": a.tied_embeddings,
+            "experts": a.experts, "experts_per_token": a.experts_per_token,
+            "shared_experts": a.shared_experts, "moe_intermediate_size": a.moe_intermediate_size,
+            "kv_lora_rank": a.kv_lora_rank, "sliding_window": a.sliding_window,
+            "sliding_window_layers": a.sliding_window_layers,
+        })
+    });
+    json!({
+        "id": m.id,
+        "name": m.name,
+        "vendor": m.vendor,
+        "family": m.family,
+        "hf_repo": m.hf_repo,
+        "hf_repo_instruct": m.hf_repo_instruct,
+        "weights": m.weights.as_str(),
+        "architecture": m.architecture.map(|a| a.as_str()),
+        "params_total_b": params(m.params_total_b),
+        "params_active_b": params(m.params_active_b),
+        "context_tokens": m.context_tokens,
+        "context_usable_tokens": m.context_usable_tokens,
+        "license": { "id": m.license, "tier": tier, "also_bound_by": m.also_bound_by },
+        "released": m.released.to_string(),
+        "modalities": m.modalities,
+        "capability_mmlu": m.capability_mmlu,
+        "price_input_per_m": m.price_input_per_m,
+        "price_output_per_m": m.price_output_per_m,
+        "arch": arch,
+        "catalog_file": m.origin,
+    })
+}
+
+fn params_text(m: &Model) -> String {
+    match (m.weights, m.is_moe()) {
+        (Weights::Api, _) if m.params_total_b <= 0.0 => "undisclosed".into(),
+        (_, true) => format!("{}B ({}B active)", trim(m.params_total_b), trim(m.params_active_b)),
+        _ => format!("{}B", trim(m.params_total_b)),
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn context_text(m: &Model) -> String {
+    match m.context_usable_tokens {
+        Some(u) if u != m.context_tokens => format!("{} ({} usable)", m.context_tokens, u),
+        _ => m.context_tokens.to_string(),
+    }
+}
+
+pub enum ListFormat {
+    Table,
+    Json,
+    Csv,
+    Tsv,
+    Ids,
+}
+
+pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) -> String {
+    let header = ["id", "name", "vendor", "weights", "class", "params", "context", "license", "tier", "released"];
+    let row = |m: &Model| {
+        vec![
+            m.id.clone(),
+            m.name.clone(),
+            m.vendor.clone(),
+            m.weights.as_str().to_string(),
+            m.architecture.map_or("-", |a| a.as_str()).to_string(),
+            params_text(m),
+            context_text(m),
+            m.license.clone(),
+            c.license(&m.license).map_or("?", |l| l.tier.as_str()).to_string(),
+            m.released.to_string(),
+        ]
+    };
+    match format {
+        ListFormat::Json => json(&json!({
+            "schema_version": SCHEMA_VERSION,
+            "models": models.iter().map(|m| model_json(c, m)).collect::<Vec<_>>(),
+        })),
+        ListFormat::Csv | ListFormat::Tsv => delimited(&header, &models.iter().map(|m| row(m)).collect::<Vec<_>>(), matches!(format, ListFormat::Tsv)),
+        ListFormat::Ids => models.iter().map(|m| format!("{}\n", m.id)).collect(),
+        ListFormat::Table => {
+            let mut t = style.table(&header);
+            for m in models {
+                t.add_row(row(m));
+            }
+            format!("{t}\n{} models\n", models.len())
+        }
+    }
+}
+
+/// The card a practitioner reads before committing to a model.
+pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
+    let mut s = String::new();
+    let mut line = |k: &str, v: String| s.push_str(&format!("{:<22} {v}\n", style.bold(k)));
+    let family = c.family(&m.family);
+    line("model", format!("{} ({})", m.name, m.id));
+    line("vendor / family", format!("{} / {}", m.vendor, family.map_or(m.family.as_str(), |f| f.name.as_str())));
+    match m.weights {
+        Weights::Open => line("weights", format!("open: {}{}", m.hf_repo.as_deref().unwrap_or("-"), m.hf_repo_instruct.as_deref().map_or(String::new(), |i| format!(" (instruct: {i})")))),
+        Weights::Api => line("weights", "API only".into()),
+        Weights::None => line("weights", "announced, never released".into()),
+    }
+    for id in m.license_ids() {
+        match c.license(id) {
+            Some(l) => {
+                line("license", format!("{} [{}] {} ({})", l.name, l.id, l.spdx, l.tier.as_str()));
+                line("  fine-tune redistrib.", redistribution(l));
+                line("  commercial use", if l.commercial { "allowed".into() } else { style.red("not allowed") });
+                if let Some(limit) = l.mau_limit {
+                    line("  user limit", format!("{} MAU: {}", crate::license::human(limit), l.mau_effect.map_or("", |e| if e == crate::catalog::MauEffect::LicenseRequired { "separate license required above it" } else { "attribution duty above it" })));
+                }
+                if let Some(r) = l.revenue_limit_usd_month {
+                    line("  revenue limit", format!("${} per month", crate::license::human(r)));
+                }
+                line("  outputs to train", outputs(l).to_string());
+                if l.eu_multimodal_excluded {
+                    line("  region", format!("EU-domiciled entities get no rights to multimodal models{}", if m.is_multimodal() { " (applies: this model is multimodal)" } else { " (not applicable: text-only)" }));
+                }
+                if l.hosting == crate::catalog::Hosting::SeparateLicense {
+                    line("  hosting", style.yellow("offering it as a hosted API needs a separate license"));
+                }
+                for a in &l.attribution {
+                    line("  duty", a.clone());
+                }
+                if let Some(aup) = &l.aup {
+                    line("  acceptable use", aup.clone());
+                }
+            }
+            None => line("license", style.red(&format!("{id} (no known terms)"))),
+        }
+    }
+    line("parameters", params_text(m));
+    if let Some(a) = &m.arch {
+        let mut arch = format!(
+            "{} layers, hidden {}, {} heads / {} KV heads x {}, FFN {}, vocab {}{}",
+            a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim, a.intermediate_size, a.vocab_size,
+            if a.tied_embeddings { ", tied embeddings" } else { "" }
+        );
+        if a.experts > 0 {
+            arch.push_str(&format!("; MoE {} experts, {} per token, {} shared, expert FFN {}, {} dense layers", a.experts, a.experts_per_token, a.shared_experts, a.moe_intermediate_size, a.dense_layers));
+        }
+        if a.kv_lora_rank > 0 {
+            arch.push_str(&format!("; MLA kv_lora_rank {}, rope {}", a.kv_lora_rank, a.qk_rope_head_dim));
+        }
+        if a.sliding_window > 0 {
+            arch.push_str(&format!("; sliding window {} on {} of {} layers", a.sliding_window, a.sliding_window_layers, a.layers));
+        }
+        line("architecture", arch);
+        let kv = crate::arch::kv_layout(a);
+        line("KV cache", format!("{} bytes/token in bf16 (all layers, before window caps)", kv.per_token() * 2.0));
+    }
+    if m.context_tokens > 0 {
+        line("context", format!("{} claimed{}", m.context_tokens, m.context_usable_tokens.map_or(String::new(), |u| format!(", {u} usable"))));
+    }
+    if let Some(n) = &m.context_note {
+        line("  context note", n.clone());
+    }
+    for (k, v) in [("position encoding", &m.position_encoding), ("tokenizer", &m.tokenizer), ("languages", &m.languages)] {
+        if let Some(v) = v {
+            line(k, v.clone());
+        }
+    }
+    if let Some(d) = m.native_dtype {
+        line("native dtype", d.as_str().into());
+    }
+    line("modalities", m.modalities.join(", "));
+    if let Some(p) = m.price_output_per_m {
+        line("API price", format!("${} in / ${p} out per 1M tokens (as of {})", m.price_input_per_m.unwrap_or(0.0), m.price_as_of.map(|d| d.to_string()).unwrap_or_default()));
+    }
+    let eco = |f: fn(&Catalog, &Model, &str) -> Option<crate::catalog::Support>, tools: &[&str]| {
+        tools.iter().map(|t| format!("{t} {}", f(c, m, t).map_or("unknown", |s| s.as_str()))).collect::<Vec<_>>().join(", ")
+    };
+    if m.weights == Weights::Open {
+        line("serving", eco(|c, m, t| c.serving(m, t), &crate::catalog::ENGINES));
+        line("fine-tuning", eco(|c, m, t| c.finetune(m, t), &crate::catalog::FINETUNERS));
+        line("quantization", eco(|c, m, t| c.quant(m, t), &crate::catalog::QUANTIZERS));
+    }
+    let tokens = m.training_tokens_t.or(family.and_then(|f| f.training_tokens_t));
+    let openness = m.data_openness.or(family.and_then(|f| f.data_openness));
+    let data_note = m.data_note.as_ref().or(family.and_then(|f| f.data_note.as_ref()));
+    line(
+        "training data",
+        format!(
+            "{}{}{}",
+            tokens.map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
+            openness.map_or(String::new(), |o| format!(", {}", serde_json::to_value(o).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())),
+            data_note.map_or(String::new(), |n| format!(" ({n})"))
+        ),
+    );
+    line("released", m.released.to_string());
+    if let Some(cad) = family.and_then(|f| f.cadence.as_ref()) {
+        line("family cadence", cad.clone());
+    }
+    if let Some(safety) = m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref())) {
+        line("safety", safety.clone());
+    }
+    match m.capability_mmlu {
+        Some(v) => line("capability", format!("MMLU {v} ({})", m.capability_note.as_deref().unwrap_or(""))),
+        None => line("capability", "MMLU unknown (not published)".into()),
+    }
+    if let Some(n) = &m.params_note {
+        line("parameter note", n.clone());
+    }
+    if let Some(n) = &m.notes {
+        line("notes", n.clone());
+    }
+    for (k, v) in c.sources_of(m).entries() {
+        line(&format!("source: {k}"), v.to_string());
+    }
+    line("catalog file", m.origin.clone());
+    if let Some(o) = c.overrides.iter().find(|o| o.kind == "model" && o.id == m.id) {
+        line("override", style.yellow(&format!("this entry from {} replaces the one in {}", o.by, o.replaced)));
+    }
+    s
+}
+
+pub fn show_json(c: &Catalog, m: &Model) -> String {
+    let mut v = model_json(c, m);
+    let licenses: Vec<Value> = m.license_ids().filter_map(|id| c.license(id)).map(license_json).collect();
+    let family = c.family(&m.family);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
+        obj.insert("licenses".into(), json!(licenses));
+        obj.insert("sources".into(), serde_json::to_value(c.sources_of(m)).unwrap_or(Value::Null));
+        obj.insert("context_note".into(), json!(m.context_note));
+        obj.insert("position_encoding".into(), json!(m.position_encoding));
+        obj.insert("tokenizer".into(), json!(m.tokenizer));
+        obj.insert("native_dtype".into(), json!(m.native_dtype.map(|d| d.as_str())));
+        obj.insert("capability_note".into(), json!(m.capability_note));
+        obj.insert("training_tokens_t".into(), json!(m.training_tokens_t.or(family.and_then(|f| f.training_tokens_t))));
+        obj.insert("safety".into(), json!(m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref()))));
+        obj.insert("cadence".into(), json!(family.and_then(|f| f.cadence.as_ref())));
+        let eco = |tools: &[&str], f: &dyn Fn(&str) -> Option<crate::catalog::Support>| {
+            tools.iter().map(|t| ((*t).to_string(), json!(f(t).map(|s| s.as_str())))).collect::<serde_json::Map<_, _>>()
+        };
+        obj.insert(
+            "ecosystem".into(),
+            json!({
+                "serving": eco(&crate::catalog::ENGINES, &|t| c.serving(m, t)),
+                "finetune": eco(&crate::catalog::FINETUNERS, &|t| c.finetune(m, t)),
+                "quant": eco(&crate::catalog::QUANTIZERS, &|t| c.quant(m, t)),
+            }),
+        );
+        obj.insert("overridden".into(), json!(c.overrides.iter().find(|o| o.kind == "model" && o.id == m.id).map(|o| json!({"replaced": o.replaced, "by": o.by}))));
+        obj.insert("notes".into(), json!(m.notes));
+    }
+    json(&v)
+}
+
+fn redistribution(l: &License) -> String {
+    match l.redistribute_finetunes {
+        crate::catalog::Redistribution::Allowed => "allowed (with the license's notices)".into(),
+        crate::catalog::Redistribution::NonCommercial => "non-commercial only".into(),
+        crate::catalog::Redistribution::Forbidden => "forbidden".into(),
+    }
+}
+
+fn outputs(l: &License) -> &'static str {
+    use crate::catalog::OutputsTraining as O;
+    match l.outputs_training {
+        O::Allowed => "allowed",
+        O::AllowedWithNaming => "allowed, with naming/attribution duties",
+        O::Derivative => "allowed, but the trained model is a derivative bound by this license",
+        O::NonCommercial => "non-commercial only",
+        O::Forbidden => "forbidden (no training other models on outputs)",
+    }
+}
+
+pub fn license_json(l: &License) -> Value {
+    json!({
+        "id": l.id, "name": l.name, "spdx": l.spdx, "hf_license": l.hf_license, "hf_license_names": l.hf_license_names,
+        "tier": l.tier.as_str(), "commercial": l.commercial, "mau_limit": l.mau_limit,
+        "mau_effect": l.mau_effect, "revenue_limit_usd_month": l.revenue_limit_usd_month,
+        "redistribute_finetunes": l.redistribute_finetunes, "outputs_training": l.outputs_training,
+        "eu_multimodal_excluded": l.eu_multimodal_excluded, "hosting": l.hosting,
+        "attribution": l.attribution, "notice": l.notice, "aup": l.aup, "source": l.source,
+    })
+}
+
+pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
+    if as_json {
+        return json(&json!({"schema_version": SCHEMA_VERSION, "licenses": c.licenses.iter().map(license_json).collect::<Vec<_>>()}));
+    }
+    let mut t = style.table(&["id", "name", "tier", "commercial", "MAU limit", "fine-tunes", "outputs", "EU multimodal", "hosting"]);
+    for l in &c.licenses {
+        t.add_row(vec![
+            l.id.clone(),
+            l.name.clone(),
+            l.tier.as_str().into(),
+            if l.commercial { "yes" } else { "no" }.into(),
+            l.mau_limit.map_or("-".into(), crate::license::human),
+            redistribution(l),
+            outputs(l).split(',').next().unwrap_or("").to_string(),
+            if l.eu_multimodal_excluded { "excluded" } else { "-" }.into(),
+            if l.hosting == crate::catalog::Hosting::Allowed { "allowed" } else { "separate license" }.into(),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+pub fn gpu_json(g: &Gpu) -> Value {
+    json!({
+        "id": g.id, "name": g.name, "aliases": g.aliases, "vendor": g.vendor, "memory_gb": g.memory_gb,
+        "usable_gib": num(g.usable_gib()), "usable_measured": g.usable_is_measured(),
+        "bandwidth_tbs": g.bandwidth_tbs, "bf16_tflops": g.bf16_tflops, "fp8_tflops": g.fp8_tflops,
+        "fp4_tflops": g.fp4_tflops, "interconnect": g.interconnect, "price_low_usd_h": g.price_low_usd_h,
+        "price_high_usd_h": g.price_high_usd_h, "price_as_of": g.price_as_of.map(|d| d.to_string()), "sources": g.sources,
+    })
+}
+
+pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
+    if as_json {
+        return json(&json!({"schema_version": SCHEMA_VERSION, "gpus": c.gpus.iter().map(gpu_json).collect::<Vec<_>>()}));
+    }
+    let mut t = style.table(&["id", "name", "GiB usable", "TB/s", "bf16 TF", "fp8 TF", "fp4 TF", "$/GPU-h", "aliases"]);
+    for g in &c.gpus {
+        t.add_row(vec![
+            g.id.clone(),
+            g.name.clone(),
+            format!("{:.1}{}", g.usable_gib(), if g.usable_is_measured() { "" } else { "*" }),
+            format!("{}", g.bandwidth_tbs),
+            format!("{}", g.bf16_tflops),
+            format!("{}", g.fp8_tflops),
+            format!("{}", g.fp4_tflops),
+            match (g.price_low_usd_h, g.price_high_usd_h) {
+                (Some(l), Some(h)) if l != h => format!("{l}-{h}"),
+                (Some(p), _) | (_, Some(p)) => format!("{p}"),
+                _ => "-".into(),
+            },
+            g.aliases.join(" "),
+        ]);
+    }
+    format!("{t}\n* derived: vendor GB read as GiB less 1.5% (not measured)\n")
+}

@@ -1,0 +1,119 @@
+//! `pick fit` output.
+
+use super::{gib, json, num, short, Style, SCHEMA_VERSION};
+use crate::fit::{Assumptions, Plan, Report};
+use serde_json::{json, Value};
+
+pub fn plan_json(p: &Plan, best: bool) -> Value {
+    let m = &p.memory;
+    json!({
+        "precision": p.precision.as_str(),
+        "tensor_parallel": p.tensor_parallel,
+        "pipeline_parallel": p.pipeline_parallel,
+        "replicas": p.replicas,
+        "gpus_used": p.gpus_used(),
+        "fits": p.fits,
+        "best": best,
+        "weights_bytes_total": p.weights_bytes_total.round(),
+        "kv_bytes_per_token": p.kv_bytes_per_token.round(),
+        "memory_per_gpu_gib": {
+            "weights": num(m.weights), "kv_cache": num(m.kv_cache), "overhead": num(m.overhead), "total": num(m.total()),
+            "gradients": num(m.gradients), "optimizer": num(m.optimizer), "activations": num(m.activations),
+        },
+        "budget_per_gpu_gib": num(p.budget_gib),
+        "short_by_gib": num(p.short_by_gib()),
+        "max_concurrency": p.max_concurrency,
+        "decode_tokens_per_s_single": num(p.perf.decode_single),
+        "decode_tokens_per_s": num(p.perf.decode_aggregate),
+        "prefill_tokens_per_s": p.perf.prefill.map(num),
+        "capacity_tokens_per_hour": num(p.perf.capacity_tokens_per_hour),
+        "train_tokens_per_s": p.perf.train_tokens_per_s.map(num),
+        "remedies": p.remedies,
+        "notes": p.notes,
+    })
+}
+
+pub fn report_json(r: &Report) -> String {
+    let best = r.best().map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
+    let is_best = |p: &Plan| best == Some((p.precision, p.tensor_parallel, p.pipeline_parallel));
+    json(&json!({
+        "schema_version": SCHEMA_VERSION,
+        "model": r.model,
+        "gpus": { "type": r.gpu, "count": r.count },
+        "task": r.request.task.as_str(),
+        "context": r.request.context,
+        "concurrency": r.request.concurrency,
+        "plans": r.plans.iter().map(|p| plan_json(p, is_best(p))).collect::<Vec<_>>(),
+        "assumptions": Assumptions::lines(r.request.task),
+    }))
+}
+
+pub fn report_table(r: &Report, style: Style) -> String {
+    let training = r.request.task.is_training();
+    let mut out = format!(
+        "{} on {}x {}: {} at {} tokens{}\n",
+        style.bold(&r.model),
+        r.count,
+        r.gpu,
+        r.request.task.as_str(),
+        r.request.context,
+        if training { format!(", micro-batch {}", r.request.micro_batch) } else { format!(", {} concurrent", r.request.concurrency) }
+    );
+    let header: &[&str] = if training {
+        &["precision", "GPUs", "weights", "grads", "optim", "activ.", "total GiB/GPU", "budget", "verdict", "train tok/s"]
+    } else {
+        &["precision", "TP x PP x replicas", "weights", "KV", "overhead", "total GiB/GPU", "budget", "verdict", "max seqs", "tok/s 1 seq", "tok/s all", "prefill tok/s"]
+    };
+    let mut t = style.table(header);
+    let best = r.best().map(|b| (b.precision, b.tensor_parallel));
+    for p in &r.plans {
+        let m = &p.memory;
+        let verdict = if p.fits {
+            let mark = if best == Some((p.precision, p.tensor_parallel)) { " (best)" } else { "" };
+            style.green(&format!("fits{mark}"))
+        } else {
+            style.red(&format!("short {:.1}", p.short_by_gib()))
+        };
+        let row = if training {
+            vec![
+                p.precision.as_str().to_string(),
+                p.replicas.to_string(),
+                gib(m.weights),
+                gib(m.gradients),
+                gib(m.optimizer),
+                gib(m.activations),
+                gib(m.total()),
+                gib(p.budget_gib),
+                verdict,
+                p.perf.train_tokens_per_s.map_or("unknown".into(), short),
+            ]
+        } else {
+            vec![
+                p.precision.as_str().to_string(),
+                format!("{} x {} x {}", p.tensor_parallel, p.pipeline_parallel, p.replicas),
+                gib(m.weights),
+                gib(m.kv_cache),
+                gib(m.overhead),
+                gib(m.total()),
+                gib(p.budget_gib),
+                verdict,
+                p.max_concurrency.to_string(),
+                short(p.perf.decode_single),
+                if p.fits { short(p.perf.decode_aggregate) } else { "-".into() },
+                p.perf.prefill.map_or("unknown".into(), short),
+            ]
+        };
+        t.add_row(row);
+    }
+    out.push_str(&format!("{t}\n"));
+    for p in &r.plans {
+        for n in p.remedies.iter().chain(&p.notes) {
+            out.push_str(&format!("  {}: {n}\n", p.precision.as_str()));
+        }
+    }
+    out.push_str(&format!("{}\n", style.bold("assumptions")));
+    for a in Assumptions::lines(r.request.task) {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out
+}

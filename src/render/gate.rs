@@ -1,0 +1,176 @@
+//! `pick gate` output: human, JSON, GitHub workflow commands, SARIF 2.1.0, Markdown.
+
+use super::{json, Style, SCHEMA_VERSION};
+use crate::gate::{GateFinding, GateReport, Location, Verdict};
+use crate::license::Level;
+use serde_json::{json, Value};
+
+fn loc_json(l: &Option<Location>) -> Value {
+    l.as_ref().map_or(Value::Null, |l| json!({"file": l.file, "line": l.line}))
+}
+
+fn finding_json(f: &GateFinding) -> Value {
+    json!({"code": f.finding.code, "level": f.finding.level.as_str(), "message": f.finding.message, "location": loc_json(&f.location)})
+}
+
+pub fn report_json(r: &GateReport) -> String {
+    json(&json!({
+        "schema_version": SCHEMA_VERSION,
+        "passed": r.passed,
+        "policy": r.policy_file,
+        "today": r.today.to_string(),
+        "models": r.models.iter().map(|m| json!({
+            "ref": m.reference,
+            "id": m.id,
+            "license": m.license,
+            "verdict": m.verdict.as_str(),
+            "location": {"file": m.location.file, "line": m.location.line},
+            "findings": m.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "policy_findings": r.policy_findings.iter().map(finding_json).collect::<Vec<_>>(),
+    }))
+}
+
+fn verdict_text(v: Verdict, style: Style) -> String {
+    match v {
+        Verdict::Allowed => style.green("allowed"),
+        Verdict::Excepted => style.yellow("excepted"),
+        Verdict::Denied => style.red("denied"),
+        Verdict::Unknown => style.red("unknown"),
+    }
+}
+
+fn at(l: &Option<Location>) -> String {
+    l.as_ref().map_or(String::new(), |l| format!("{}:{}: ", l.file, l.line))
+}
+
+pub fn report_human(r: &GateReport, style: Style) -> String {
+    let mut t = style.table(&["model", "catalog id", "license", "verdict", "where"]);
+    for m in &r.models {
+        t.add_row(vec![
+            m.reference.clone(),
+            m.id.clone().unwrap_or_else(|| "-".into()),
+            m.license.clone().unwrap_or_else(|| "-".into()),
+            verdict_text(m.verdict, style),
+            format!("{}:{}", m.location.file, m.location.line),
+        ]);
+    }
+    let mut out = format!("{t}\n");
+    for m in &r.models {
+        for f in m.findings.iter().filter(|f| f.finding.level >= Level::Warn) {
+            out.push_str(&format!("{}{} [{}] {}: {}\n", at(&f.location), style.level(f.finding.level), f.finding.code, m.reference, f.finding.message));
+        }
+    }
+    for f in &r.policy_findings {
+        out.push_str(&format!("{}{} [{}] {}\n", at(&f.location), style.level(f.finding.level), f.finding.code, f.finding.message));
+    }
+    let denied = r.models.iter().filter(|m| matches!(m.verdict, Verdict::Denied | Verdict::Unknown)).count();
+    out.push_str(&if r.passed {
+        style.green(&format!("gate passed: {} model reference(s) allowed\n", r.models.len()))
+    } else {
+        style.red(&format!("gate failed: {denied} of {} model reference(s) denied or unknown\n", r.models.len()))
+    });
+    out
+}
+
+/// Escapes a GitHub workflow command's message (and property values with `prop`).
+fn gh_escape(s: &str, prop: bool) -> String {
+    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    if prop {
+        s.replace(':', "%3A").replace(',', "%2C")
+    } else {
+        s
+    }
+}
+
+pub fn report_github(r: &GateReport) -> String {
+    let mut out = String::new();
+    let all = r.models.iter().flat_map(|m| m.findings.iter().map(move |f| (Some(m), f))).chain(r.policy_findings.iter().map(|f| (None, f)));
+    for (m, f) in all {
+        let kind = match f.finding.level {
+            Level::Fail => "error",
+            Level::Warn => "warning",
+            _ => continue,
+        };
+        let props = f.location.as_ref().map_or(String::new(), |l| format!(" file={},line={},", gh_escape(&l.file, true), l.line));
+        let props = if props.is_empty() { format!(" title={}", f.finding.code) } else { format!("{props}title={}", f.finding.code) };
+        let subject = m.map_or(String::new(), |m| format!("{}: ", m.reference));
+        out.push_str(&format!("::{kind}{props}::{}\n", gh_escape(&format!("{subject}{}", f.finding.message), false)));
+    }
+    out.push_str(&format!("pick gate: {}\n", if r.passed { "passed" } else { "failed" }));
+    out
+}
+
+pub fn report_markdown(r: &GateReport) -> String {
+    let mut out = format!("## pick license gate: {}\n\n", if r.passed { "passed ✅" } else { "failed ❌" });
+    out.push_str("| model | catalog id | license | verdict | where |\n|---|---|---|---|---|\n");
+    let cell = |s: &str| s.replace('|', "\\|");
+    for m in &r.models {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | **{}** | {}:{} |\n",
+            cell(&m.reference),
+            m.id.as_deref().map_or("-".into(), cell),
+            m.license.as_deref().map_or("-".into(), cell),
+            m.verdict.as_str(),
+            cell(&m.location.file),
+            m.location.line
+        ));
+    }
+    let findings: Vec<String> = r
+        .models
+        .iter()
+        .flat_map(|m| m.findings.iter().filter(|f| f.finding.level >= Level::Warn).map(move |f| format!("- **{}** `{}` {}: {}", f.finding.level.as_str(), f.finding.code, cell(&m.reference), cell(&f.finding.message))))
+        .chain(r.policy_findings.iter().map(|f| format!("- **{}** `{}` {}", f.finding.level.as_str(), f.finding.code, cell(&f.finding.message))))
+        .collect();
+    if !findings.is_empty() {
+        out.push_str("\n### Findings\n\n");
+        for f in findings {
+            out.push_str(&f);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0: one rule per finding code, one result per warning or failure, each with a
+/// physical location (the policy line or the scanned file line).
+pub fn report_sarif(r: &GateReport) -> String {
+    let all: Vec<(Option<&str>, &GateFinding)> = r
+        .models
+        .iter()
+        .flat_map(|m| m.findings.iter().map(move |f| (Some(m.reference.as_str()), f)))
+        .chain(r.policy_findings.iter().map(|f| (None, f)))
+        .filter(|(_, f)| f.finding.level >= Level::Warn)
+        .collect();
+    let mut codes: Vec<&str> = all.iter().map(|(_, f)| f.finding.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| json!({"id": c, "name": c, "shortDescription": {"text": c.replace('-', " ")}}))
+        .collect();
+    let results: Vec<Value> = all
+        .iter()
+        .map(|(reference, f)| {
+            let loc = f.location.clone().unwrap_or(Location { file: r.policy_file.clone(), line: 1 });
+            json!({
+                "ruleId": f.finding.code,
+                "ruleIndex": codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
+                "level": if f.finding.level == Level::Fail { "error" } else { "warning" },
+                "message": {"text": reference.map_or(f.finding.message.clone(), |r| format!("{r}: {}", f.finding.message))},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": loc.file.trim_start_matches("./")},
+                    "region": {"startLine": loc.line.max(1)}
+                }}],
+            })
+        })
+        .collect();
+    json(&json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "pick", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "results": results,
+        }],
+    }))
+}

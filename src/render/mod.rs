@@ -1,0 +1,153 @@
+//! Renderers: pure functions from a report to text. Nothing here prints; `cli` writes the string.
+//!
+//! JSON output is a contract: every document has `schema_version` (see README "JSON output").
+//! Styling (bold, colors) is applied only when `Style::color` is on, which `cli` decides from
+//! `--color`, NO_COLOR and whether stdout is a terminal; JSON, CSV, TSV and ids are never styled.
+
+pub mod catalog;
+pub mod fit;
+pub mod gate;
+pub mod recommend;
+
+use comfy_table::{presets, ContentArrangement, Table};
+
+/// The version of every JSON document `pick` prints.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How to decorate human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub color: bool,
+    /// A terminal: tables may use box characters and wrap to its width.
+    pub terminal: bool,
+}
+
+impl Style {
+    pub const PLAIN: Style = Style { color: false, terminal: false };
+
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    pub fn green(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn yellow(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    pub fn red(self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+
+    /// A level word, colored by severity.
+    pub fn level(self, level: crate::license::Level) -> String {
+        use crate::license::Level;
+        match level {
+            Level::Pass => self.green("pass"),
+            Level::Info => self.dim("info"),
+            Level::Warn => self.yellow("warn"),
+            Level::Fail => self.red("fail"),
+        }
+    }
+
+    /// A table in this style: box drawing on a terminal, plain ASCII otherwise.
+    pub fn table(self, header: &[&str]) -> Table {
+        let mut t = Table::new();
+        if self.terminal {
+            t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            t.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+        }
+        if !self.color {
+            t.force_no_tty();
+        }
+        t.set_header(header.iter().map(|h| self.bold(h)).collect::<Vec<_>>());
+        t
+    }
+}
+
+/// One field of a CSV record (RFC 4180 quoting).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One field of a TSV record (tabs and newlines become spaces).
+pub fn tsv_field(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+/// Rows as CSV or TSV text, header first.
+pub fn delimited(header: &[&str], rows: &[Vec<String>], tsv: bool) -> String {
+    let (sep, field): (&str, fn(&str) -> String) = if tsv { ("\t", tsv_field) } else { (",", csv_field) };
+    let mut out = String::new();
+    for row in std::iter::once(header.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()).chain(rows.iter().cloned()) {
+        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(sep));
+        out.push('\n');
+    }
+    out
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn json(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// A number of GiB with one decimal.
+pub fn gib(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// Rounds for JSON: 3 decimals, and non-finite numbers become null.
+pub fn num(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        serde_json::json!((v * 1000.0).round() / 1000.0)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// 1234567 → "1.2M", for throughput and loads in tables.
+pub fn short(v: f64) -> String {
+    match v {
+        v if !v.is_finite() => "-".into(),
+        v if v >= 1e9 => format!("{:.1}B", v / 1e9),
+        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
+        v if v >= 1e4 => format!("{:.0}k", v / 1e3),
+        v if v >= 1e3 => format!("{:.1}k", v / 1e3),
+        v => format!("{v:.0}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(tsv_field("a\tb\nc"), "a b c");
+    }
+
+    #[test]
+    fn plain_style_has_no_escapes() {
+        assert_eq!(Style::PLAIN.red("x"), "x");
+        assert_eq!(Style { color: true, terminal: true }.red("x"), "\x1b[31mx\x1b[0m");
+    }
+}

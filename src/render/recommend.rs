@@ -1,0 +1,192 @@
+//! The recommender's output: ranked table with a short why per row, primary and fallback, the
+//! exclusions (`--explain`), and the JSON / CSV / TSV / ids forms.
+
+use super::{delimited, json, num, short, Style, SCHEMA_VERSION};
+use crate::license::Finding;
+use crate::recommend::{Candidate, Query, Report, COMPONENTS};
+use serde_json::{json, Value};
+
+fn reasons_json(r: &[Finding]) -> Value {
+    json!(r.iter().map(|f| json!({"code": f.code, "level": f.level.as_str(), "message": f.message})).collect::<Vec<_>>())
+}
+
+fn plan_text(c: &Candidate) -> String {
+    match &c.plan {
+        Some(p) => format!(
+            "{} TP{}{} x{}",
+            p.precision.as_str(),
+            p.tensor_parallel,
+            if p.pipeline_parallel > 1 { format!("xPP{}", p.pipeline_parallel) } else { String::new() },
+            c.economics.map_or(p.replicas, |e| e.replicas_used)
+        ),
+        None => "API".into(),
+    }
+}
+
+pub fn query_json(q: &Query) -> Value {
+    json!({
+        "license": q.allow.label,
+        "usage": {
+            "commercial": q.usage.commercial, "mau": q.usage.mau, "region": q.usage.region,
+            "hosted": q.usage.hosted, "redistribute": q.usage.redistribute, "distill": q.usage.distill,
+        },
+        "gpus": if q.hardware.given { json!({"type": q.hardware.gpu.id, "count": q.hardware.count}) } else { Value::Null },
+        "yardstick_gpu": if q.hardware.given { Value::Null } else { json!(q.hardware.gpu.id) },
+        "task": q.fit.task.as_str(),
+        "context": q.fit.context,
+        "concurrency": q.fit.concurrency,
+        "precision": q.fit.precision.map(|p| p.as_str()),
+        "tokens_per_hour": q.tokens_per_hour,
+        "input_ratio": q.fit.input_ratio,
+        "gpu_price": q.gpu_price,
+        "modality": q.modality,
+        "class": q.class.map(|c| c.as_str()),
+        "engine": q.engine,
+        "finetune_with": q.finetune_with,
+        "include_api": q.include_api,
+        "prefer": q.prefer.as_str(),
+        "top": q.top,
+    })
+}
+
+fn candidate_json(c: &Candidate) -> Value {
+    json!({
+        "rank": c.rank,
+        "id": c.id,
+        "name": c.name,
+        "vendor": c.vendor,
+        "score": num(c.score),
+        "score_components": COMPONENTS.iter().zip(c.components).map(|(k, v)| ((*k).to_string(), num(v))).collect::<serde_json::Map<_, _>>(),
+        "license": {"id": c.license_id, "tier": c.license_tier.as_str()},
+        "weights": c.weights.as_str(),
+        "plan": c.plan.as_ref().map(|p| json!({
+            "precision": p.precision.as_str(),
+            "tensor_parallel": p.tensor_parallel,
+            "pipeline_parallel": p.pipeline_parallel,
+            "replicas": c.economics.map_or(p.replicas, |e| e.replicas_used),
+            "replicas_available": p.replicas,
+            "gpus_used": c.economics.map_or(p.gpus_used(), |e| e.gpus_used),
+            "gpu": c.gpu,
+            "memory_per_gpu_gib": num(p.memory.total()),
+            "headroom_gib": num(p.headroom_gib()),
+            "max_concurrency": p.max_concurrency,
+            "decode_tokens_per_s_single": num(p.perf.decode_single),
+            "capacity_tokens_per_hour": num(p.perf.capacity_tokens_per_hour),
+        })),
+        "cost_per_million_tokens_usd": c.cost_per_million_tokens(),
+        "hourly_cost_usd": c.economics.map(|e| num(e.hourly_cost)),
+        "utilization": c.economics.map(|e| num(e.utilization)),
+        "break_even_tokens_per_hour": c.break_even_tokens_per_hour.map(num),
+        "why": c.why,
+        "reasons": reasons_json(&c.reasons),
+    })
+}
+
+impl Candidate {
+    fn cost_per_million_tokens(&self) -> Value {
+        self.cost_per_million.map_or(Value::Null, num)
+    }
+}
+
+pub fn report_json(r: &Report, q: &Query) -> String {
+    let shown: Vec<&Candidate> = r.candidates.iter().take(q.top).collect();
+    json(&json!({
+        "schema_version": SCHEMA_VERSION,
+        "query": query_json(q),
+        "candidates": shown.iter().map(|c| candidate_json(c)).collect::<Vec<_>>(),
+        "candidates_total": r.candidates.len(),
+        "primary": r.primary.map(|i| r.candidates[i].id.clone()),
+        "fallback": r.fallback.map(|i| r.candidates[i].id.clone()),
+        "cheapest_api": r.cheapest_api.as_ref().map(|(id, cost)| json!({"id": id, "cost_per_million_tokens_usd": num(*cost)})),
+        "excluded": r.excluded.iter().map(|e| json!({"id": e.id, "reasons": reasons_json(&e.reasons)})).collect::<Vec<_>>(),
+    }))
+}
+
+const HEADER: [&str; 9] = ["rank", "model", "plan", "headroom GiB", "tok/s", "$/1M tok", "license", "score", "why"];
+
+fn row(c: &Candidate) -> Vec<String> {
+    vec![
+        c.rank.to_string(),
+        c.id.clone(),
+        plan_text(c),
+        c.plan.as_ref().map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
+        c.plan.as_ref().map_or("-".into(), |p| short(p.perf.capacity_tokens_per_hour / 3600.0)),
+        c.cost_per_million.map_or("-".into(), |v| if v.is_finite() { format!("{v:.3}") } else { "-".into() }),
+        format!("{} ({})", c.license_id, c.license_tier.as_str()),
+        format!("{:.1}", c.score),
+        c.why.clone(),
+    ]
+}
+
+pub fn report_delimited(r: &Report, q: &Query, tsv: bool) -> String {
+    let rows: Vec<Vec<String>> = r.candidates.iter().take(q.top).map(row).collect();
+    delimited(&HEADER, &rows, tsv)
+}
+
+pub fn report_ids(r: &Report, q: &Query) -> String {
+    r.candidates.iter().take(q.top).map(|c| format!("{}\n", c.id)).collect()
+}
+
+pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> String {
+    let mut out = String::new();
+    let hw = if q.hardware.given {
+        format!("{}x {}", q.hardware.count, q.hardware.gpu.id)
+    } else {
+        format!("no --gpus (sized on {}; plans show what each model needs)", q.hardware.gpu.id)
+    };
+    out.push_str(&format!(
+        "{} license {} | {} | {} {} tokens | load {} tokens/h | prefer {}\n",
+        style.bold("pick:"),
+        q.allow.label,
+        hw,
+        q.fit.task.as_str(),
+        q.fit.context,
+        short(q.tokens_per_hour),
+        q.prefer.as_str()
+    ));
+    if r.candidates.is_empty() {
+        out.push_str(&format!("{}\n", style.red("no model qualifies")));
+    } else {
+        let mut t = style.table(&HEADER);
+        for c in r.candidates.iter().take(q.top) {
+            t.add_row(row(c));
+        }
+        out.push_str(&format!("{t}\n"));
+        out.push_str(&format!("{} of {} models qualify; {} excluded{}\n", r.candidates.len(), r.total_considered, r.excluded.len(), if explain { "" } else { " (--explain says why)" }));
+        if let Some(i) = r.primary {
+            out.push_str(&format!("{} {}\n", style.bold("primary: "), r.candidates[i].id));
+        }
+        match r.fallback {
+            Some(i) => out.push_str(&format!("{} {} (another vendor{})\n", style.bold("fallback:"), r.candidates[i].id, if r.candidates[i].license_id != r.candidates[r.primary.unwrap_or(0)].license_id { " and license" } else { "" })),
+            None => out.push_str(&format!("{} none from another vendor qualifies\n", style.bold("fallback:"))),
+        }
+        out.push('\n');
+        for c in r.candidates.iter().take(q.top) {
+            out.push_str(&format!("{} {}\n", style.bold(&format!("#{} {}", c.rank, c.id)), style.dim(&c.name)));
+            for f in &c.reasons {
+                out.push_str(&format!("  {:<5} {:<22} {}\n", style.level(f.level), f.code, f.message));
+            }
+        }
+    }
+    if r.candidates.is_empty() {
+        if let Some((code, n)) = r.top_exclusion() {
+            out.push_str(&format!("the filter that excluded most: {code} ({n} models)\n"));
+        }
+        if let Some(miss) = r.nearest_miss() {
+            out.push_str(&format!("nearest miss: {}: {}\n", miss.id, miss.reasons.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")));
+        }
+    }
+    if explain {
+        out.push_str(&format!("\n{}\n", style.bold("excluded")));
+        for e in &r.excluded {
+            for (i, f) in e.reasons.iter().enumerate() {
+                let id = if i == 0 { e.id.as_str() } else { "" };
+                out.push_str(&format!("  {:<32} {:<26} {}\n", id, f.code, f.message));
+            }
+        }
+    }
+    if let Some((id, cost)) = &r.cheapest_api {
+        out.push_str(&format!("{}\n", style.dim(&format!("cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({} input tokens each)", q.fit.input_ratio))));
+    }
+    out
+}

@@ -1,0 +1,192 @@
+//! Finds model references in a source tree: `from_pretrained("org/name")`, `vllm serve org/name`,
+//! `model: org/name` / `"model": "org/name"` / `model_id = "org/name"` in YAML, JSON, TOML and
+//! code, and huggingface.co/org/name links. Skips .git, build output, vendored and binary files.
+
+use std::path::{Path, PathBuf};
+
+/// A reference found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub reference: String,
+    pub file: String,
+    pub line: usize,
+}
+
+const SKIP_DIRS: [&str; 12] = [".git", "target", "node_modules", "build", "dist", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".hg", ".svn"];
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Keys whose value names a model.
+const MODEL_KEYS: [&str; 11] = [
+    "model",
+    "model_id",
+    "model_name",
+    "model_name_or_path",
+    "pretrained_model_name_or_path",
+    "base_model",
+    "base_model_name_or_path",
+    "hf_model",
+    "checkpoint",
+    "repo_id",
+    "tokenizer_name",
+];
+
+/// Scans files and folders; returns references sorted by file and line.
+pub fn scan(paths: &[PathBuf]) -> std::io::Result<Vec<Found>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files)?;
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{}: no such file or folder", p.display())));
+        }
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(meta) = std::fs::metadata(&f) else { continue };
+        if meta.len() > MAX_FILE_BYTES {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&f) else { continue };
+        if bytes.iter().take(8192).any(|&b| b == 0) {
+            continue; // binary
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let name = f.display().to_string();
+        for (i, line) in text.lines().enumerate() {
+            for r in references_in_line(line) {
+                out.push(Found { reference: r, file: name.clone(), line: i + 1 });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let ft = entry.file_type()?;
+        let path = entry.path();
+        if ft.is_dir() {
+            let name = entry.file_name();
+            if !SKIP_DIRS.iter().any(|s| name == *s) {
+                walk(&path, out)?;
+            }
+        } else if ft.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn is_ref_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// `org/name` at the start of `s` (org and name made of [A-Za-z0-9._-], no `..`), and its length.
+fn repo_at(s: &str) -> Option<String> {
+    let org_len = s.find(|c: char| !is_ref_char(c)).unwrap_or(s.len());
+    if org_len == 0 || s[org_len..].chars().next() != Some('/') {
+        return None;
+    }
+    let rest = &s[org_len + 1..];
+    let name_len = rest.find(|c: char| !is_ref_char(c)).unwrap_or(rest.len());
+    if name_len == 0 || rest[name_len..].starts_with('/') {
+        return None; // a path, not a repo id
+    }
+    let (org, name) = (&s[..org_len], &rest[..name_len]);
+    let plausible = |p: &str| p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..");
+    (plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
+}
+
+/// Model references on one line of text.
+pub fn references_in_line(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !line.contains('/') {
+        return out;
+    }
+    let lower = line.to_ascii_lowercase();
+    let mut push = |r: Option<String>| {
+        if let Some(r) = r {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    };
+    // Hugging Face links.
+    for host in ["huggingface.co/", "hf.co/"] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(host) {
+            let start = from + i + host.len();
+            let tail = &line[start..];
+            let tail = tail.strip_prefix("models/").unwrap_or(tail);
+            if !tail.starts_with("datasets/") && !tail.starts_with("spaces/") {
+                push(repo_at(tail));
+            }
+            from = start;
+        }
+    }
+    // Calls and commands: from_pretrained("org/name"), vllm serve org/name, --model org/name.
+    for marker in ["from_pretrained(", "vllm serve ", "--model ", "--model=", "snapshot_download(", "pipeline("] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(marker) {
+            let start = from + i + marker.len();
+            push(first_value(&line[start..]));
+            from = start;
+        }
+    }
+    // key: value / key = value / "key": "value"
+    for key in MODEL_KEYS {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key) {
+            let at = from + i;
+            from = at + key.len();
+            let before_ok = at == 0 || !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            let after = &line[from..];
+            let after = after.trim_start_matches(['"', '\'']).trim_start();
+            if before_ok {
+                if let Some(v) = after.strip_prefix([':', '=']) {
+                    push(first_value(v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The first quoted or bare token of `s`, if it is an `org/name` repo id.
+fn first_value(s: &str) -> Option<String> {
+    let s = s.trim_start();
+    let s = s.strip_prefix(['r', 'f']).filter(|t| t.starts_with(['"', '\''])).unwrap_or(s);
+    let s = s.trim_start_matches(['"', '\'', '`']);
+    repo_at(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_common_forms() {
+        let cases = [
+            ("model = AutoModelForCausalLM.from_pretrained(\"meta-llama/Llama-3.1-8B-Instruct\")", vec!["meta-llama/Llama-3.1-8B-Instruct"]),
+            ("vllm serve Qwen/Qwen2.5-72B-Instruct --tensor-parallel-size 4", vec!["Qwen/Qwen2.5-72B-Instruct"]),
+            ("model: mistralai/Mistral-Large-Instruct-2407", vec!["mistralai/Mistral-Large-Instruct-2407"]),
+            ("  \"model\": \"google/gemma-2-9b-it\",", vec!["google/gemma-2-9b-it"]),
+            ("base_model = 'deepseek-ai/DeepSeek-V3'", vec!["deepseek-ai/DeepSeek-V3"]),
+            ("see https://huggingface.co/tiiuae/falcon-180B for details", vec!["tiiuae/falcon-180B"]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(references_in_line(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn ignores_paths_and_prose() {
+        for line in ["model: ./checkpoints/run1/final", "path = \"src/main.rs\"", "either/or", "model: gpt", "https://huggingface.co/datasets/org/data", "1/2"] {
+            assert!(references_in_line(line).is_empty(), "{line}: {:?}", references_in_line(line));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Number arguments with suffixes: `32k`, `128K`, `1M`, `1.5m`, `5_000_000`.
+//!
+//! `k` means 1,000 and `m` 1,000,000, for token counts and loads alike (a "128k context" model
+//! such as Llama 3.1 has 131,072 positions: write `131072` or `128Ki` for the binary form;
+//! `Ki`/`Mi` multiply by 1,024 and 1,048,576).
+
+/// Parses a non-negative whole number with an optional suffix.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let t = text.trim().replace('_', "");
+    let bad = || format!("`{text}` is not a count: use digits with an optional k, M, Ki or Mi suffix (e.g. 32k, 1M, 128Ki)");
+    let lower = t.to_ascii_lowercase();
+    let (digits, mult): (&str, f64) = if let Some(d) = lower.strip_suffix("ki") {
+        (d, 1024.0)
+    } else if let Some(d) = lower.strip_suffix("mi") {
+        (d, 1_048_576.0)
+    } else if let Some(d) = lower.strip_suffix('k') {
+        (d, 1e3)
+    } else if let Some(d) = lower.strip_suffix('m') {
+        (d, 1e6)
+    } else if let Some(d) = lower.strip_suffix('b') {
+        (d, 1e9)
+    } else {
+        (lower.as_str(), 1.0)
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') || digits.matches('.').count() > 1 {
+        return Err(bad());
+    }
+    let value: f64 = digits.parse().map_err(|_| bad())?;
+    let n = value * mult;
+    if !n.is_finite() || n > 1e15 {
+        return Err(format!("`{text}` is too large"));
+    }
+    if n.fract() != 0.0 {
+        return Err(format!("`{text}` is not a whole number"));
+    }
+    Ok(n as u64)
+}
+
+/// Parses a non-negative decimal (prices).
+pub fn parse_money(text: &str) -> Result<f64, String> {
+    let t = text.trim().trim_start_matches('$');
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..1e6).contains(&v) => Ok(v),
+        _ => Err(format!("`{text}` is not a price in USD (e.g. 2.49)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes() {
+        assert_eq!(parse_count("32k"), Ok(32_000));
+        assert_eq!(parse_count("128K"), Ok(128_000));
+        assert_eq!(parse_count("128Ki"), Ok(131_072));
+        assert_eq!(parse_count("1M"), Ok(1_000_000));
+        assert_eq!(parse_count("1.5m"), Ok(1_500_000));
+        assert_eq!(parse_count("5_000_000"), Ok(5_000_000));
+        assert_eq!(parse_count("0"), Ok(0));
+    }
+
+    #[test]
+    fn rejects_junk() {
+        for bad in ["", "k", "-5", "1.2.3", "ten", "1e9", "0.5", "99999999999999999999", "1.5e3"] {
+            assert!(parse_count(bad).is_err(), "{bad}");
+        }
+    }
+}
