@@ -410,12 +410,23 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
     // fewest pipeline stages that fit; else the layout over every GPU (to say by how much it misses).
     let max_tp = tps.last().copied().unwrap_or(1);
-    let fitting: Vec<Plan> = tps.iter().filter(|&&tp| fits(tp, 1)).map(|&tp| serve_plan_at(shape, gpu, count, req, p, tp, 1)).collect();
-    if let Some(best) = fitting.into_iter().reduce(|a, b| if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 { b } else { a }) {
+    if let Some(best) = serve_layouts(shape, gpu, count, req, p)
+        .into_iter()
+        .reduce(|a, b| if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 { b } else { a })
+    {
         return best;
     }
     let pp = (2..=count / max_tp).find(|&pp| fits(max_tp, pp)).unwrap_or((count / max_tp).max(1));
     serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
+}
+
+/// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first.
+pub fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
+    tp_candidates(&shape.arch, count)
+        .into_iter()
+        .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
+        .filter(|plan| plan.fits)
+        .collect()
 }
 
 /// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas.

@@ -179,8 +179,8 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
             out.push(Finding::new("license-attribution", Level::Info, format!("{name}: above {} MAU the product must display the attribution", human(limit))));
         }
     }
-    for duty in &l.attribution {
-        out.push(Finding::new("license-obligation", Level::Info, format!("{}: {duty}", l.id)));
+    if !l.attribution.is_empty() {
+        out.push(Finding::new("license-obligation", Level::Info, format!("{} duties: {}", l.id, l.attribution.join("; "))));
     }
     if usage.redistribute {
         if let Some(n) = &l.notice {

@@ -73,6 +73,8 @@ pub const DEFAULT_TOKENS_PER_HOUR: f64 = 1_000_000.0;
 pub const YARDSTICK_GPU: &str = "h100-sxm";
 /// The most yardstick GPUs tried when sizing what a model needs.
 const YARDSTICK_MAX: u64 = 64;
+/// Share of the memory budget left free that counts as full marks for headroom.
+const HEADROOM_ENOUGH: f64 = 1.0 / 3.0;
 
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -213,12 +215,15 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
     let best_cost = drafts.iter().filter_map(|d| d.cost).filter(|c| c.is_finite() && *c > 0.0).fold(f64::INFINITY, f64::min);
     let known_caps: Vec<f64> = drafts.iter().filter_map(|d| d.model.capability_mmlu).collect();
     let median_cap = median(&known_caps).unwrap_or(50.0);
+    // Capability is scored across the field that qualified: the best MMLU gets 1, the worst 0.
+    let (cap_lo, cap_hi) = known_caps.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let cap_score = |mmlu: f64| if cap_hi > cap_lo { (mmlu - cap_lo) / (cap_hi - cap_lo) } else { 1.0 };
     let weights = q.prefer.weights();
     let mut candidates: Vec<Candidate> = drafts
         .into_iter()
         .map(|mut d| {
             let m = d.model;
-            let cap = m.capability_mmlu.unwrap_or(median_cap) / 100.0;
+            let cap = cap_score(m.capability_mmlu.unwrap_or(median_cap));
             if m.capability_mmlu.is_none() {
                 d.reasons.push(Finding::new("capability-unknown", Level::Warn, format!("no published MMLU: scored at the field's median ({median_cap:.1})")));
             } else {
@@ -356,9 +361,9 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
             n *= 2;
         }
     };
-    let Some(plan) = report.best().cloned() else {
+    let Some(best) = report.best() else {
         let closest = report.plans.iter().min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
-        let (msg, short) = match closest {
+    let (msg, short) = match closest {
             Some(p) => (
                 format!(
                     "does not fit {}x {} at any precision: {} {}",
@@ -376,8 +381,25 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
         return;
     };
     let price = q.gpu_price.or_else(|| hw.gpu.price_usd_h());
+    // At the stated load the cheapest layout wins (fewer GPUs per replica when one replica is
+    // enough); without a price, or for fine-tuning, the planner's best.
+    let cost_of = |p: &Plan| {
+        price
+            .and_then(|price| economics::self_hosted(q.tokens_per_hour, p.perf.capacity_per_replica_tokens_per_hour, p.replicas, p.gpus_per_replica(), price))
+            .map_or(f64::INFINITY, |e| e.cost_per_million)
+    };
+    let plan = if q.fit.task.is_training() || price.is_none() {
+        best.clone()
+    } else {
+        fit::serve_layouts(&shape, hw.gpu, report.count, &q.fit, best.precision)
+            .into_iter()
+            .chain(std::iter::once(best.clone()))
+            .min_by(|a, b| cost_of(a).total_cmp(&cost_of(b)).then(b.perf.capacity_tokens_per_hour.total_cmp(&a.perf.capacity_tokens_per_hour)))
+            .unwrap_or_else(|| best.clone())
+    };
     let per_replica = plan.perf.capacity_per_replica_tokens_per_hour;
-    d.headroom = (plan.headroom_gib() / plan.budget_gib).clamp(0.0, 1.0);
+    // Room to spare scores 1 from a third of the budget up: more is not better, less is risk.
+    d.headroom = (plan.headroom_gib() / plan.budget_gib / HEADROOM_ENOUGH).clamp(0.0, 1.0);
     let placement = format!(
         "{} TP{}{} x{} replica{} on {}x {}",
         plan.precision.as_str(),

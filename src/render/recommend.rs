@@ -110,7 +110,8 @@ fn row(c: &Candidate) -> Vec<String> {
         c.id.clone(),
         plan_text(c),
         c.plan.as_ref().map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
-        c.plan.as_ref().map_or("-".into(), |p| short(p.perf.capacity_tokens_per_hour / 3600.0)),
+        // Throughput of the replicas the load keeps running.
+        c.economics.map_or_else(|| c.plan.as_ref().map_or("-".into(), |p| short(p.perf.capacity_tokens_per_hour / 3600.0)), |e| short(e.capacity_tokens_per_hour / 3600.0)),
         c.cost_per_million.map_or("-".into(), |v| if v.is_finite() { format!("{v:.3}") } else { "-".into() }),
         format!("{} ({})", c.license_id, c.license_tier.as_str()),
         format!("{:.1}", c.score),
