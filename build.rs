@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=catalog");
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     collect(&root.join("catalog"), &mut files);
     files.sort();
@@ -20,21 +21,37 @@ fn main() {
     let mut docs = Vec::new();
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let rel = path.strip_prefix(&root).expect("catalog file under the crate").to_string_lossy().replace('\\', "/");
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
+        let rel = path
+            .strip_prefix(&root)
+            .expect("catalog file under the crate")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
         let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
         docs.push(serde_json::json!({ "file": rel, "doc": to_json(value) }));
-        writeln!(sources, "    ({rel:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            sources,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     sources.push_str("];\n");
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("catalog_sources.rs"), sources).expect("write catalog_sources.rs");
-    std::fs::write(out.join("catalog.json"), serde_json::to_vec(&docs).expect("json")).expect("write catalog.json");
+    std::fs::write(
+        out.join("catalog.json"),
+        serde_json::to_vec(&docs).expect("json"),
+    )
+    .expect("write catalog.json");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

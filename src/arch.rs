@@ -38,17 +38,33 @@ impl Params {
 pub fn params(arch: &Arch, extra_params_b: f64) -> Params {
     let h = arch.hidden_size as f64;
     let layers = arch.layers as f64;
-    let (nh, nkv, hd) = (arch.attention_heads as f64, arch.kv_heads as f64, arch.head_dim as f64);
+    let (nh, nkv, hd) = (
+        arch.attention_heads as f64,
+        arch.kv_heads as f64,
+        arch.head_dim as f64,
+    );
 
     let attention_per_layer = if arch.attention == Some(Attention::Mla) {
-        let (rope, nope, v) = (arch.qk_rope_head_dim as f64, arch.qk_nope_head_dim as f64, arch.v_head_dim as f64);
+        let (rope, nope, v) = (
+            arch.qk_rope_head_dim as f64,
+            arch.qk_nope_head_dim as f64,
+            arch.v_head_dim as f64,
+        );
         let (q_lora, kv_lora) = (arch.q_lora_rank as f64, arch.kv_lora_rank as f64);
-        let q = if q_lora > 0.0 { h * q_lora + q_lora + q_lora * nh * (nope + rope) } else { h * nh * (nope + rope) };
+        let q = if q_lora > 0.0 {
+            h * q_lora + q_lora + q_lora * nh * (nope + rope)
+        } else {
+            h * nh * (nope + rope)
+        };
         let kv_a = h * (kv_lora + rope) + kv_lora;
         let kv_b = kv_lora * nh * (nope + v);
         q + kv_a + kv_b + nh * v * h
     } else {
-        let bias = if arch.qkv_bias { nh * hd + 2.0 * nkv * hd } else { 0.0 };
+        let bias = if arch.qkv_bias {
+            nh * hd + 2.0 * nkv * hd
+        } else {
+            0.0
+        };
         2.0 * h * nh * hd + 2.0 * h * nkv * hd + bias
     };
     let norms_per_layer = 2.0 * h;
@@ -58,7 +74,11 @@ pub fn params(arch: &Arch, extra_params_b: f64) -> Params {
         Mlp::Plain => 2.0,
     };
     let dense_ffn_one = matrices * h * arch.intermediate_size as f64;
-    let moe_layers = if arch.experts > 0 { layers - arch.dense_layers as f64 } else { 0.0 };
+    let moe_layers = if arch.experts > 0 {
+        layers - arch.dense_layers as f64
+    } else {
+        0.0
+    };
     let dense_layers = layers - moe_layers;
     let expert_one = matrices * h * arch.moe_intermediate_size as f64;
     let shared_width = if arch.shared_expert_intermediate_size > 0 {
@@ -69,14 +89,22 @@ pub fn params(arch: &Arch, extra_params_b: f64) -> Params {
     let shared = arch.shared_experts as f64 * matrices * h * shared_width;
     let router = h * arch.experts as f64;
 
-    let residual = if arch.dense_residual { layers * dense_ffn_one } else { 0.0 };
+    let residual = if arch.dense_residual {
+        layers * dense_ffn_one
+    } else {
+        0.0
+    };
     let dense_ffn = dense_layers * dense_ffn_one + moe_layers * shared + residual;
     let experts = moe_layers * (arch.experts as f64 * expert_one + router);
     let experts_active = moe_layers * (arch.experts_per_token as f64 * expert_one + router);
 
     let vocab = arch.vocab_size as f64 * h;
     Params {
-        embeddings: if arch.tied_embeddings { vocab } else { 2.0 * vocab },
+        embeddings: if arch.tied_embeddings {
+            vocab
+        } else {
+            2.0 * vocab
+        },
         attention: layers * (attention_per_layer + norms_per_layer) + h,
         dense_ffn,
         experts,
@@ -106,7 +134,11 @@ pub fn kv_layout(arch: &Arch) -> KvLayout {
     } else {
         2.0 * arch.kv_heads as f64 * arch.head_dim as f64
     };
-    let window_layers = if arch.sliding_window > 0 { arch.sliding_window_layers.min(arch.layers) } else { 0 };
+    let window_layers = if arch.sliding_window > 0 {
+        arch.sliding_window_layers.min(arch.layers)
+    } else {
+        0
+    };
     KvLayout {
         per_layer,
         full_layers: arch.layers - window_layers,
@@ -126,7 +158,8 @@ impl KvLayout {
     /// Elements for one sequence of `context` tokens, sliding-window layers capped at the window.
     pub fn per_sequence(&self, context: u64) -> f64 {
         let windowed = context.min(self.window.max(1)) as f64;
-        self.per_layer * (self.full_layers as f64 * context as f64 + self.window_layers as f64 * windowed)
+        self.per_layer
+            * (self.full_layers as f64 * context as f64 + self.window_layers as f64 * windowed)
     }
 
     /// Share of the per-sequence cache one GPU holds under tensor parallel `tp`: KV heads split across
@@ -215,7 +248,10 @@ mod tests {
         let kv = kv_layout(&arch);
         let per_layer = 2.0 * 8.0 * 256.0;
         assert_eq!(kv.per_sequence(1000), per_layer * 42.0 * 1000.0);
-        assert_eq!(kv.per_sequence(8192), per_layer * (21.0 * 8192.0 + 21.0 * 4096.0));
+        assert_eq!(
+            kv.per_sequence(8192),
+            per_layer * (21.0 * 8192.0 + 21.0 * 4096.0)
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ const EXIT_CODES: &str = "Exit codes: 0 success; 1 no model qualifies, the gate 
 /// With no subcommand, ranks the catalog for your license needs, GPUs and load:
 ///   pick --license apache --gpus 4xH100
 #[derive(Debug, Parser)]
-#[command(name = "pick", version, about, long_about, after_help = EXIT_CODES, args_conflicts_with_subcommands = true)]
+#[command(name = "pick", version, about, long_about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -378,19 +378,67 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse(args) {
         Ok(cli) => cli,
         Err(e) => {
             let text = e.render().to_string();
             let code = u8::try_from(e.exit_code()).unwrap_or(2);
-            return if e.use_stderr() { Outcome { stderr: text, code, ..Outcome::default() } } else { Outcome { stdout: text, code, ..Outcome::default() } };
+            return if e.use_stderr() {
+                Outcome {
+                    stderr: text,
+                    code,
+                    ..Outcome::default()
+                }
+            } else {
+                Outcome {
+                    stdout: text,
+                    code,
+                    ..Outcome::default()
+                }
+            };
         }
     };
     let quiet = cli.global.quiet;
     match run(cli) {
-        Ok((text, code)) => Outcome { stdout: if quiet { String::new() } else { text }, stderr: String::new(), code },
-        Err(e) => Outcome { stdout: String::new(), stderr: format!("pick: error: {e:#}\n"), code: 2 },
+        Ok((text, code)) => Outcome {
+            stdout: if quiet { String::new() } else { text },
+            stderr: String::new(),
+            code,
+        },
+        Err(e) => Outcome {
+            stdout: String::new(),
+            stderr: format!("pick: error: {e:#}\n"),
+            code: 2,
+        },
     }
+}
+
+/// Parses arguments. The recommender's options belong to the default command only: given with a
+/// subcommand they are an error, not silently ignored (global options work everywhere).
+fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    if let Some((name, _)) = matches.subcommand() {
+        let own = RecommendArgs::augment_args(clap::Command::new("recommend"));
+        for arg in own.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+                let flag = arg
+                    .get_long()
+                    .map_or_else(|| id.to_string(), |l| format!("--{l}"));
+                return Err(command.error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("{flag} belongs to the default command (pick {flag} ...), not to `pick {name}`; put it after the subcommand if `{name}` has it"),
+                ));
+            }
+        }
+    }
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
 }
 
 fn style(choice: ColorChoice) -> Style {
@@ -406,7 +454,13 @@ fn style(choice: ColorChoice) -> Style {
 }
 
 fn catalog_paths(global: &GlobalArgs) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::env::var_os("PICK_CATALOG").map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default();
+    let mut paths: Vec<PathBuf> = std::env::var_os("PICK_CATALOG")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     paths.extend(global.catalog.iter().cloned());
     paths
 }
@@ -419,13 +473,29 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
         Some(Command::Completions { shell }) => Ok((completions(shell), 0)),
         Some(Command::Man) => Ok((man()?, 0)),
         Some(Command::Catalog(CatalogCommand::Check { paths: check })) => {
-            let problems = if check.is_empty() { catalog::check_embedded() } else { catalog::check_paths(&check)? };
+            let problems = if check.is_empty() {
+                catalog::check_embedded()
+            } else {
+                catalog::check_paths(&check)?
+            };
             if problems.is_empty() {
-                let what = if check.is_empty() { "embedded catalog".to_string() } else { check.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ") };
+                let what = if check.is_empty() {
+                    "embedded catalog".to_string()
+                } else {
+                    check
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 Ok((format!("catalog ok: {what}\n"), 0))
             } else {
                 let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                Err(anyhow!("{} catalog problem(s):\n{}", problems.len(), list.join("\n")))
+                Err(anyhow!(
+                    "{} catalog problem(s):\n{}",
+                    problems.len(),
+                    list.join("\n")
+                ))
             }
         }
         command => {
@@ -435,13 +505,28 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
                 Some(Command::List(a)) => list_cmd(&catalog, &a, style),
                 Some(Command::Show(a)) => {
                     let m = catalog.model_or_suggest(&a.model)?;
-                    Ok((if a.format == TableOrJson::Json { render::catalog::show_json(&catalog, m) } else { render::catalog::show(&catalog, m, style) }, 0))
+                    Ok((
+                        if a.format == TableOrJson::Json {
+                            render::catalog::show_json(&catalog, m)
+                        } else {
+                            render::catalog::show(&catalog, m, style)
+                        },
+                        0,
+                    ))
                 }
                 Some(Command::Fit(a)) => fit_cmd(&catalog, &a, style),
                 Some(Command::Gate(a)) => gate_cmd(&catalog, &a, style),
-                Some(Command::Licenses(f)) => Ok((render::catalog::licenses(&catalog, f.format == TableOrJson::Json, style), 0)),
-                Some(Command::Gpus(f)) => Ok((render::catalog::gpus(&catalog, f.format == TableOrJson::Json, style), 0)),
-                Some(Command::Completions { .. } | Command::Man | Command::Catalog(_)) => Ok((String::new(), 0)),
+                Some(Command::Licenses(f)) => Ok((
+                    render::catalog::licenses(&catalog, f.format == TableOrJson::Json, style),
+                    0,
+                )),
+                Some(Command::Gpus(f)) => Ok((
+                    render::catalog::gpus(&catalog, f.format == TableOrJson::Json, style),
+                    0,
+                )),
+                Some(Command::Completions { .. } | Command::Man | Command::Catalog(_)) => {
+                    Ok((String::new(), 0))
+                }
             }
         }
     }
@@ -468,7 +553,12 @@ fn man() -> Result<String> {
 }
 
 fn list_cmd(catalog: &Catalog, a: &ListArgs, style: Style) -> Result<(String, u8)> {
-    let allow = a.license.as_ref().map(|l| Allow::parse(catalog, std::slice::from_ref(l))).transpose().map_err(|e| anyhow!(e))?;
+    let allow = a
+        .license
+        .as_ref()
+        .map(|l| Allow::parse(catalog, std::slice::from_ref(l)))
+        .transpose()
+        .map_err(|e| anyhow!(e))?;
     let models: Vec<_> = catalog
         .models
         .iter()
@@ -479,7 +569,12 @@ fn list_cmd(catalog: &Catalog, a: &ListArgs, style: Style) -> Result<(String, u8
             None => m.weights != Weights::None,
         })
         .filter(|m| a.class.is_none_or(|c| m.architecture == Some(c.into())))
-        .filter(|m| allow.as_ref().is_none_or(|al| m.license_ids().all(|id| catalog.license(id).is_some_and(|l| al.allows(l)))))
+        .filter(|m| {
+            allow.as_ref().is_none_or(|al| {
+                m.license_ids()
+                    .all(|id| catalog.license(id).is_some_and(|l| al.allows(l)))
+            })
+        })
         .collect();
     let format = match a.format {
         OutputFormat::Table => ListFormat::Table,
@@ -503,7 +598,11 @@ fn task(t: TaskArg) -> Task {
 
 fn fit_request(s: &SizingArgs) -> Request {
     let task = task(s.task);
-    let default_ctx = if task.is_training() { fit::DEFAULT_TRAIN_CONTEXT } else { fit::DEFAULT_SERVE_CONTEXT };
+    let default_ctx = if task.is_training() {
+        fit::DEFAULT_TRAIN_CONTEXT
+    } else {
+        fit::DEFAULT_SERVE_CONTEXT
+    };
     Request {
         task,
         precision: match s.precision {
@@ -526,19 +625,43 @@ fn fit_request(s: &SizingArgs) -> Request {
 }
 
 fn gpus<'c>(catalog: &'c Catalog, spec: &str) -> Result<hardware::GpuSet<'c>> {
-    let r = if spec.trim().eq_ignore_ascii_case("auto") { hardware::detect_local(catalog) } else { hardware::parse_spec(catalog, spec) };
+    let r = if spec.trim().eq_ignore_ascii_case("auto") {
+        hardware::detect_local(catalog)
+    } else {
+        hardware::parse_spec(catalog, spec)
+    };
     r.map_err(|e| anyhow!("--gpus: {e}"))
 }
 
 fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)> {
-    let spec = a.sizing.gpus.as_deref().ok_or_else(|| anyhow!("pick fit needs --gpus SPEC, e.g. --gpus 4xH100"))?;
+    let spec = a
+        .sizing
+        .gpus
+        .as_deref()
+        .ok_or_else(|| anyhow!("pick fit needs --gpus SPEC, e.g. --gpus 4xH100"))?;
     let set = gpus(catalog, spec)?;
     let path = std::path::Path::new(&a.model);
     let shape = if path.join("config.json").is_file() {
         localmodel::load(path)?
     } else {
-        let m = catalog.model_or_suggest(&a.model).map_err(|e| if path.is_dir() { anyhow!("{} has no config.json, and {e}", path.display()) } else { e })?;
-        fit::Shape::from_model(m).ok_or_else(|| anyhow!("`{}` is {}: there are no weights to size", m.id, if m.weights == Weights::Api { "API-only" } else { "not released" }))?
+        let m = catalog.model_or_suggest(&a.model).map_err(|e| {
+            if path.is_dir() {
+                anyhow!("{} has no config.json, and {e}", path.display())
+            } else {
+                e
+            }
+        })?;
+        fit::Shape::from_model(m).ok_or_else(|| {
+            anyhow!(
+                "`{}` is {}: there are no weights to size",
+                m.id,
+                if m.weights == Weights::Api {
+                    "API-only"
+                } else {
+                    "not released"
+                }
+            )
+        })?
     };
     let mut req = fit_request(&a.sizing);
     req.micro_batch = a.micro_batch;
@@ -546,7 +669,11 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
     let report = fit::fit(&shape, set.gpu, set.count, &req);
-    let code = if report.plans.iter().any(|p| p.fits) { 0 } else { 1 };
+    let code = if report.plans.iter().any(|p| p.fits) {
+        0
+    } else {
+        1
+    };
     let text = match a.format {
         TableOrJson::Json => render::fit::report_json(&report),
         TableOrJson::Table => render::fit::report_table(&report, style),
@@ -555,7 +682,11 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
 }
 
 fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(String, u8)> {
-    let allow = if a.license.is_empty() { Allow::any() } else { Allow::parse(catalog, &a.license).map_err(|e| anyhow!("--license: {e}"))? };
+    let allow = if a.license.is_empty() {
+        Allow::any()
+    } else {
+        Allow::parse(catalog, &a.license).map_err(|e| anyhow!("--license: {e}"))?
+    };
     let usage = Usage {
         commercial: !a.research,
         mau: a.mau,
@@ -567,11 +698,21 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     let hardware = match &a.sizing.gpus {
         Some(spec) => {
             let set = gpus(catalog, spec)?;
-            Hardware { gpu: set.gpu, count: set.count, given: true }
+            Hardware {
+                gpu: set.gpu,
+                count: set.count,
+                given: true,
+            }
         }
         None => {
-            let gpu = catalog.gpu(recommend::YARDSTICK_GPU).ok_or_else(|| anyhow!("the GPU catalog lacks {}", recommend::YARDSTICK_GPU))?;
-            Hardware { gpu, count: 1, given: false }
+            let gpu = catalog
+                .gpu(recommend::YARDSTICK_GPU)
+                .ok_or_else(|| anyhow!("the GPU catalog lacks {}", recommend::YARDSTICK_GPU))?;
+            Hardware {
+                gpu,
+                count: 1,
+                given: false,
+            }
         }
     };
     let query = Query {
@@ -580,12 +721,22 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         hardware,
         fit: fit_request(&a.sizing),
         min_context: a.sizing.context,
-        tokens_per_hour: a.tokens_per_hour.map_or(recommend::DEFAULT_TOKENS_PER_HOUR, |t| t as f64),
+        tokens_per_hour: a
+            .tokens_per_hour
+            .map_or(recommend::DEFAULT_TOKENS_PER_HOUR, |t| t as f64),
         gpu_price: a.gpu_price,
-        modality: a.modality.map(|m| if m == ModalityArg::Text { "text".into() } else { "vision".into() }),
+        modality: a.modality.map(|m| {
+            if m == ModalityArg::Text {
+                "text".into()
+            } else {
+                "vision".into()
+            }
+        }),
         class: a.class.map(Into::into),
         engine: a.engine.map(|e| format!("{e:?}").to_ascii_lowercase()),
-        finetune_with: a.finetune_with.map(|f| format!("{f:?}").to_ascii_lowercase()),
+        finetune_with: a
+            .finetune_with
+            .map(|f| format!("{f:?}").to_ascii_lowercase()),
         include_api: a.include_api,
         prefer: match a.prefer {
             PreferArg::Balanced => Prefer::Balanced,
@@ -608,7 +759,9 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
 }
 
 fn today_utc() -> Date {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     // Civil date from days since the epoch (Howard Hinnant's algorithm).
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);
@@ -624,7 +777,9 @@ fn today_utc() -> Date {
 
 fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8)> {
     let today = match &a.today {
-        Some(t) => Date::parse(t).ok_or_else(|| anyhow!("--today: `{t}` is not a date (YYYY-MM-DD)"))?,
+        Some(t) => {
+            Date::parse(t).ok_or_else(|| anyhow!("--today: `{t}` is not a date (YYYY-MM-DD)"))?
+        }
         None => today_utc(),
     };
     let policy = gate::load_policy(&a.policy, catalog)?;

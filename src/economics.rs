@@ -25,7 +25,13 @@ pub struct Economics {
 
 /// Self-hosted cost at `load` tokens/hour. `per_replica` is one replica's capacity, `max_replicas`
 /// how many the GPUs allow. Returns None when the plan has no capacity (nothing fits).
-pub fn self_hosted(load: f64, per_replica: f64, max_replicas: u64, gpus_per_replica: u64, price: f64) -> Option<Economics> {
+pub fn self_hosted(
+    load: f64,
+    per_replica: f64,
+    max_replicas: u64,
+    gpus_per_replica: u64,
+    price: f64,
+) -> Option<Economics> {
     if per_replica <= 0.0 || max_replicas == 0 || load < 0.0 || !load.is_finite() {
         return None;
     }
@@ -35,7 +41,11 @@ pub fn self_hosted(load: f64, per_replica: f64, max_replicas: u64, gpus_per_repl
     let capacity = per_replica * replicas_used as f64;
     let hourly_cost = gpus_used as f64 * price;
     let served = load.min(capacity);
-    let cost_per_million = if served > 0.0 { hourly_cost / served * 1e6 } else { f64::INFINITY };
+    let cost_per_million = if served > 0.0 {
+        hourly_cost / served * 1e6
+    } else {
+        f64::INFINITY
+    };
     Some(Economics {
         price_per_gpu_hour: price,
         gpus_used,
@@ -44,8 +54,16 @@ pub fn self_hosted(load: f64, per_replica: f64, max_replicas: u64, gpus_per_repl
         capacity_tokens_per_hour: capacity,
         served_tokens_per_hour: served,
         cost_per_million,
-        headroom: if load > 0.0 { capacity / load - 1.0 } else { f64::INFINITY },
-        utilization: if capacity > 0.0 { served / capacity } else { 0.0 },
+        headroom: if load > 0.0 {
+            capacity / load - 1.0
+        } else {
+            f64::INFINITY
+        },
+        utilization: if capacity > 0.0 {
+            served / capacity
+        } else {
+            0.0
+        },
     })
 }
 
@@ -56,7 +74,11 @@ pub fn api_cost_per_million(price_in: f64, price_out: f64, input_ratio: f64) -> 
 
 /// The load (tokens/hour) above which one replica of the plan is cheaper than the API:
 /// hourly cost / API cost per token. None when even a full replica costs more than the API.
-pub fn break_even(hourly_cost_one_replica: f64, per_replica_capacity: f64, api_per_million: f64) -> Option<f64> {
+pub fn break_even(
+    hourly_cost_one_replica: f64,
+    per_replica_capacity: f64,
+    api_per_million: f64,
+) -> Option<f64> {
     if api_per_million <= 0.0 {
         return None;
     }

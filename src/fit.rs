@@ -207,7 +207,9 @@ impl Shape {
         let sixteen = (p_.embeddings + p_.extra) * 2.0;
         match p {
             Precision::Bf16 => p_.total() * 2.0,
-            Precision::Mxfp4 => sixteen + (p_.attention + p_.dense_ffn) * 2.0 + p_.experts * p.linear_bits() / 8.0,
+            Precision::Mxfp4 => {
+                sixteen + (p_.attention + p_.dense_ffn) * 2.0 + p_.experts * p.linear_bits() / 8.0
+            }
             _ => sixteen + p_.linear() * p.linear_bits() / 8.0,
         }
     }
@@ -220,7 +222,12 @@ impl Shape {
         if a.experts == 0 || self.params.experts == 0.0 {
             return total - self.params.extra * 2.0;
         }
-        let expert_bytes = self.params.experts * if p == Precision::Bf16 { 2.0 } else { p.linear_bits() / 8.0 };
+        let expert_bytes = self.params.experts
+            * if p == Precision::Bf16 {
+                2.0
+            } else {
+                p.linear_bits() / 8.0
+            };
         let k_over_e = a.experts_per_token as f64 / a.experts as f64;
         let touched = 1.0 - (1.0 - k_over_e).powf(batch.max(1.0));
         total - self.params.extra * 2.0 - expert_bytes * (1.0 - touched)
@@ -337,10 +344,11 @@ impl Report {
     /// The plan to deploy: among those that fit, the least lossy precision, then the most capacity.
     pub fn best(&self) -> Option<&Plan> {
         self.plans.iter().filter(|p| p.fits).min_by(|a, b| {
-            a.precision
-                .loss_rank()
-                .cmp(&b.precision.loss_rank())
-                .then(b.perf.capacity_tokens_per_hour.total_cmp(&a.perf.capacity_tokens_per_hour))
+            a.precision.loss_rank().cmp(&b.precision.loss_rank()).then(
+                b.perf
+                    .capacity_tokens_per_hour
+                    .total_cmp(&a.perf.capacity_tokens_per_hour),
+            )
         })
     }
 }
@@ -354,10 +362,15 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
     let plans = precisions
         .into_iter()
         .map(|p| {
-            let mut plan = if req.task.is_training() { train_plan(shape, gpu, count, req, p) } else { serve_plan(shape, gpu, count, req, p) };
+            let mut plan = if req.task.is_training() {
+                train_plan(shape, gpu, count, req, p)
+            } else {
+                serve_plan(shape, gpu, count, req, p)
+            };
             if !supports(gpu, p) {
                 plan.fits = false;
-                plan.notes.push(format!("{} has no {} support", gpu.name, p.as_str()));
+                plan.notes
+                    .push(format!("{} has no {} support", gpu.name, p.as_str()));
             }
             if !plan.fits && plan.remedies.is_empty() {
                 plan.remedies = remedies(shape, gpu, count, req, &plan);
@@ -365,7 +378,13 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
             plan
         })
         .collect();
-    Report { model: shape.id.clone(), gpu: gpu.id.clone(), count, request: req.clone(), plans }
+    Report {
+        model: shape.id.clone(),
+        gpu: gpu.id.clone(),
+        count,
+        request: req.clone(),
+        plans,
+    }
 }
 
 /// Tensor-parallel degrees the attention layout allows, ascending, up to `max`.
@@ -376,15 +395,34 @@ pub fn tp_candidates(arch: &Arch, max: u64) -> Vec<u64> {
         .collect()
 }
 
-fn serve_memory(shape: &Shape, gpu: &Gpu, req: &Request, p: Precision, tp: u64, pp: u64, replicas: u64) -> (Memory, f64) {
+fn serve_memory(
+    shape: &Shape,
+    gpu: &Gpu,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    replicas: u64,
+) -> (Memory, f64) {
     let a = &shape.arch;
     let split = (tp * pp) as f64;
     let weights = shape.weight_bytes(p) / split / GIB;
     let kv_seq = kv_seq_bytes_per_gpu(shape, gpu, req, tp, pp);
     let per_replica = req.concurrency.div_ceil(replicas.max(1));
-    let ffn_width = (a.intermediate_size.max(a.moe_intermediate_size * a.experts_per_token)) as f64;
-    let activation = Assumptions::PROFILE_TOKENS * (2.0 * ffn_width / tp as f64 + 4.0 * a.hidden_size as f64) * 2.0 * 1.2 / GIB;
-    let non_torch = Assumptions::NON_TORCH_GIB + if tp > 1 { Assumptions::NON_TORCH_PER_TP_GIB * tp as f64 } else { 0.0 };
+    let ffn_width = (a
+        .intermediate_size
+        .max(a.moe_intermediate_size * a.experts_per_token)) as f64;
+    let activation = Assumptions::PROFILE_TOKENS
+        * (2.0 * ffn_width / tp as f64 + 4.0 * a.hidden_size as f64)
+        * 2.0
+        * 1.2
+        / GIB;
+    let non_torch = Assumptions::NON_TORCH_GIB
+        + if tp > 1 {
+            Assumptions::NON_TORCH_PER_TP_GIB * tp as f64
+        } else {
+            0.0
+        };
     let memory = Memory {
         weights,
         kv_cache: kv_seq * per_replica as f64 / GIB,
@@ -396,7 +434,10 @@ fn serve_memory(shape: &Shape, gpu: &Gpu, req: &Request, p: Precision, tp: u64, 
 
 /// Bytes of KV cache one sequence of the requested context needs on one GPU.
 fn kv_seq_bytes_per_gpu(shape: &Shape, gpu: &Gpu, req: &Request, tp: u64, pp: u64) -> f64 {
-    shape.kv.per_sequence(req.context) * shape.kv_bytes_per_elem(req.kv_dtype, gpu) * shape.kv.tp_share(tp) / pp as f64
+    shape.kv.per_sequence(req.context)
+        * shape.kv_bytes_per_elem(req.kv_dtype, gpu)
+        * shape.kv.tp_share(tp)
+        / pp as f64
 }
 
 fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
@@ -412,16 +453,30 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let max_tp = tps.last().copied().unwrap_or(1);
     if let Some(best) = serve_layouts(shape, gpu, count, req, p)
         .into_iter()
-        .reduce(|a, b| if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 { b } else { a })
+        .reduce(|a, b| {
+            if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 {
+                b
+            } else {
+                a
+            }
+        })
     {
         return best;
     }
-    let pp = (2..=count / max_tp).find(|&pp| fits(max_tp, pp)).unwrap_or((count / max_tp).max(1));
+    let pp = (2..=count / max_tp)
+        .find(|&pp| fits(max_tp, pp))
+        .unwrap_or((count / max_tp).max(1));
     serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
 }
 
 /// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first.
-pub fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
+pub fn serve_layouts(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+) -> Vec<Plan> {
     tp_candidates(&shape.arch, count)
         .into_iter()
         .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
@@ -430,29 +485,59 @@ pub fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Pre
 }
 
 /// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas.
-pub fn serve_plan_at(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision, tp: u64, pp: u64) -> Plan {
+pub fn serve_plan_at(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+) -> Plan {
     let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
     let (tp, pp) = (tp.max(1), pp.max(1));
     let replicas = (count / (tp * pp)).max(1);
     let (memory, kv_seq) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
     let fits = memory.total() <= budget && tp * pp <= count;
     let free = budget - memory.weights - memory.overhead;
-    let max_concurrency = if kv_seq > 0.0 && free > 0.0 { (free * GIB / kv_seq).floor() as u64 * replicas } else { 0 };
+    let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
+        (free * GIB / kv_seq).floor() as u64 * replicas
+    } else {
+        0
+    };
     let mut notes = Vec::new();
     if tp > shape.kv.kv_heads && !shape.kv.latent {
-        notes.push(format!("TP {tp} exceeds the {} KV heads: KV heads are replicated", shape.kv.kv_heads));
+        notes.push(format!(
+            "TP {tp} exceeds the {} KV heads: KV heads are replicated",
+            shape.kv.kv_heads
+        ));
     }
     if shape.kv.latent && tp > 1 {
         notes.push("MLA latent cache is replicated on every TP rank (engines use data-parallel attention to avoid it)".into());
     }
     if req.context > shape.max_context && shape.max_context > 0 {
-        notes.push(format!("requested context {} exceeds the model's {}", req.context, shape.max_context));
+        notes.push(format!(
+            "requested context {} exceeds the model's {}",
+            req.context, shape.max_context
+        ));
     }
     if pp > 1 {
-        notes.push(format!("tensor parallel alone cannot fit: {pp} pipeline stages"));
+        notes.push(format!(
+            "tensor parallel alone cannot fit: {pp} pipeline stages"
+        ));
     }
     let kv_elem = shape.kv_bytes_per_elem(req.kv_dtype, gpu);
-    let perf = throughput::serve(shape, gpu, p, tp, pp, replicas, max_concurrency / replicas, req, kv_elem);
+    let perf = throughput::serve(
+        shape,
+        gpu,
+        p,
+        tp,
+        pp,
+        replicas,
+        max_concurrency / replicas,
+        req,
+        kv_elem,
+    );
     Plan {
         precision: p,
         tensor_parallel: tp,
@@ -476,7 +561,11 @@ pub fn lora_params(a: &Arch, rank: u64) -> f64 {
     let q_out = (a.attention_heads * a.head_dim) as f64;
     let kv_out = (a.kv_heads * a.head_dim) as f64;
     let attention = r * ((h + q_out) * 2.0 + (h + kv_out) * 2.0);
-    let moe_layers = if a.experts > 0 { a.layers - a.dense_layers } else { 0 };
+    let moe_layers = if a.experts > 0 {
+        a.layers - a.dense_layers
+    } else {
+        0
+    };
     let dense_layers = a.layers - moe_layers;
     let ffn = r * 3.0 * (h + a.intermediate_size as f64);
     a.layers as f64 * attention + dense_layers as f64 * ffn
@@ -486,7 +575,11 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let a = &shape.arch;
     let n = count as f64;
     let psi = shape.params.total();
-    let (s, b, h) = (req.context as f64, req.micro_batch as f64, a.hidden_size as f64);
+    let (s, b, h) = (
+        req.context as f64,
+        req.micro_batch as f64,
+        a.hidden_size as f64,
+    );
     let shard = |bytes: f64| if count > 1 { bytes / n } else { bytes };
     let (weights, gradients, optimizer) = match req.task {
         // (Serve never reaches here; it sizes like a full fine-tune if it did.)
@@ -501,12 +594,19 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         }
         Task::Lora | Task::Qlora => {
             let adapters = lora_params(a, req.lora_rank);
-            (shard(shape.weight_bytes(p)), adapters * 2.0, adapters * 12.0)
+            (
+                shard(shape.weight_bytes(p)),
+                adapters * 2.0,
+                adapters * 12.0,
+            )
         }
     };
     let layer_act = 34.0 * s * b * h;
-    let activations = if req.grad_checkpointing { a.layers as f64 * 2.0 * s * b * h + layer_act } else { a.layers as f64 * layer_act }
-        + a.vocab_size as f64 * s * b * 4.0;
+    let activations = if req.grad_checkpointing {
+        a.layers as f64 * 2.0 * s * b * h + layer_act
+    } else {
+        a.layers as f64 * layer_act
+    } + a.vocab_size as f64 * s * b * 4.0;
     let memory = Memory {
         weights: weights / GIB,
         kv_cache: 0.0,
@@ -522,13 +622,18 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         "{} GPUs data-parallel{}",
         count,
         match req.task {
-            Task::Full | Task::Pretrain if count > 1 => format!(", ZeRO stage {}", req.zero_stage.min(3)),
+            Task::Full | Task::Pretrain if count > 1 =>
+                format!(", ZeRO stage {}", req.zero_stage.min(3)),
             _ if count > 1 => ", base weights sharded (FSDP)".into(),
             _ => String::new(),
         }
     )];
     if matches!(req.task, Task::Lora | Task::Qlora) {
-        notes.push(format!("LoRA rank {}: {:.1}M adapter parameters", req.lora_rank, lora_params(a, req.lora_rank) / 1e6));
+        notes.push(format!(
+            "LoRA rank {}: {:.1}M adapter parameters",
+            req.lora_rank,
+            lora_params(a, req.lora_rank) / 1e6
+        ));
     }
     Plan {
         precision: p,
@@ -559,12 +664,26 @@ fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) ->
     };
     if !req.task.is_training() {
         for p in shape.precisions(gpu, req.task) {
-            if p != plan.precision && supports(gpu, p) && p.linear_bits() < plan.precision.linear_bits() && sized(count, req, p).fits {
+            if p != plan.precision
+                && supports(gpu, p)
+                && p.linear_bits() < plan.precision.linear_bits()
+                && sized(count, req, p).fits
+            {
                 out.push(format!("fits at {} on the same GPUs", p.as_str()));
                 break;
             }
         }
-    } else if req.task != Task::Qlora && sized(count, &Request { task: Task::Qlora, ..req.clone() }, Precision::Nf4).fits {
+    } else if req.task != Task::Qlora
+        && sized(
+            count,
+            &Request {
+                task: Task::Qlora,
+                ..req.clone()
+            },
+            Precision::Nf4,
+        )
+        .fits
+    {
         out.push("fits with QLoRA (--task qlora)".into());
     }
     let mut n = count;
@@ -572,8 +691,14 @@ fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) ->
         n = (n * 2).min(crate::hardware::MAX_GPUS);
         if sized(n, req, plan.precision).fits {
             // Refine: the smallest count between the last failure and n that fits.
-            let smallest = (count + 1..=n).find(|&c| sized(c, req, plan.precision).fits).unwrap_or(n);
-            out.push(format!("fits on {smallest}x {} at {}", gpu.id, plan.precision.as_str()));
+            let smallest = (count + 1..=n)
+                .find(|&c| sized(c, req, plan.precision).fits)
+                .unwrap_or(n);
+            out.push(format!(
+                "fits on {smallest}x {} at {}",
+                gpu.id,
+                plan.precision.as_str()
+            ));
             break;
         }
     }
@@ -582,7 +707,16 @@ fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) ->
         let (mut lo, mut hi) = (0u64, req.context);
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if sized(count, &Request { context: mid, ..req.clone() }, plan.precision).fits {
+            if sized(
+                count,
+                &Request {
+                    context: mid,
+                    ..req.clone()
+                },
+                plan.precision,
+            )
+            .fits
+            {
                 lo = mid;
             } else {
                 hi = mid - 1;

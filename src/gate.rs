@@ -111,10 +111,20 @@ pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
 
 pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy> {
     let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(String::new(), |s| format!(":{}", line_of(text, s.start)));
-        anyhow!("{file}{line}: {}", e.message().trim())
+        let Some(span) = e.span() else {
+            return anyhow!("{file}: {}", e.message().trim());
+        };
+        let line = line_of(text, span.start);
+        let source = text.lines().nth(line - 1).unwrap_or("").trim();
+        anyhow!(
+            "{file}:{line}: {} (at `{source}`); the policy format is in the README",
+            e.message().trim()
+        )
     })?;
-    let at = |offset: usize| Location { file: file.to_string(), line: line_of(text, offset) };
+    let at = |offset: usize| Location {
+        file: file.to_string(),
+        line: line_of(text, offset),
+    };
     let mut allow = Allow::default();
     let mut labels = Vec::new();
     for t in &raw.allow.tiers {
@@ -126,14 +136,29 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     }
     for l in &raw.allow.licenses {
         let lic = catalog.license_by_any_name(l.get_ref()).ok_or_else(|| {
-            let hint = crate::suggest::did_you_mean(l.get_ref(), catalog.licenses.iter().map(|x| x.id.as_str()));
-            anyhow!("{file}:{}: unknown license `{}`{hint}; `pick licenses` lists the ids", line_of(text, l.span().start), l.get_ref())
+            let hint = crate::suggest::did_you_mean(
+                l.get_ref(),
+                catalog.licenses.iter().map(|x| x.id.as_str()),
+            );
+            anyhow!(
+                "{file}:{}: unknown license `{}`{hint}; `pick licenses` lists the ids",
+                line_of(text, l.span().start),
+                l.get_ref()
+            )
         })?;
         allow.licenses.push(lic.id.clone());
         labels.push(lic.id.clone());
     }
-    allow.label = if labels.is_empty() { "nothing".into() } else { labels.join(", ") };
-    let region = raw.usage.region.map(|r| r.trim().to_ascii_lowercase()).filter(|r| !r.is_empty());
+    allow.label = if labels.is_empty() {
+        "nothing".into()
+    } else {
+        labels.join(", ")
+    };
+    let region = raw
+        .usage
+        .region
+        .map(|r| r.trim().to_ascii_lowercase())
+        .filter(|r| !r.is_empty());
     let usage = Usage {
         commercial: raw.usage.commercial,
         mau: raw.usage.mau,
@@ -162,7 +187,13 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
             location: at(e.span().start),
         })
         .collect();
-    Ok(Policy { file: file.to_string(), usage, allow, models, exceptions })
+    Ok(Policy {
+        file: file.to_string(),
+        usage,
+        allow,
+        models,
+        exceptions,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,78 +242,193 @@ pub struct GateReport {
 }
 
 /// Runs the gate over the policy's models and the references found under `scan_paths`.
-pub fn run(catalog: &Catalog, policy: &Policy, scan_paths: &[PathBuf], today: Date) -> Result<GateReport> {
-    let mut refs: Vec<(String, Option<String>, Location)> =
-        policy.models.iter().map(|m| (m.reference.clone(), m.license.clone(), m.location.clone())).collect();
+pub fn run(
+    catalog: &Catalog,
+    policy: &Policy,
+    scan_paths: &[PathBuf],
+    today: Date,
+) -> Result<GateReport> {
+    let mut refs: Vec<(String, Option<String>, Location)> = policy
+        .models
+        .iter()
+        .map(|m| (m.reference.clone(), m.license.clone(), m.location.clone()))
+        .collect();
     if !scan_paths.is_empty() {
         let found = scan::scan(scan_paths).context("--scan")?;
-        refs.extend(found.into_iter().map(|Found { reference, file, line }| (reference, None, Location { file, line })));
+        refs.extend(found.into_iter().map(
+            |Found {
+                 reference,
+                 file,
+                 line,
+             }| (reference, None, Location { file, line }),
+        ));
     }
     let mut used = vec![false; policy.exceptions.len()];
     let mut models = Vec::new();
     for (reference, declared_license, location) in refs {
-        models.push(gate_one(catalog, policy, &reference, declared_license.as_deref(), location, today, &mut used));
+        models.push(gate_one(
+            catalog,
+            policy,
+            &reference,
+            declared_license.as_deref(),
+            location,
+            today,
+            &mut used,
+        ));
     }
     let mut policy_findings = Vec::new();
     for (e, used) in policy.exceptions.iter().zip(used) {
         if !used {
             policy_findings.push(GateFinding {
-                finding: Finding::new("exception-unused", Level::Warn, format!("exception for `{}` matches no model the gate checked", e.model)),
+                finding: Finding::new(
+                    "exception-unused",
+                    Level::Warn,
+                    format!(
+                        "exception for `{}` matches no model the gate checked",
+                        e.model
+                    ),
+                ),
                 location: Some(e.location.clone()),
             });
         }
     }
     if models.is_empty() {
         policy_findings.push(GateFinding {
-            finding: Finding::new("no-models", Level::Warn, "the policy lists no [[model]] and --scan found none: nothing was gated"),
+            finding: Finding::new(
+                "no-models",
+                Level::Warn,
+                "the policy lists no [[model]] and --scan found none: nothing was gated",
+            ),
             location: None,
         });
     }
-    let passed = models.iter().all(|m| matches!(m.verdict, Verdict::Allowed | Verdict::Excepted));
-    Ok(GateReport { policy_file: policy.file.clone(), passed, models, policy_findings, today })
+    let passed = models
+        .iter()
+        .all(|m| matches!(m.verdict, Verdict::Allowed | Verdict::Excepted));
+    Ok(GateReport {
+        policy_file: policy.file.clone(),
+        passed,
+        models,
+        policy_findings,
+        today,
+    })
 }
 
-fn gate_one(catalog: &Catalog, policy: &Policy, reference: &str, declared: Option<&str>, location: Location, today: Date, used: &mut [bool]) -> ModelResult {
-    let at = |f: Finding| GateFinding { finding: f, location: Some(location.clone()) };
+fn gate_one(
+    catalog: &Catalog,
+    policy: &Policy,
+    reference: &str,
+    declared: Option<&str>,
+    location: Location,
+    today: Date,
+    used: &mut [bool],
+) -> ModelResult {
+    let at = |f: Finding| GateFinding {
+        finding: f,
+        location: Some(location.clone()),
+    };
     let Some(model) = catalog.model(reference) else {
-        let hint = crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()));
+        let hint =
+            crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()));
         let mut findings = vec![at(Finding::new(
             "model-unknown",
             Level::Fail,
             format!("`{reference}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known"),
         ))];
         match declared.map(str::to_ascii_lowercase) {
-            Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new("license-unknown", Level::Fail, format!("Hugging Face license `{l}` has no known terms")))),
-            Some(l) if catalog.license_by_any_name(&l).is_none() => findings.push(at(Finding::new("license-unknown", Level::Fail, format!("license `{l}` is not in the catalog")))),
+            Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
+                "license-unknown",
+                Level::Fail,
+                format!("Hugging Face license `{l}` has no known terms"),
+            ))),
+            Some(l) if catalog.license_by_any_name(&l).is_none() => {
+                findings.push(at(Finding::new(
+                    "license-unknown",
+                    Level::Fail,
+                    format!("license `{l}` is not in the catalog"),
+                )))
+            }
             _ => {}
         }
-        return ModelResult { reference: reference.to_string(), id: None, license: declared.map(str::to_string), verdict: Verdict::Unknown, findings, location };
+        return ModelResult {
+            reference: reference.to_string(),
+            id: None,
+            license: declared.map(str::to_string),
+            verdict: Verdict::Unknown,
+            findings,
+            location,
+        };
     };
-    let mut findings: Vec<GateFinding> = license::evaluate(catalog, model, &policy.usage, &policy.allow).into_iter().map(at).collect();
+    let mut findings: Vec<GateFinding> =
+        license::evaluate(catalog, model, &policy.usage, &policy.allow)
+            .into_iter()
+            .map(at)
+            .collect();
     let unknown_license = findings.iter().any(|f| f.finding.code == "license-unknown");
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
-    let exception = policy.exceptions.iter().enumerate().find(|(_, e)| catalog.model(&e.model).is_some_and(|m| m.id == model.id));
-    let mut verdict = if unknown_license { Verdict::Unknown } else if failing { Verdict::Denied } else { Verdict::Allowed };
+    let exception = policy
+        .exceptions
+        .iter()
+        .enumerate()
+        .find(|(_, e)| catalog.model(&e.model).is_some_and(|m| m.id == model.id));
+    let mut verdict = if unknown_license {
+        Verdict::Unknown
+    } else if failing {
+        Verdict::Denied
+    } else {
+        Verdict::Allowed
+    };
     if let Some((i, e)) = exception {
         used[i] = true;
         let loc = Some(e.location.clone());
         if e.expires < today {
             findings.push(GateFinding {
-                finding: Finding::new("exception-expired", Level::Fail, format!("exception for `{}` ({}) expired on {}", e.model, e.reason, e.expires)),
+                finding: Finding::new(
+                    "exception-expired",
+                    Level::Fail,
+                    format!(
+                        "exception for `{}` ({}) expired on {}",
+                        e.model, e.reason, e.expires
+                    ),
+                ),
                 location: loc,
             });
-            verdict = if verdict == Verdict::Unknown { Verdict::Unknown } else { Verdict::Denied };
+            verdict = if verdict == Verdict::Unknown {
+                Verdict::Unknown
+            } else {
+                Verdict::Denied
+            };
         } else if failing && !unknown_license {
             for f in &mut findings {
                 if f.finding.level == Level::Fail {
                     f.finding.level = Level::Warn;
-                    f.finding.message = format!("{} (waived: {}, until {})", f.finding.message, e.reason, e.expires);
+                    f.finding.message = format!(
+                        "{} (waived: {}, until {})",
+                        f.finding.message, e.reason, e.expires
+                    );
                 }
             }
-            findings.push(GateFinding { finding: Finding::new("exception-applied", Level::Info, format!("exception: {} (expires {})", e.reason, e.expires)), location: loc });
+            findings.push(GateFinding {
+                finding: Finding::new(
+                    "exception-applied",
+                    Level::Info,
+                    format!("exception: {} (expires {})", e.reason, e.expires),
+                ),
+                location: loc,
+            });
             verdict = Verdict::Excepted;
         } else if !failing {
-            findings.push(GateFinding { finding: Finding::new("exception-not-needed", Level::Info, format!("exception for `{}` is not needed: the model passes", e.model)), location: loc });
+            findings.push(GateFinding {
+                finding: Finding::new(
+                    "exception-not-needed",
+                    Level::Info,
+                    format!(
+                        "exception for `{}` is not needed: the model passes",
+                        e.model
+                    ),
+                ),
+                location: loc,
+            });
         }
     }
     ModelResult {
@@ -309,9 +455,15 @@ mod tests {
 
     #[test]
     fn allowed_and_unknown() {
-        let r = gate(&format!("{HEAD}[[model]]\nref = \"Qwen/Qwen3-8B\"\n"), "2026-01-01");
+        let r = gate(
+            &format!("{HEAD}[[model]]\nref = \"Qwen/Qwen3-8B\"\n"),
+            "2026-01-01",
+        );
         assert!(r.passed, "{:?}", r.models[0].findings);
-        let r = gate(&format!("{HEAD}[[model]]\nref = \"someone/private-model\"\n"), "2026-01-01");
+        let r = gate(
+            &format!("{HEAD}[[model]]\nref = \"someone/private-model\"\n"),
+            "2026-01-01",
+        );
         assert!(!r.passed);
         assert_eq!(r.models[0].verdict, Verdict::Unknown);
         assert_eq!(r.models[0].location.line, 5);
@@ -323,18 +475,38 @@ mod tests {
         assert_eq!(gate(&p, "2027-03-31").models[0].verdict, Verdict::Excepted);
         let r = gate(&p, "2027-04-01");
         assert_eq!(r.models[0].verdict, Verdict::Denied);
-        assert!(r.models[0].findings.iter().any(|f| f.finding.code == "exception-expired"));
+        assert!(r.models[0]
+            .findings
+            .iter()
+            .any(|f| f.finding.code == "exception-expired"));
     }
 
     #[test]
     fn malformed_policies_name_the_line() {
         let c = Catalog::embedded().unwrap();
-        let e = parse_policy("pick.toml", "[usage]\ncommercial = true\nfoo = 1\n[allow]\n", &c).unwrap_err().to_string();
+        let e = parse_policy(
+            "pick.toml",
+            "[usage]\ncommercial = true\nfoo = 1\n[allow]\n",
+            &c,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("pick.toml:3"), "{e}");
-        let e = parse_policy("pick.toml", "[usage]\ncommercial = \"yes\"\n[allow]\n", &c).unwrap_err().to_string();
+        let e = parse_policy("pick.toml", "[usage]\ncommercial = \"yes\"\n[allow]\n", &c)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("pick.toml:2"), "{e}");
-        let e = parse_policy("pick.toml", "[usage]\ncommercial = true\n[allow]\ntiers = [\"permisive\"]\n", &c).unwrap_err().to_string();
+        let e = parse_policy(
+            "pick.toml",
+            "[usage]\ncommercial = true\n[allow]\ntiers = [\"permisive\"]\n",
+            &c,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains(":4") && e.contains("permisive"), "{e}");
-        assert!(parse_policy("pick.toml", "[allow]\n", &c).is_err(), "[usage] is required");
+        assert!(
+            parse_policy("pick.toml", "[allow]\n", &c).is_err(),
+            "[usage] is required"
+        );
     }
 }

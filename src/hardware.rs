@@ -16,7 +16,10 @@ pub struct GpuSet<'c> {
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Finds a GPU by id or alias, ignoring case, spaces, dashes and a leading vendor name.
@@ -25,12 +28,17 @@ pub fn find_gpu<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c Gpu> {
         return Some(g);
     }
     let mut key = squash(name);
-    for vendor in ["nvidia", "amd", "instinct", "intel", "google", "apple", "geforce"] {
+    for vendor in [
+        "nvidia", "amd", "instinct", "intel", "google", "apple", "geforce",
+    ] {
         if let Some(rest) = key.strip_prefix(vendor) {
             key = rest.to_string();
         }
     }
-    catalog.gpus.iter().find(|g| squash(&g.id) == key || g.aliases.iter().any(|a| squash(a) == key))
+    catalog
+        .gpus
+        .iter()
+        .find(|g| squash(&g.id) == key || g.aliases.iter().any(|a| squash(a) == key))
 }
 
 /// Parses `N x NAME` (also `N*NAME`, `N×NAME`, `NAME`).
@@ -49,9 +57,9 @@ pub fn parse_spec<'c>(catalog: &'c Catalog, spec: &str) -> Result<GpuSet<'c>, St
         (1, s)
     } else {
         let rest = s[digits.len()..].trim_start();
-        let rest = rest
-            .strip_prefix(['x', 'X', '*', '×'])
-            .ok_or_else(|| format!("`{spec}`: after the count comes `x` and a GPU name, e.g. 4xH100"))?;
+        let rest = rest.strip_prefix(['x', 'X', '*', '×']).ok_or_else(|| {
+            format!("`{spec}`: after the count comes `x` and a GPU name, e.g. 4xH100")
+        })?;
         let count: u64 = digits
             .parse()
             .ok()
@@ -63,10 +71,14 @@ pub fn parse_spec<'c>(catalog: &'c Catalog, spec: &str) -> Result<GpuSet<'c>, St
         return Err(format!("`{spec}`: the GPU count must be at least 1"));
     }
     if name.is_empty() {
-        return Err(format!("`{spec}`: no GPU name after the count, e.g. {count}xH100"));
+        return Err(format!(
+            "`{spec}`: no GPU name after the count, e.g. {count}xH100"
+        ));
     }
     let gpu = find_gpu(catalog, name).ok_or_else(|| {
-        let names = catalog.gpus.iter().flat_map(|g| std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str)));
+        let names = catalog.gpus.iter().flat_map(|g| {
+            std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str))
+        });
         let hint = crate::suggest::did_you_mean(&name.to_ascii_lowercase(), names);
         format!("unknown GPU `{name}`{hint}; `pick gpus` lists the known ones")
     })?;
@@ -79,10 +91,17 @@ pub fn parse_nvidia_smi<'c>(catalog: &'c Catalog, output: &str) -> Result<GpuSet
     let mut count = 0;
     for line in output.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (name, mem) = line.split_once(',').unwrap_or((line, ""));
-        let mib: f64 = mem.trim().trim_end_matches("MiB").trim().parse().unwrap_or(0.0);
+        let mib: f64 = mem
+            .trim()
+            .trim_end_matches("MiB")
+            .trim()
+            .parse()
+            .unwrap_or(0.0);
         let gpu = detect(catalog, name, mib).ok_or_else(|| format!("nvidia-smi reports `{name}`, which the GPU catalog does not know; give --gpus NxNAME"))?;
         if found.is_some_and(|f| f.id != gpu.id) {
-            return Err("nvidia-smi reports mixed GPU types; give --gpus NxNAME for the ones to use".into());
+            return Err(
+                "nvidia-smi reports mixed GPU types; give --gpus NxNAME for the ones to use".into(),
+            );
         }
         found = Some(gpu);
         count += 1;
@@ -99,10 +118,20 @@ fn detect<'c>(catalog: &'c Catalog, name: &str, mib: f64) -> Option<&'c Gpu> {
     let pick = |id: &str| catalog.gpu(id);
     let has = |s: &str| n.contains(s);
     if has("h100") {
-        return if has("nvl") { pick("h100-nvl") } else if has("pcie") { pick("h100-pcie") } else { pick("h100-sxm") };
+        return if has("nvl") {
+            pick("h100-nvl")
+        } else if has("pcie") {
+            pick("h100-pcie")
+        } else {
+            pick("h100-sxm")
+        };
     }
     if has("a100") {
-        return if mib > 0.0 && mib < 60_000.0 { pick("a100-40gb") } else { pick("a100-80gb") };
+        return if mib > 0.0 && mib < 60_000.0 {
+            pick("a100-40gb")
+        } else {
+            pick("a100-80gb")
+        };
     }
     if has("rtx6000ada") || has("rtx6000adageneration") {
         return pick("rtx-6000-ada");
@@ -134,7 +163,10 @@ pub fn detect_local(catalog: &Catalog) -> Result<GpuSet<'_>, String> {
         .output()
         .map_err(|e| format!("--gpus auto needs nvidia-smi ({program}: {e}); give --gpus NxNAME instead, e.g. 4xH100"))?;
     if !output.status.success() {
-        return Err(format!("nvidia-smi failed ({}); give --gpus NxNAME instead", output.status));
+        return Err(format!(
+            "nvidia-smi failed ({}); give --gpus NxNAME instead",
+            output.status
+        ));
     }
     parse_nvidia_smi(catalog, &String::from_utf8_lossy(&output.stdout))
 }
@@ -162,7 +194,16 @@ mod tests {
     #[test]
     fn bad_specs_say_why() {
         let c = catalog();
-        for bad in ["0xH100", "4x", "x100", "99999999999xH100", "4xH1000000", "2xH100,2xA100", "", "4yH100"] {
+        for bad in [
+            "0xH100",
+            "4x",
+            "x100",
+            "99999999999xH100",
+            "4xH1000000",
+            "2xH100,2xA100",
+            "",
+            "4yH100",
+        ] {
             assert!(parse_spec(&c, bad).is_err(), "{bad}");
         }
         let e = parse_spec(&c, "4xH10").unwrap_err();
@@ -177,7 +218,11 @@ mod tests {
         assert_eq!((set.gpu.id.as_str(), set.count), ("h100-sxm", 2));
         let a100 = parse_nvidia_smi(&c, "NVIDIA A100-SXM4-40GB, 40960 MiB").unwrap();
         assert_eq!(a100.gpu.id, "a100-40gb");
-        assert!(parse_nvidia_smi(&c, "NVIDIA H100 80GB HBM3, 81559 MiB\nNVIDIA A100-SXM4-40GB, 40960 MiB").is_err());
+        assert!(parse_nvidia_smi(
+            &c,
+            "NVIDIA H100 80GB HBM3, 81559 MiB\nNVIDIA A100-SXM4-40GB, 40960 MiB"
+        )
+        .is_err());
         assert!(parse_nvidia_smi(&c, "").is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! License clauses evaluated against what a project does with a model. One implementation, used by
 //! the recommender (`pick --license ...`) and the CI gate (`pick gate`), so both always agree.
 
-use crate::catalog::{Catalog, License, Model, MauEffect, OutputsTraining, Redistribution, Hosting, Tier};
+use crate::catalog::{
+    Catalog, Hosting, License, MauEffect, Model, OutputsTraining, Redistribution, Tier,
+};
 use serde::Serialize;
 
 /// What the project does with the model (the gate's `[usage]`, the recommender's flags).
@@ -47,7 +49,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(code: &'static str, level: Level, message: impl Into<String>) -> Finding {
-        Finding { code, level, message: message.into() }
+        Finding {
+            code,
+            level,
+            message: message.into(),
+        }
     }
 }
 
@@ -65,7 +71,11 @@ pub struct Allow {
 
 impl Allow {
     pub fn any() -> Allow {
-        Allow { any: true, label: "any".into(), ..Allow::default() }
+        Allow {
+            any: true,
+            label: "any".into(),
+            ..Allow::default()
+        }
     }
 
     /// Parses `--license` words: apache, mit, permissive, conditional, non-commercial, proprietary,
@@ -73,7 +83,12 @@ impl Allow {
     pub fn parse(catalog: &Catalog, words: &[String]) -> Result<Allow, String> {
         let mut allow = Allow::default();
         let mut labels = Vec::new();
-        for word in words.iter().flat_map(|w| w.split(',')).map(str::trim).filter(|w| !w.is_empty()) {
+        for word in words
+            .iter()
+            .flat_map(|w| w.split(','))
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             labels.push(word.to_string());
             let w = word.to_ascii_lowercase();
             match w.as_str() {
@@ -86,9 +101,18 @@ impl Allow {
                     } else if let Some(l) = catalog.license_by_any_name(&w) {
                         allow.licenses.push(l.id.clone());
                     } else {
-                        let names = ["any", "commercial", "apache", "mit", "permissive", "conditional", "non-commercial", "proprietary"]
-                            .into_iter()
-                            .chain(catalog.licenses.iter().map(|l| l.id.as_str()));
+                        let names = [
+                            "any",
+                            "commercial",
+                            "apache",
+                            "mit",
+                            "permissive",
+                            "conditional",
+                            "non-commercial",
+                            "proprietary",
+                        ]
+                        .into_iter()
+                        .chain(catalog.licenses.iter().map(|l| l.id.as_str()));
                         let hint = crate::suggest::did_you_mean(&w, names);
                         return Err(format!(
                             "unknown license `{word}`{hint}: use a tier (permissive, conditional, non-commercial, proprietary), apache, mit, commercial, any, or a license id from `pick licenses`"
@@ -105,7 +129,10 @@ impl Allow {
     }
 
     pub fn allows(&self, l: &License) -> bool {
-        self.any || (self.commercial && l.commercial) || self.tiers.contains(&l.tier) || self.licenses.iter().any(|id| *id == l.id)
+        self.any
+            || (self.commercial && l.commercial)
+            || self.tiers.contains(&l.tier)
+            || self.licenses.contains(&l.id)
     }
 }
 
@@ -130,10 +157,21 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
     let name = &l.name;
     let mut fail = |code: &'static str, msg: String| out.push(Finding::new(code, Level::Fail, msg));
     if !allow.allows(l) {
-        fail("license-not-allowed", format!("{name} ({}, {}) is not in the allowed licenses ({})", l.spdx, l.tier.as_str(), allow.label));
+        fail(
+            "license-not-allowed",
+            format!(
+                "{name} ({}, {}) is not in the allowed licenses ({})",
+                l.spdx,
+                l.tier.as_str(),
+                allow.label
+            ),
+        );
     }
     if usage.commercial && !l.commercial {
-        fail("license-non-commercial", format!("{name} forbids commercial use"));
+        fail(
+            "license-non-commercial",
+            format!("{name} forbids commercial use"),
+        );
     }
     if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
         if usage.commercial && mau > limit && l.mau_effect == Some(MauEffect::LicenseRequired) {
@@ -144,14 +182,23 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
         fail("license-region", format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
     }
     if usage.hosted && l.hosting == Hosting::SeparateLicense {
-        fail("license-hosting", format!("{name}: offering the model as a hosted API needs a separate license"));
+        fail(
+            "license-hosting",
+            format!("{name}: offering the model as a hosted API needs a separate license"),
+        );
     }
     if usage.redistribute {
         match l.redistribute_finetunes {
-            Redistribution::Forbidden => fail("license-redistribution", format!("{name} does not allow redistributing fine-tuned weights")),
-            Redistribution::NonCommercial if usage.commercial => {
-                fail("license-redistribution", format!("{name} allows redistributing fine-tuned weights only for non-commercial use"))
-            }
+            Redistribution::Forbidden => fail(
+                "license-redistribution",
+                format!("{name} does not allow redistributing fine-tuned weights"),
+            ),
+            Redistribution::NonCommercial if usage.commercial => fail(
+                "license-redistribution",
+                format!(
+                    "{name} allows redistributing fine-tuned weights only for non-commercial use"
+                ),
+            ),
             _ => {}
         }
     }
@@ -176,19 +223,38 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
     }
     if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
         if mau > limit && l.mau_effect == Some(MauEffect::Attribution) {
-            out.push(Finding::new("license-attribution", Level::Info, format!("{name}: above {} MAU the product must display the attribution", human(limit))));
+            out.push(Finding::new(
+                "license-attribution",
+                Level::Info,
+                format!(
+                    "{name}: above {} MAU the product must display the attribution",
+                    human(limit)
+                ),
+            ));
         }
     }
     if !l.attribution.is_empty() {
-        out.push(Finding::new("license-obligation", Level::Info, format!("{} duties: {}", l.id, l.attribution.join("; "))));
+        out.push(Finding::new(
+            "license-obligation",
+            Level::Info,
+            format!("{} duties: {}", l.id, l.attribution.join("; ")),
+        ));
     }
     if usage.redistribute {
         if let Some(n) = &l.notice {
-            out.push(Finding::new("license-notice", Level::Info, format!("{}: ship the notice \"{n}\"", l.id)));
+            out.push(Finding::new(
+                "license-notice",
+                Level::Info,
+                format!("{}: ship the notice \"{n}\"", l.id),
+            ));
         }
     }
     if let Some(aup) = &l.aup {
-        out.push(Finding::new("license-aup", Level::Info, format!("{}: acceptable-use policy applies ({aup})", l.id)));
+        out.push(Finding::new(
+            "license-aup",
+            Level::Info,
+            format!("{}: acceptable-use policy applies ({aup})", l.id),
+        ));
     }
 }
 
@@ -217,30 +283,115 @@ mod tests {
     use super::*;
 
     fn usage() -> Usage {
-        Usage { commercial: true, ..Usage::default() }
+        Usage {
+            commercial: true,
+            ..Usage::default()
+        }
     }
 
     fn codes(c: &Catalog, id: &str, u: &Usage, allow: &Allow) -> Vec<&'static str> {
         let m = c.model(id).unwrap();
-        evaluate(c, m, u, allow).into_iter().filter(|f| f.level == Level::Fail).map(|f| f.code).collect()
+        evaluate(c, m, u, allow)
+            .into_iter()
+            .filter(|f| f.level == Level::Fail)
+            .map(|f| f.code)
+            .collect()
     }
 
     #[test]
     fn clause_violations() {
         let c = Catalog::embedded().unwrap();
         let any = Allow::any();
-        assert_eq!(codes(&c, "mistral-large-2407", &usage(), &any), vec!["license-non-commercial"]);
-        assert!(codes(&c, "mistral-large-2407", &Usage::default(), &any).is_empty(), "research use is fine");
-        let big = Usage { mau: Some(800_000_000), ..usage() };
-        assert_eq!(codes(&c, "llama-3.1-70b", &big, &any), vec!["license-mau-limit"]);
-        assert_eq!(codes(&c, "qwen2.5-72b", &Usage { mau: Some(150_000_000), ..usage() }, &any), vec!["license-mau-limit"]);
-        assert!(codes(&c, "kimi-k2", &Usage { mau: Some(150_000_000), ..usage() }, &any).is_empty(), "Kimi: attribution only");
-        let eu = Usage { region: Some("eu".into()), ..usage() };
-        assert_eq!(codes(&c, "llama-3.2-11b-vision", &eu, &any), vec!["license-region"]);
-        assert!(codes(&c, "llama-3.2-3b", &eu, &any).is_empty(), "text-only Llama 3.2 is fine in the EU");
-        assert_eq!(codes(&c, "falcon-180b", &Usage { hosted: true, ..usage() }, &any), vec!["license-hosting"]);
-        assert_eq!(codes(&c, "dbrx", &Usage { distill: true, ..usage() }, &any), vec!["license-distill-forbidden"]);
-        assert_eq!(codes(&c, "command-r-plus", &Usage { redistribute: true, commercial: true, ..Usage::default() }, &any), vec!["license-non-commercial", "license-redistribution"]);
+        assert_eq!(
+            codes(&c, "mistral-large-2407", &usage(), &any),
+            vec!["license-non-commercial"]
+        );
+        assert!(
+            codes(&c, "mistral-large-2407", &Usage::default(), &any).is_empty(),
+            "research use is fine"
+        );
+        let big = Usage {
+            mau: Some(800_000_000),
+            ..usage()
+        };
+        assert_eq!(
+            codes(&c, "llama-3.1-70b", &big, &any),
+            vec!["license-mau-limit"]
+        );
+        assert_eq!(
+            codes(
+                &c,
+                "qwen2.5-72b",
+                &Usage {
+                    mau: Some(150_000_000),
+                    ..usage()
+                },
+                &any
+            ),
+            vec!["license-mau-limit"]
+        );
+        assert!(
+            codes(
+                &c,
+                "kimi-k2",
+                &Usage {
+                    mau: Some(150_000_000),
+                    ..usage()
+                },
+                &any
+            )
+            .is_empty(),
+            "Kimi: attribution only"
+        );
+        let eu = Usage {
+            region: Some("eu".into()),
+            ..usage()
+        };
+        assert_eq!(
+            codes(&c, "llama-3.2-11b-vision", &eu, &any),
+            vec!["license-region"]
+        );
+        assert!(
+            codes(&c, "llama-3.2-3b", &eu, &any).is_empty(),
+            "text-only Llama 3.2 is fine in the EU"
+        );
+        assert_eq!(
+            codes(
+                &c,
+                "falcon-180b",
+                &Usage {
+                    hosted: true,
+                    ..usage()
+                },
+                &any
+            ),
+            vec!["license-hosting"]
+        );
+        assert_eq!(
+            codes(
+                &c,
+                "dbrx",
+                &Usage {
+                    distill: true,
+                    ..usage()
+                },
+                &any
+            ),
+            vec!["license-distill-forbidden"]
+        );
+        assert_eq!(
+            codes(
+                &c,
+                "command-r-plus",
+                &Usage {
+                    redistribute: true,
+                    commercial: true,
+                    ..Usage::default()
+                },
+                &any
+            ),
+            vec!["license-non-commercial", "license-redistribution"]
+        );
     }
 
     #[test]
@@ -248,10 +399,18 @@ mod tests {
         let c = Catalog::embedded().unwrap();
         let apache = Allow::parse(&c, &["mit".into()]).unwrap();
         // R1-Distill-Llama-70B is MIT and also bound by the Llama 3.3 license.
-        assert_eq!(codes(&c, "deepseek-r1-distill-llama-70b", &usage(), &apache), vec!["license-not-allowed"]);
-        let u = Usage { distill: true, ..usage() };
+        assert_eq!(
+            codes(&c, "deepseek-r1-distill-llama-70b", &usage(), &apache),
+            vec!["license-not-allowed"]
+        );
+        let u = Usage {
+            distill: true,
+            ..usage()
+        };
         let m = c.model("gemma-2-9b").unwrap();
-        assert!(evaluate(&c, m, &u, &Allow::any()).iter().any(|f| f.code == "license-distill-derivative"));
+        assert!(evaluate(&c, m, &u, &Allow::any())
+            .iter()
+            .any(|f| f.code == "license-distill-derivative"));
     }
 
     #[test]
@@ -259,7 +418,9 @@ mod tests {
         let c = Catalog::embedded().unwrap();
         let a = Allow::parse(&c, &["apache,mit".into()]).unwrap();
         assert_eq!(a.licenses, vec!["apache-2.0", "mit"]);
-        assert!(Allow::parse(&c, &["apachee".into()]).unwrap_err().contains("did you mean"));
+        assert!(Allow::parse(&c, &["apachee".into()])
+            .unwrap_err()
+            .contains("did you mean"));
         assert!(Allow::parse(&c, &["".into()]).is_err());
     }
 }

@@ -11,7 +11,8 @@ use std::path::Path;
 /// Reads `dir/config.json` into a sizing shape.
 pub fn load(dir: &Path) -> Result<Shape> {
     let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let mut shape = parse_config(&path.display().to_string(), &text)?;
     let index = dir.join("model.safetensors.index.json");
     if let Ok(text) = std::fs::read_to_string(&index) {
@@ -19,32 +20,63 @@ pub fn load(dir: &Path) -> Result<Shape> {
             .map_err(|e| anyhow!("{}:{}:{}: {e}", index.display(), e.line(), e.column()))?;
         match v.pointer("/metadata/total_size").and_then(Value::as_f64) {
             Some(bytes) if bytes > 0.0 => shape.native_bytes = Some(bytes),
-            _ => return Err(anyhow!("{}: metadata.total_size is missing or not a positive number", index.display())),
+            _ => {
+                return Err(anyhow!(
+                    "{}: metadata.total_size is missing or not a positive number",
+                    index.display()
+                ))
+            }
         }
     }
-    shape.id = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned());
+    shape.id = dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     Ok(shape)
 }
 
 /// Parses config.json text (a vision-language config's `text_config` is used when present).
 pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
-    let root: Value = serde_json::from_str(text).map_err(|e| anyhow!("{file}:{}:{}: {e}", e.line(), e.column()))?;
+    let root: Value = serde_json::from_str(text)
+        .map_err(|e| anyhow!("{file}:{}:{}: {e}", e.line(), e.column()))?;
     if !root.is_object() {
-        return Err(anyhow!("{file}: expected a JSON object (a Hugging Face config.json)"));
+        return Err(anyhow!(
+            "{file}: expected a JSON object (a Hugging Face config.json)"
+        ));
     }
-    let c = root.get("text_config").filter(|v| v.is_object()).unwrap_or(&root);
-    let get = |keys: &[&str]| keys.iter().find_map(|k| c.get(*k).or_else(|| root.get(*k)).and_then(Value::as_u64));
-    let need = |keys: &[&str]| get(keys).ok_or_else(|| anyhow!("{file}: `{}` is missing or not a whole number", keys[0]));
+    let c = root
+        .get("text_config")
+        .filter(|v| v.is_object())
+        .unwrap_or(&root);
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| c.get(*k).or_else(|| root.get(*k)).and_then(Value::as_u64))
+    };
+    let need = |keys: &[&str]| {
+        get(keys).ok_or_else(|| anyhow!("{file}: `{}` is missing or not a whole number", keys[0]))
+    };
     let layers = need(&["num_hidden_layers", "n_layer", "num_layers"])?;
     let hidden = need(&["hidden_size", "d_model", "n_embd"])?;
     let heads = need(&["num_attention_heads", "n_head", "n_heads"])?;
     let vocab = need(&["vocab_size"])?;
-    if layers == 0 || hidden == 0 || heads == 0 || vocab == 0 || layers > 10_000 || hidden > 1_000_000 || heads > 100_000 || vocab > 10_000_000 {
-        return Err(anyhow!("{file}: layers, hidden_size, heads and vocab_size must be positive and plausible"));
+    if layers == 0
+        || hidden == 0
+        || heads == 0
+        || vocab == 0
+        || layers > 10_000
+        || hidden > 1_000_000
+        || heads > 100_000
+        || vocab > 10_000_000
+    {
+        return Err(anyhow!(
+            "{file}: layers, hidden_size, heads and vocab_size must be positive and plausible"
+        ));
     }
     let kv_heads = get(&["num_key_value_heads", "num_kv_heads"]).unwrap_or(heads);
     if kv_heads == 0 || kv_heads > heads || heads % kv_heads != 0 {
-        return Err(anyhow!("{file}: num_key_value_heads ({kv_heads}) must divide num_attention_heads ({heads})"));
+        return Err(anyhow!(
+            "{file}: num_key_value_heads ({kv_heads}) must divide num_attention_heads ({heads})"
+        ));
     }
     let head_dim = get(&["head_dim"]).unwrap_or(hidden / heads);
     let experts = get(&["num_local_experts", "n_routed_experts", "num_experts"]).unwrap_or(0);
@@ -53,8 +85,16 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
     let max_ctx = get(&["max_position_embeddings", "n_positions", "max_seq_len"]).unwrap_or(0);
     let layer_types = c.get("layer_types").and_then(Value::as_array);
     let sliding_layers = match layer_types {
-        Some(types) => types.iter().filter(|t| t.as_str().is_some_and(|s| s.contains("sliding"))).count() as u64,
-        None if sliding > 0 && sliding < max_ctx && c.get("use_sliding_window").and_then(Value::as_bool) != Some(false) => layers,
+        Some(types) => types
+            .iter()
+            .filter(|t| t.as_str().is_some_and(|s| s.contains("sliding")))
+            .count() as u64,
+        None if sliding > 0
+            && sliding < max_ctx
+            && c.get("use_sliding_window").and_then(Value::as_bool) != Some(false) =>
+        {
+            layers
+        }
         None => 0,
     };
     let arch = Arch {
@@ -65,12 +105,30 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         head_dim,
         intermediate_size: get(&["intermediate_size", "ffn_hidden_size"]).unwrap_or(4 * hidden),
         vocab_size: vocab,
-        tied_embeddings: c.get("tie_word_embeddings").or_else(|| root.get("tie_word_embeddings")).and_then(Value::as_bool).unwrap_or(false),
-        attention: Some(if kv_lora > 0 { Attention::Mla } else if kv_heads == heads { Attention::Mha } else { Attention::Gqa }),
+        tied_embeddings: c
+            .get("tie_word_embeddings")
+            .or_else(|| root.get("tie_word_embeddings"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        attention: Some(if kv_lora > 0 {
+            Attention::Mla
+        } else if kv_heads == heads {
+            Attention::Mha
+        } else {
+            Attention::Gqa
+        }),
         experts,
-        experts_per_token: get(&["num_experts_per_tok", "moe_top_k"]).unwrap_or(0).min(experts),
+        experts_per_token: get(&["num_experts_per_tok", "moe_top_k"])
+            .unwrap_or(0)
+            .min(experts),
         shared_experts: get(&["n_shared_experts"]).unwrap_or(0),
-        moe_intermediate_size: if experts > 0 { get(&["moe_intermediate_size"]).or_else(|| get(&["intermediate_size"])).unwrap_or(0) } else { 0 },
+        moe_intermediate_size: if experts > 0 {
+            get(&["moe_intermediate_size"])
+                .or_else(|| get(&["intermediate_size"]))
+                .unwrap_or(0)
+        } else {
+            0
+        },
         dense_layers: get(&["first_k_dense_replace"]).unwrap_or(0).min(layers),
         q_lora_rank: get(&["q_lora_rank"]).unwrap_or(0),
         kv_lora_rank: kv_lora,
@@ -81,7 +139,12 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         sliding_window_layers: if sliding > 0 { sliding_layers } else { 0 },
         ..Arch::default()
     };
-    let dtype = c.get("torch_dtype").or_else(|| root.get("torch_dtype")).or_else(|| root.get("dtype")).and_then(Value::as_str).unwrap_or("bfloat16");
+    let dtype = c
+        .get("torch_dtype")
+        .or_else(|| root.get("torch_dtype"))
+        .or_else(|| root.get("dtype"))
+        .and_then(Value::as_str)
+        .unwrap_or("bfloat16");
     let native = match dtype {
         "float32" => Dtype::Fp32,
         "float16" => Dtype::Fp16,
@@ -115,9 +178,13 @@ mod tests {
 
     #[test]
     fn bad_configs_say_where() {
-        let e = parse_config("x/config.json", "{\n \"hidden_size\": 4096,\n oops }").unwrap_err().to_string();
+        let e = parse_config("x/config.json", "{\n \"hidden_size\": 4096,\n oops }")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("x/config.json:3:"), "{e}");
-        let e = parse_config("config.json", "{\"hidden_size\": 4096}").unwrap_err().to_string();
+        let e = parse_config("config.json", "{\"hidden_size\": 4096}")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("num_hidden_layers"), "{e}");
         assert!(parse_config("config.json", "[]").is_err());
         assert!(parse_config("config.json", r#"{"num_hidden_layers":2,"hidden_size":8,"num_attention_heads":3,"num_key_value_heads":2,"vocab_size":10}"#).is_err());

@@ -9,7 +9,10 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if !outcome.stdout.is_empty() {
         // A closed pipe (`pick list | head -1`) is not an error: the reader has what it wanted.
-        if let Err(e) = stdout.write_all(outcome.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+        if let Err(e) = stdout
+            .write_all(outcome.stdout.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
                 let _ = writeln!(std::io::stderr(), "pick: error: cannot write output: {e}");
                 return ExitCode::from(2);

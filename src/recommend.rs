@@ -37,7 +37,14 @@ impl Prefer {
     }
 }
 
-pub const COMPONENTS: [&str; 6] = ["capability", "cost", "ecosystem", "license", "headroom", "freshness"];
+pub const COMPONENTS: [&str; 6] = [
+    "capability",
+    "cost",
+    "ecosystem",
+    "license",
+    "headroom",
+    "freshness",
+];
 
 /// The hardware to rank against: given GPUs, or (without --gpus) H100s as a yardstick.
 #[derive(Debug, Clone)]
@@ -122,18 +129,28 @@ pub struct Report {
 impl Report {
     /// The code that excluded the most models.
     pub fn top_exclusion(&self) -> Option<(&'static str, usize)> {
-        self.exclusion_counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(k, v)| (*k, *v))
+        self.exclusion_counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, v)| (*k, *v))
     }
 
     /// The excluded model with the fewest failing reasons (then the smallest memory miss).
     pub fn nearest_miss(&self) -> Option<&Excluded> {
-        self.excluded.iter().filter(|e| !e.reasons.iter().any(|r| r.code == "no-weights")).min_by(|a, b| {
-            a.reasons
-                .len()
-                .cmp(&b.reasons.len())
-                .then(a.short_by_gib.unwrap_or(0.0).total_cmp(&b.short_by_gib.unwrap_or(0.0)))
-                .then(a.id.cmp(&b.id))
-        })
+        self.excluded
+            .iter()
+            .filter(|e| !e.reasons.iter().any(|r| r.code == "no-weights"))
+            .min_by(|a, b| {
+                a.reasons
+                    .len()
+                    .cmp(&b.reasons.len())
+                    .then(
+                        a.short_by_gib
+                            .unwrap_or(0.0)
+                            .total_cmp(&b.short_by_gib.unwrap_or(0.0)),
+                    )
+                    .then(a.id.cmp(&b.id))
+            })
     }
 }
 
@@ -149,8 +166,14 @@ fn support_score(level: Option<Support>) -> f64 {
 
 /// Ecosystem maturity: mean support over serving engines and fine-tuning frameworks.
 pub fn ecosystem(catalog: &Catalog, m: &Model) -> f64 {
-    let serving: f64 = ENGINES.iter().map(|e| support_score(catalog.serving(m, e))).sum();
-    let tuning: f64 = FINETUNERS.iter().map(|t| support_score(catalog.finetune(m, t))).sum();
+    let serving: f64 = ENGINES
+        .iter()
+        .map(|e| support_score(catalog.serving(m, e)))
+        .sum();
+    let tuning: f64 = FINETUNERS
+        .iter()
+        .map(|t| support_score(catalog.finetune(m, t)))
+        .sum();
     (serving + tuning) / (ENGINES.len() + FINETUNERS.len()) as f64
 }
 
@@ -171,7 +194,12 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .models
         .iter()
         .filter(|m| m.weights == Weights::Api)
-        .filter_map(|m| Some((m.id.clone(), economics::api_cost_per_million(m.price_input_per_m?, m.price_output_per_m?, ratio))))
+        .filter_map(|m| {
+            Some((
+                m.id.clone(),
+                economics::api_cost_per_million(m.price_input_per_m?, m.price_output_per_m?, ratio),
+            ))
+        })
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     let newest = catalog.newest_release().map_or(0, |d| d.days());
 
@@ -190,16 +218,36 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
                 reasons.push(f);
             }
         }
-        let mut draft = Draft { model: m, reasons, plan: None, gpu: None, economics: None, cost: None, break_even: None, headroom: 0.5 };
+        let mut draft = Draft {
+            model: m,
+            reasons,
+            plan: None,
+            gpu: None,
+            economics: None,
+            cost: None,
+            break_even: None,
+            headroom: 0.5,
+        };
         if m.weights == Weights::Open {
-            size(q, m, &mut draft, &mut fails, &mut short_by, cheapest_api.as_ref());
+            size(
+                q,
+                m,
+                &mut draft,
+                &mut fails,
+                &mut short_by,
+                cheapest_api.as_ref(),
+            );
         } else if m.weights == Weights::Api {
             if let (Some(i), Some(o)) = (m.price_input_per_m, m.price_output_per_m) {
                 let c = economics::api_cost_per_million(i, o, ratio);
                 draft.cost = Some(c);
                 draft.reasons.push(Finding::new("api-price", Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {ratio} input tokens each (as of {})", m.price_as_of.map(|d| d.to_string()).unwrap_or_default())));
             }
-            draft.reasons.push(Finding::new("api-only", Level::Warn, "API only: no self-hosting, fine-tuning only through the vendor"));
+            draft.reasons.push(Finding::new(
+                "api-only",
+                Level::Warn,
+                "API only: no self-hosting, fine-tuning only through the vendor",
+            ));
         }
         if fails.is_empty() {
             drafts.push(draft);
@@ -207,17 +255,38 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             for f in &fails {
                 *exclusion_counts.entry(f.code).or_insert(0) += 1;
             }
-            excluded.push(Excluded { id: m.id.clone(), reasons: fails, short_by_gib: short_by });
+            excluded.push(Excluded {
+                id: m.id.clone(),
+                reasons: fails,
+                short_by_gib: short_by,
+            });
         }
     }
 
     // Score relative to the field that survived the filters.
-    let best_cost = drafts.iter().filter_map(|d| d.cost).filter(|c| c.is_finite() && *c > 0.0).fold(f64::INFINITY, f64::min);
-    let known_caps: Vec<f64> = drafts.iter().filter_map(|d| d.model.capability_mmlu).collect();
+    let best_cost = drafts
+        .iter()
+        .filter_map(|d| d.cost)
+        .filter(|c| c.is_finite() && *c > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let known_caps: Vec<f64> = drafts
+        .iter()
+        .filter_map(|d| d.model.capability_mmlu)
+        .collect();
     let median_cap = median(&known_caps).unwrap_or(50.0);
     // Capability is scored across the field that qualified: the best MMLU gets 1, the worst 0.
-    let (cap_lo, cap_hi) = known_caps.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let cap_score = |mmlu: f64| if cap_hi > cap_lo { (mmlu - cap_lo) / (cap_hi - cap_lo) } else { 1.0 };
+    let (cap_lo, cap_hi) = known_caps
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
+    let cap_score = |mmlu: f64| {
+        if cap_hi > cap_lo {
+            (mmlu - cap_lo) / (cap_hi - cap_lo)
+        } else {
+            1.0
+        }
+    };
     let weights = q.prefer.weights();
     let mut candidates: Vec<Candidate> = drafts
         .into_iter()
@@ -285,7 +354,15 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             .or_else(|| candidates.iter().position(|c| other(&c)))
     });
     excluded.sort_by(|a, b| a.id.cmp(&b.id));
-    Report { candidates, excluded, primary, fallback, cheapest_api, exclusion_counts, total_considered }
+    Report {
+        candidates,
+        excluded,
+        primary,
+        fallback,
+        cheapest_api,
+        exclusion_counts,
+        total_considered,
+    }
 }
 
 fn median(values: &[f64]) -> Option<f64> {
@@ -299,42 +376,81 @@ fn median(values: &[f64]) -> Option<f64> {
 
 /// Filters that do not need sizing: weights, class, modality, context, tooling.
 fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding>) {
-    let mut fail = |code: &'static str, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
+    let mut fail =
+        |code: &'static str, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
     match m.weights {
-        Weights::None => fail("no-weights", format!("{} was announced but its weights were never released", m.name)),
-        Weights::Api if !q.include_api => fail("api-only", "API only: no weights to self-host (add --include-api to compare)".into()),
+        Weights::None => fail(
+            "no-weights",
+            format!(
+                "{} was announced but its weights were never released",
+                m.name
+            ),
+        ),
+        Weights::Api if !q.include_api => fail(
+            "api-only",
+            "API only: no weights to self-host (add --include-api to compare)".into(),
+        ),
         _ => {}
     }
     if let Some(class) = q.class {
         if m.weights != Weights::Api && m.architecture != Some(class) {
-            fail("class-mismatch", format!("{} model, --class {} asked", m.architecture.map_or("unknown", ArchClass::as_str), class.as_str()));
+            fail(
+                "class-mismatch",
+                format!(
+                    "{} model, --class {} asked",
+                    m.architecture.map_or("unknown", ArchClass::as_str),
+                    class.as_str()
+                ),
+            );
         }
     }
     if let Some(modality) = &q.modality {
         if !m.has_modality(modality) {
-            fail("modality-missing", format!("inputs are {}, no {modality}", m.modalities.join("+")));
+            fail(
+                "modality-missing",
+                format!("inputs are {}, no {modality}", m.modalities.join("+")),
+            );
         }
     }
     if let Some(min) = q.min_context {
         let usable = m.context_usable_tokens.unwrap_or(m.context_tokens);
         if usable < min {
-            let claim = if usable == m.context_tokens { String::new() } else { format!(" (claims {})", m.context_tokens) };
-            fail("context-too-short", format!("usable context {usable} tokens{claim} < {min} asked"));
+            let claim = if usable == m.context_tokens {
+                String::new()
+            } else {
+                format!(" (claims {})", m.context_tokens)
+            };
+            fail(
+                "context-too-short",
+                format!("usable context {usable} tokens{claim} < {min} asked"),
+            );
         }
     }
     if m.weights == Weights::Open {
         if let Some(engine) = &q.engine {
             match catalog.serving(m, engine) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
-                Some(Support::None) => fail("engine-unsupported", format!("{engine} does not support it")),
-                None => fail("engine-unsupported", format!("{engine} support is not recorded in the catalog")),
+                Some(Support::None) => fail(
+                    "engine-unsupported",
+                    format!("{engine} does not support it"),
+                ),
+                None => fail(
+                    "engine-unsupported",
+                    format!("{engine} support is not recorded in the catalog"),
+                ),
             }
         }
         if let Some(tool) = &q.finetune_with {
             match catalog.finetune(m, tool) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
-                Some(Support::None) => fail("finetune-unsupported", format!("{tool} does not support it")),
-                None => fail("finetune-unsupported", format!("{tool} support is not recorded in the catalog")),
+                Some(Support::None) => fail(
+                    "finetune-unsupported",
+                    format!("{tool} does not support it"),
+                ),
+                None => fail(
+                    "finetune-unsupported",
+                    format!("{tool} support is not recorded in the catalog"),
+                ),
             }
         }
     }
@@ -342,9 +458,20 @@ fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding
 
 /// Sizes an open model on the query's hardware (or finds how many yardstick GPUs it needs) and
 /// prices its best plan.
-fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>, short_by: &mut Option<f64>, cheapest_api: Option<&(String, f64)>) {
+fn size<'m>(
+    q: &Query,
+    m: &'m Model,
+    d: &mut Draft<'m>,
+    fails: &mut Vec<Finding>,
+    short_by: &mut Option<f64>,
+    cheapest_api: Option<&(String, f64)>,
+) {
     let Some(shape) = Shape::from_model(m) else {
-        fails.push(Finding::new("fit-unknown-architecture", Level::Fail, "no architecture in the catalog: cannot size it"));
+        fails.push(Finding::new(
+            "fit-unknown-architecture",
+            Level::Fail,
+            "no architecture in the catalog: cannot size it",
+        ));
         return;
     };
     let hw = &q.hardware;
@@ -362,8 +489,11 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
         }
     };
     let Some(best) = report.best() else {
-        let closest = report.plans.iter().min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
-    let (msg, short) = match closest {
+        let closest = report
+            .plans
+            .iter()
+            .min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
+        let (msg, short) = match closest {
             Some(p) => (
                 format!(
                     "does not fit {}x {} at any precision: {} {}",
@@ -385,7 +515,15 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
     // enough); without a price, or for fine-tuning, the planner's best.
     let cost_of = |p: &Plan| {
         price
-            .and_then(|price| economics::self_hosted(q.tokens_per_hour, p.perf.capacity_per_replica_tokens_per_hour, p.replicas, p.gpus_per_replica(), price))
+            .and_then(|price| {
+                economics::self_hosted(
+                    q.tokens_per_hour,
+                    p.perf.capacity_per_replica_tokens_per_hour,
+                    p.replicas,
+                    p.gpus_per_replica(),
+                    price,
+                )
+            })
             .map_or(f64::INFINITY, |e| e.cost_per_million)
     };
     let plan = if q.fit.task.is_training() || price.is_none() {
@@ -394,7 +532,13 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
         fit::serve_layouts(&shape, hw.gpu, report.count, &q.fit, best.precision)
             .into_iter()
             .chain(std::iter::once(best.clone()))
-            .min_by(|a, b| cost_of(a).total_cmp(&cost_of(b)).then(b.perf.capacity_tokens_per_hour.total_cmp(&a.perf.capacity_tokens_per_hour)))
+            .min_by(|a, b| {
+                cost_of(a).total_cmp(&cost_of(b)).then(
+                    b.perf
+                        .capacity_tokens_per_hour
+                        .total_cmp(&a.perf.capacity_tokens_per_hour),
+                )
+            })
             .unwrap_or_else(|| best.clone())
     };
     let per_replica = plan.perf.capacity_per_replica_tokens_per_hour;
@@ -404,7 +548,11 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
         "{} TP{}{} x{} replica{} on {}x {}",
         plan.precision.as_str(),
         plan.tensor_parallel,
-        if plan.pipeline_parallel > 1 { format!(" PP{}", plan.pipeline_parallel) } else { String::new() },
+        if plan.pipeline_parallel > 1 {
+            format!(" PP{}", plan.pipeline_parallel)
+        } else {
+            String::new()
+        },
         plan.replicas,
         if plan.replicas == 1 { "" } else { "s" },
         report.count,
@@ -418,9 +566,23 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
         plan.max_concurrency,
         q.fit.context
     );
-    d.reasons.push(Finding::new(if hw.given { "fit" } else { "fit-needs" }, Level::Pass, if hw.given { fit_msg } else { format!("needs {fit_msg} (no --gpus: sized on {})", hw.gpu.name) }));
+    d.reasons.push(Finding::new(
+        if hw.given { "fit" } else { "fit-needs" },
+        Level::Pass,
+        if hw.given {
+            fit_msg
+        } else {
+            format!("needs {fit_msg} (no --gpus: sized on {})", hw.gpu.name)
+        },
+    ));
     if let Some(price) = price {
-        if let Some(e) = economics::self_hosted(q.tokens_per_hour, per_replica, plan.replicas, plan.gpus_per_replica(), price) {
+        if let Some(e) = economics::self_hosted(
+            q.tokens_per_hour,
+            per_replica,
+            plan.replicas,
+            plan.gpus_per_replica(),
+            price,
+        ) {
             let mut msg = format!(
                 "${:.3} per 1M tokens at {} tokens/h: {} GPU(s) x ${price:.2}/h = ${:.2}/h, capacity {}/h ({:.0}% used)",
                 e.cost_per_million,
@@ -431,23 +593,47 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
                 e.utilization * 100.0
             );
             if let Some((api, api_cost)) = cheapest_api {
-                let be = economics::break_even(plan.gpus_per_replica() as f64 * price, per_replica, *api_cost);
+                let be = economics::break_even(
+                    plan.gpus_per_replica() as f64 * price,
+                    per_replica,
+                    *api_cost,
+                );
                 d.break_even = be;
                 msg.push_str(&match be {
-                    Some(load) => format!("; cheaper than {api} (${api_cost:.2}/1M) above {}/h", crate::license::human((load / 1000.0).round() as u64 * 1000)),
-                    None => format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica"),
+                    Some(load) => format!(
+                        "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
+                        crate::license::human((load / 1000.0).round() as u64 * 1000)
+                    ),
+                    None => {
+                        format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica")
+                    }
                 });
             }
-            let level = if e.headroom < 0.0 { Level::Warn } else { Level::Info };
+            let level = if e.headroom < 0.0 {
+                Level::Warn
+            } else {
+                Level::Info
+            };
             if e.headroom < 0.0 {
-                d.reasons.push(Finding::new("load-exceeds-capacity", Level::Warn, format!("the load exceeds the plan's capacity by {:.0}%", -e.headroom / (1.0 + e.headroom) * 100.0)));
+                d.reasons.push(Finding::new(
+                    "load-exceeds-capacity",
+                    Level::Warn,
+                    format!(
+                        "the load exceeds the plan's capacity by {:.0}%",
+                        -e.headroom / (1.0 + e.headroom) * 100.0
+                    ),
+                ));
             }
             d.reasons.push(Finding::new("cost", level, msg));
             d.cost = Some(e.cost_per_million);
             d.economics = Some(e);
         }
     } else {
-        d.reasons.push(Finding::new("cost-unknown", Level::Warn, format!("no price for {} (give --gpu-price)", hw.gpu.id)));
+        d.reasons.push(Finding::new(
+            "cost-unknown",
+            Level::Warn,
+            format!("no price for {} (give --gpu-price)", hw.gpu.id),
+        ));
     }
     d.gpu = Some(hw.gpu.id.clone());
     d.plan = Some(plan);
@@ -456,7 +642,10 @@ fn size<'m>(q: &Query, m: &'m Model, d: &mut Draft<'m>, fails: &mut Vec<Finding>
 fn short_why(m: &Model, d: &Draft, tier: Tier) -> String {
     let mut parts = vec![format!("{} license", tier.as_str())];
     if m.is_moe() {
-        parts.push(format!("MoE {:.0}B/{:.0}B active", m.params_total_b, m.params_active_b));
+        parts.push(format!(
+            "MoE {:.0}B/{:.0}B active",
+            m.params_total_b, m.params_active_b
+        ));
     }
     if let Some(mmlu) = m.capability_mmlu {
         parts.push(format!("MMLU {mmlu:.0}"));

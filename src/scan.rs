@@ -12,7 +12,20 @@ pub struct Found {
     pub line: usize,
 }
 
-const SKIP_DIRS: [&str; 12] = [".git", "target", "node_modules", "build", "dist", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".hg", ".svn"];
+const SKIP_DIRS: [&str; 12] = [
+    ".git",
+    "target",
+    "node_modules",
+    "build",
+    "dist",
+    "__pycache__",
+    ".venv",
+    "venv",
+    ".tox",
+    ".mypy_cache",
+    ".hg",
+    ".svn",
+];
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Keys whose value names a model.
@@ -39,17 +52,24 @@ pub fn scan(paths: &[PathBuf]) -> std::io::Result<Vec<Found>> {
         } else if p.exists() {
             files.push(p.clone());
         } else {
-            return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("{}: no such file or folder", p.display())));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{}: no such file or folder", p.display()),
+            ));
         }
     }
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(meta) = std::fs::metadata(&f) else { continue };
+        let Ok(meta) = std::fs::metadata(&f) else {
+            continue;
+        };
         if meta.len() > MAX_FILE_BYTES {
             continue;
         }
-        let Ok(bytes) = std::fs::read(&f) else { continue };
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
         if bytes.iter().take(8192).any(|&b| b == 0) {
             continue; // binary
         }
@@ -57,7 +77,11 @@ pub fn scan(paths: &[PathBuf]) -> std::io::Result<Vec<Found>> {
         let name = f.display().to_string();
         for (i, line) in text.lines().enumerate() {
             for r in references_in_line(line) {
-                out.push(Found { reference: r, file: name.clone(), line: i + 1 });
+                out.push(Found {
+                    reference: r,
+                    file: name.clone(),
+                    line: i + 1,
+                });
             }
         }
     }
@@ -88,7 +112,7 @@ fn is_ref_char(c: char) -> bool {
 /// `org/name` at the start of `s` (org and name made of [A-Za-z0-9._-], no `..`), and its length.
 fn repo_at(s: &str) -> Option<String> {
     let org_len = s.find(|c: char| !is_ref_char(c)).unwrap_or(s.len());
-    if org_len == 0 || s[org_len..].chars().next() != Some('/') {
+    if org_len == 0 || !s[org_len..].starts_with('/') {
         return None;
     }
     let rest = &s[org_len + 1..];
@@ -97,7 +121,9 @@ fn repo_at(s: &str) -> Option<String> {
         return None; // a path, not a repo id
     }
     let (org, name) = (&s[..org_len], &rest[..name_len]);
-    let plausible = |p: &str| p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..");
+    let plausible = |p: &str| {
+        p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..")
+    };
     (plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
 }
 
@@ -129,7 +155,14 @@ pub fn references_in_line(line: &str) -> Vec<String> {
         }
     }
     // Calls and commands: from_pretrained("org/name"), vllm serve org/name, --model org/name.
-    for marker in ["from_pretrained(", "vllm serve ", "--model ", "--model=", "snapshot_download(", "pipeline("] {
+    for marker in [
+        "from_pretrained(",
+        "vllm serve ",
+        "--model ",
+        "--model=",
+        "snapshot_download(",
+        "pipeline(",
+    ] {
         let mut from = 0;
         while let Some(i) = lower[from..].find(marker) {
             let start = from + i + marker.len();
@@ -143,7 +176,8 @@ pub fn references_in_line(line: &str) -> Vec<String> {
         while let Some(i) = lower[from..].find(key) {
             let at = from + i;
             from = at + key.len();
-            let before_ok = at == 0 || !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+            let before_ok =
+                at == 0 || !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
             let after = &line[from..];
             let after = after.trim_start_matches(['"', '\'']).trim_start();
             if before_ok {
@@ -159,7 +193,10 @@ pub fn references_in_line(line: &str) -> Vec<String> {
 /// The first quoted or bare token of `s`, if it is an `org/name` repo id.
 fn first_value(s: &str) -> Option<String> {
     let s = s.trim_start();
-    let s = s.strip_prefix(['r', 'f']).filter(|t| t.starts_with(['"', '\''])).unwrap_or(s);
+    let s = s
+        .strip_prefix(['r', 'f'])
+        .filter(|t| t.starts_with(['"', '\'']))
+        .unwrap_or(s);
     let s = s.trim_start_matches(['"', '\'', '`']);
     repo_at(s)
 }
@@ -185,8 +222,19 @@ mod tests {
 
     #[test]
     fn ignores_paths_and_prose() {
-        for line in ["model: ./checkpoints/run1/final", "path = \"src/main.rs\"", "either/or", "model: gpt", "https://huggingface.co/datasets/org/data", "1/2"] {
-            assert!(references_in_line(line).is_empty(), "{line}: {:?}", references_in_line(line));
+        for line in [
+            "model: ./checkpoints/run1/final",
+            "path = \"src/main.rs\"",
+            "either/or",
+            "model: gpt",
+            "https://huggingface.co/datasets/org/data",
+            "1/2",
+        ] {
+            assert!(
+                references_in_line(line).is_empty(),
+                "{line}: {:?}",
+                references_in_line(line)
+            );
         }
     }
 }

@@ -25,7 +25,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         .map(|c| {
             let d = distance(name, c);
-            let contains = !lower.is_empty() && lower.len() >= 3 && c.to_lowercase().contains(&lower);
+            let contains =
+                !lower.is_empty() && lower.len() >= 3 && c.to_lowercase().contains(&lower);
             (if contains { d.min(limit) } else { d }, c)
         })
         .filter(|(d, _)| *d <= limit)

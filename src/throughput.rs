@@ -74,40 +74,72 @@ fn peak_flops(gpu: &Gpu, p: Precision) -> f64 {
 
 /// Serving throughput of a layout.
 #[allow(clippy::too_many_arguments)]
-pub fn serve(shape: &Shape, gpu: &Gpu, p: Precision, tp: u64, pp: u64, replicas: u64, max_conc_per_replica: u64, req: &Request, kv_elem: f64) -> Perf {
+pub fn serve(
+    shape: &Shape,
+    gpu: &Gpu,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    replicas: u64,
+    max_conc_per_replica: u64,
+    req: &Request,
+    kv_elem: f64,
+) -> Perf {
     let gpus = (tp * pp) as f64;
     let bw = gpu.bandwidth_tbs * 1e12;
     let peak = peak_flops(gpu, p);
     let active = shape.params.active() - shape.params.extra;
     let layers = shape.arch.layers as f64;
-    let tau = gpu.layer_overhead_us.unwrap_or(Constants::LAYER_OVERHEAD_US) * 1e-6;
+    let tau = gpu
+        .layer_overhead_us
+        .unwrap_or(Constants::LAYER_OVERHEAD_US)
+        * 1e-6;
     let kv_tok = shape.kv.per_token() * kv_elem;
 
     // One sequence alone: stages run one after another, so only TP splits the bytes.
-    let single_bytes = shape.weight_bytes_read(p, 1.0) + shape.kv.per_sequence(req.context) * kv_elem;
-    let decode_single = 1.0 / (single_bytes / (tp as f64 * bw * Constants::MBU_SINGLE) + layers * tau);
+    let single_bytes =
+        shape.weight_bytes_read(p, 1.0) + shape.kv.per_sequence(req.context) * kv_elem;
+    let decode_single =
+        1.0 / (single_bytes / (tp as f64 * bw * Constants::MBU_SINGLE) + layers * tau);
 
     let step = |batch: f64, ctx: f64| {
         let bytes = shape.weight_bytes_read(p, batch) + batch * ctx * kv_tok;
         let mem = bytes / (gpus * bw * Constants::MBU_BATCH);
-        let compute = if peak > 0.0 { 2.0 * active * batch / (gpus * peak * Constants::MFU) } else { 0.0 };
+        let compute = if peak > 0.0 {
+            2.0 * active * batch / (gpus * peak * Constants::MFU)
+        } else {
+            0.0
+        };
         mem.max(compute)
     };
     let eff = Constants::system_efficiency(tp * pp);
 
     let batch_full = (max_conc_per_replica as f64).min(Constants::MAX_BATCH);
-    let decode_aggregate = if batch_full >= 1.0 { eff * batch_full / step(batch_full, req.context as f64) * replicas as f64 } else { 0.0 };
-    let prefill = (peak > 0.0).then(|| replicas as f64 * gpus * peak * Constants::MFU / (2.0 * active));
+    let decode_aggregate = if batch_full >= 1.0 {
+        eff * batch_full / step(batch_full, req.context as f64) * replicas as f64
+    } else {
+        0.0
+    };
+    let prefill =
+        (peak > 0.0).then(|| replicas as f64 * gpus * peak * Constants::MFU / (2.0 * active));
 
     // Capacity at the workload mix: prompt = r/(1+r) of the context, output the rest.
     let r = req.input_ratio.max(0.0);
     let osl = (req.context as f64 / (1.0 + r)).max(1.0);
     let isl = req.context as f64 - osl;
     let ctx_avg = isl + osl / 2.0;
-    let max_at_avg = if req.context > 0 { (max_conc_per_replica as f64 * req.context as f64 / ctx_avg).floor() } else { 0.0 };
+    let max_at_avg = if req.context > 0 {
+        (max_conc_per_replica as f64 * req.context as f64 / ctx_avg).floor()
+    } else {
+        0.0
+    };
     let batch = max_at_avg.min(Constants::MAX_BATCH);
     let per_replica = if batch >= 1.0 {
-        let prefill_per_out = if peak > 0.0 { 2.0 * active * (isl / osl) / (gpus * peak * Constants::MFU) } else { 0.0 };
+        let prefill_per_out = if peak > 0.0 {
+            2.0 * active * (isl / osl) / (gpus * peak * Constants::MFU)
+        } else {
+            0.0
+        };
         eff / (step(batch, ctx_avg) / batch + prefill_per_out) * 3600.0
     } else {
         0.0
@@ -132,5 +164,8 @@ pub fn train(shape: &Shape, gpu: &Gpu, count: u64, task: Task) -> Perf {
         Task::Qlora => None,
         _ => Some(base),
     };
-    Perf { train_tokens_per_s: rate, ..Perf::default() }
+    Perf {
+        train_tokens_per_s: rate,
+        ..Perf::default()
+    }
 }

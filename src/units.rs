@@ -7,7 +7,9 @@
 /// Parses a non-negative whole number with an optional suffix.
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let t = text.trim().replace('_', "");
-    let bad = || format!("`{text}` is not a count: use digits with an optional k, M, Ki or Mi suffix (e.g. 32k, 1M, 128Ki)");
+    let bad = || {
+        format!("`{text}` is not a count: use digits with an optional k, M, Ki or Mi suffix (e.g. 32k, 1M, 128Ki)")
+    };
     let lower = t.to_ascii_lowercase();
     let (digits, mult): (&str, f64) = if let Some(d) = lower.strip_suffix("ki") {
         (d, 1024.0)
@@ -22,7 +24,10 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
     } else {
         (lower.as_str(), 1.0)
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') || digits.matches('.').count() > 1 {
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || digits.matches('.').count() > 1
+    {
         return Err(bad());
     }
     let value: f64 = digits.parse().map_err(|_| bad())?;
@@ -62,7 +67,17 @@ mod tests {
 
     #[test]
     fn rejects_junk() {
-        for bad in ["", "k", "-5", "1.2.3", "ten", "1e9", "0.5", "99999999999999999999", "1.5e3"] {
+        for bad in [
+            "",
+            "k",
+            "-5",
+            "1.2.3",
+            "ten",
+            "1e9",
+            "0.5",
+            "99999999999999999999",
+            "1.5e3",
+        ] {
             assert!(parse_count(bad).is_err(), "{bad}");
         }
     }

@@ -9,12 +9,16 @@ fn catalog() -> Catalog {
 }
 
 fn shape(c: &Catalog, id: &str) -> Shape {
-    Shape::from_model(c.model(id).unwrap_or_else(|| panic!("{id} in catalog"))).expect("open weights")
+    Shape::from_model(c.model(id).unwrap_or_else(|| panic!("{id} in catalog")))
+        .expect("open weights")
 }
 
 fn sized(c: &Catalog, id: &str, gpus: &str, p: Option<Precision>, context: u64) -> fit::Report {
     let set = pick::hardware::parse_spec(c, gpus).unwrap();
-    let req = Request { precision: p, ..Request::serve(context) };
+    let req = Request {
+        precision: p,
+        ..Request::serve(context)
+    };
     fit::fit(&shape(c, id), set.gpu, set.count, &req)
 }
 
@@ -29,19 +33,48 @@ fn fits(c: &Catalog, id: &str, gpus: &str, p: Precision) -> bool {
 #[test]
 fn verdicts_agree_with_known_deployments() {
     let c = catalog();
-    assert!(fits(&c, "deepseek-v3", "8xH200", Precision::Fp8), "DeepSeek-V3 fp8 is served on one 8xH200 node");
-    assert!(!fits(&c, "deepseek-v3", "4xH100", Precision::Fp8), "671B at 1 byte does not fit 320 GB");
-    assert!(!fits(&c, "llama-3.1-70b", "H100", Precision::Bf16), "141 GB of bf16 weights on one 80 GB GPU");
-    assert!(fits(&c, "llama-3.1-70b", "2xH100", Precision::Bf16), "TP2 bf16 70B with a short context");
+    assert!(
+        fits(&c, "deepseek-v3", "8xH200", Precision::Fp8),
+        "DeepSeek-V3 fp8 is served on one 8xH200 node"
+    );
+    assert!(
+        !fits(&c, "deepseek-v3", "4xH100", Precision::Fp8),
+        "671B at 1 byte does not fit 320 GB"
+    );
+    assert!(
+        !fits(&c, "llama-3.1-70b", "H100", Precision::Bf16),
+        "141 GB of bf16 weights on one 80 GB GPU"
+    );
+    assert!(
+        fits(&c, "llama-3.1-70b", "2xH100", Precision::Bf16),
+        "TP2 bf16 70B with a short context"
+    );
     assert!(fits(&c, "llama-3.1-70b", "4xH100", Precision::Bf16));
-    assert!(fits(&c, "llama-3.1-405b", "8xH100", Precision::Fp8), "Meta's fp8 405B runs on one 8xH100 node");
-    assert!(!fits(&c, "llama-3.1-405b", "8xH100", Precision::Bf16), "810 GB of bf16 weights");
+    assert!(
+        fits(&c, "llama-3.1-405b", "8xH100", Precision::Fp8),
+        "Meta's fp8 405B runs on one 8xH100 node"
+    );
+    assert!(
+        !fits(&c, "llama-3.1-405b", "8xH100", Precision::Bf16),
+        "810 GB of bf16 weights"
+    );
     // On 4xH100 both TP2 x 2 replicas and TP4 fit; the planner keeps the one with more capacity
     // and uses every GPU.
     let r = sized(&c, "llama-3.1-70b", "4xH100", Some(Precision::Bf16), 8192);
     let p = &r.plans[0];
     assert_eq!(p.gpus_used(), 4);
-    let tp2 = fit::serve_plan_at(&shape(&c, "llama-3.1-70b"), p_gpu(&c, "H100"), 4, &Request { precision: Some(Precision::Bf16), ..Request::serve(8192) }, Precision::Bf16, 2, 1);
+    let tp2 = fit::serve_plan_at(
+        &shape(&c, "llama-3.1-70b"),
+        p_gpu(&c, "H100"),
+        4,
+        &Request {
+            precision: Some(Precision::Bf16),
+            ..Request::serve(8192)
+        },
+        Precision::Bf16,
+        2,
+        1,
+    );
     assert!(tp2.fits && p.perf.capacity_tokens_per_hour >= tp2.perf.capacity_tokens_per_hour);
 }
 
@@ -55,13 +88,28 @@ fn dense_gqa_weights_and_kv_by_hand() {
     //   80 x (150,994,944 + 704,643,072) + 8192 (final norm)   = 68,451,041,280 + 8192
     // total 70,553,706,496; bf16 weights 141,107,412,992 B.
     let c = catalog();
-    let req = Request { precision: Some(Precision::Bf16), ..Request::serve(8192) };
-    let p = &fit::serve_plan_at(&shape(&c, "llama-3.1-70b"), p_gpu(&c, "H100"), 4, &req, Precision::Bf16, 2, 1);
+    let req = Request {
+        precision: Some(Precision::Bf16),
+        ..Request::serve(8192)
+    };
+    let p = &fit::serve_plan_at(
+        &shape(&c, "llama-3.1-70b"),
+        p_gpu(&c, "H100"),
+        4,
+        &req,
+        Precision::Bf16,
+        2,
+        1,
+    );
     assert_eq!(p.weights_bytes_total, 141_107_412_992.0);
     // KV: 2 x 80 x 8 x 128 x 2 B = 327,680 B per token.
     assert_eq!(p.kv_bytes_per_token, 327_680.0);
     // Per GPU at TP2: 8192 tokens x 327,680 / 2 = 1.25 GiB.
-    assert!((p.memory.kv_cache - 1.25).abs() < 1e-9, "{}", p.memory.kv_cache);
+    assert!(
+        (p.memory.kv_cache - 1.25).abs() < 1e-9,
+        "{}",
+        p.memory.kv_cache
+    );
 }
 
 #[test]
@@ -94,7 +142,11 @@ fn sliding_window_kv_by_hand() {
     let r = sized(&c, "gemma-2-9b", "H100", Some(Precision::Bf16), 8192);
     let p = &r.plans[0];
     assert_eq!(p.kv_bytes_per_token, 344_064.0);
-    assert!((p.memory.kv_cache - 1.968_75).abs() < 1e-9, "{}", p.memory.kv_cache);
+    assert!(
+        (p.memory.kv_cache - 1.968_75).abs() < 1e-9,
+        "{}",
+        p.memory.kv_cache
+    );
 }
 
 /// One published max-throughput measurement: output tokens/s at ISL/OSL.
@@ -111,15 +163,87 @@ struct Measured {
 /// NVIDIA TensorRT-LLM performance overview (docs/source/performance/perf-overview.md,
 /// trtllm-bench max-throughput tables, FP8), as collected in ../shared/research/estimation.md §5.
 const TRTLLM: [Measured; 9] = [
-    Measured { model: "llama-3.1-8b", gpus: "H100", precision: Precision::Fp8, tp: 1, isl: 1000, osl: 1000, tokens_per_s: 15_220.0 },
-    Measured { model: "llama-3.1-8b", gpus: "H100", precision: Precision::Fp8, tp: 1, isl: 2048, osl: 2048, tokens_per_s: 9_305.0 },
-    Measured { model: "llama-3.1-8b", gpus: "H100", precision: Precision::Fp8, tp: 1, isl: 5000, osl: 500, tokens_per_s: 3_459.0 },
-    Measured { model: "llama-3.1-8b", gpus: "H200", precision: Precision::Fp8, tp: 1, isl: 1000, osl: 1000, tokens_per_s: 17_744.0 },
-    Measured { model: "llama-3.3-70b", gpus: "2xH100", precision: Precision::Fp8, tp: 2, isl: 1000, osl: 1000, tokens_per_s: 4_205.0 },
-    Measured { model: "llama-3.3-70b", gpus: "H200", precision: Precision::Fp8, tp: 1, isl: 1000, osl: 1000, tokens_per_s: 2_909.0 },
-    Measured { model: "llama-3.1-405b", gpus: "8xH100", precision: Precision::Fp8, tp: 8, isl: 1000, osl: 1000, tokens_per_s: 2_919.0 },
-    Measured { model: "llama-3.1-405b", gpus: "8xH200", precision: Precision::Fp8, tp: 8, isl: 1000, osl: 1000, tokens_per_s: 3_330.0 },
-    Measured { model: "qwen3-235b-a22b", gpus: "8xH100", precision: Precision::Fp8, tp: 8, isl: 1000, osl: 1000, tokens_per_s: 14_898.0 },
+    Measured {
+        model: "llama-3.1-8b",
+        gpus: "H100",
+        precision: Precision::Fp8,
+        tp: 1,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 15_220.0,
+    },
+    Measured {
+        model: "llama-3.1-8b",
+        gpus: "H100",
+        precision: Precision::Fp8,
+        tp: 1,
+        isl: 2048,
+        osl: 2048,
+        tokens_per_s: 9_305.0,
+    },
+    Measured {
+        model: "llama-3.1-8b",
+        gpus: "H100",
+        precision: Precision::Fp8,
+        tp: 1,
+        isl: 5000,
+        osl: 500,
+        tokens_per_s: 3_459.0,
+    },
+    Measured {
+        model: "llama-3.1-8b",
+        gpus: "H200",
+        precision: Precision::Fp8,
+        tp: 1,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 17_744.0,
+    },
+    Measured {
+        model: "llama-3.3-70b",
+        gpus: "2xH100",
+        precision: Precision::Fp8,
+        tp: 2,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 4_205.0,
+    },
+    Measured {
+        model: "llama-3.3-70b",
+        gpus: "H200",
+        precision: Precision::Fp8,
+        tp: 1,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 2_909.0,
+    },
+    Measured {
+        model: "llama-3.1-405b",
+        gpus: "8xH100",
+        precision: Precision::Fp8,
+        tp: 8,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 2_919.0,
+    },
+    Measured {
+        model: "llama-3.1-405b",
+        gpus: "8xH200",
+        precision: Precision::Fp8,
+        tp: 8,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 3_330.0,
+    },
+    Measured {
+        model: "qwen3-235b-a22b",
+        gpus: "8xH100",
+        precision: Precision::Fp8,
+        tp: 8,
+        isl: 1000,
+        osl: 1000,
+        tokens_per_s: 14_898.0,
+    },
 ];
 
 #[test]
@@ -136,14 +260,35 @@ fn throughput_within_30_percent_of_published_measurements() {
             input_ratio: m.isl as f64 / m.osl as f64,
             ..Request::serve(m.isl + m.osl)
         };
-        let plan = fit::serve_plan_at(&shape(&c, m.model), set.gpu, set.count, &req, m.precision, m.tp, 1);
+        let plan = fit::serve_plan_at(
+            &shape(&c, m.model),
+            set.gpu,
+            set.count,
+            &req,
+            m.precision,
+            m.tp,
+            1,
+        );
         assert!(plan.fits, "{} on {} should fit", m.model, m.gpus);
         let est = plan.perf.capacity_tokens_per_hour / 3600.0;
         let err = est / m.tokens_per_s - 1.0;
         worst = worst.max(err.abs());
-        report.push(format!("{} {} {}/{}: est {est:.0} vs {} ({:+.0}%)", m.model, m.gpus, m.isl, m.osl, m.tokens_per_s, err * 100.0));
+        report.push(format!(
+            "{} {} {}/{}: est {est:.0} vs {} ({:+.0}%)",
+            m.model,
+            m.gpus,
+            m.isl,
+            m.osl,
+            m.tokens_per_s,
+            err * 100.0
+        ));
     }
-    assert!(worst <= 0.30, "worst error {:.0}%:\n{}", worst * 100.0, report.join("\n"));
+    assert!(
+        worst <= 0.30,
+        "worst error {:.0}%:\n{}",
+        worst * 100.0,
+        report.join("\n")
+    );
     eprintln!("{}", report.join("\n"));
 }
 
@@ -153,12 +298,23 @@ fn throughput_within_30_percent_of_published_measurements() {
 #[test]
 fn single_stream_decode_within_30_percent() {
     let c = catalog();
-    for (model, p, tpot_ms) in [("gpt-oss-120b", Precision::Mxfp4, 2.41), ("qwen3-235b-a22b", Precision::Bf16, 6.70)] {
-        let req = Request { precision: Some(p), ..Request::serve(2000) };
+    for (model, p, tpot_ms) in [
+        ("gpt-oss-120b", Precision::Mxfp4, 2.41),
+        ("qwen3-235b-a22b", Precision::Bf16, 6.70),
+    ] {
+        let req = Request {
+            precision: Some(p),
+            ..Request::serve(2000)
+        };
         let plan = fit::serve_plan_at(&shape(&c, model), p_gpu(&c, "B200"), 8, &req, p, 8, 1);
         let measured = 1000.0 / tpot_ms;
         let err = plan.perf.decode_single / measured - 1.0;
-        assert!(err.abs() <= 0.30, "{model}: est {:.0} tok/s vs {measured:.0} ({:+.0}%)", plan.perf.decode_single, err * 100.0);
+        assert!(
+            err.abs() <= 0.30,
+            "{model}: est {:.0} tok/s vs {measured:.0} ({:+.0}%)",
+            plan.perf.decode_single,
+            err * 100.0
+        );
     }
 }
 
@@ -169,17 +325,30 @@ fn fine_tuning_memory_by_hand() {
     // 32 x 2 x 4096 x 4096 + 34 x 4096 x 4096 + 128256 x 4096 x 4 = 3,745,513,472 B = 3.49 GiB.
     let c = catalog();
     let set = pick::hardware::parse_spec(&c, "8xH100").unwrap();
-    let req = Request { task: Task::Full, ..Request::serve(4096) };
+    let req = Request {
+        task: Task::Full,
+        ..Request::serve(4096)
+    };
     let r = fit::fit(&shape(&c, "llama-3.1-8b"), set.gpu, set.count, &req);
     let m = r.plans[0].memory;
     let states = 16.0 * 8_030_261_248.0 / 8.0 / (1u64 << 30) as f64;
     assert!((m.weights + m.gradients + m.optimizer - states).abs() < 1e-6);
-    assert!((m.activations - 3_745_513_472.0 / (1u64 << 30) as f64).abs() < 1e-6, "{}", m.activations);
+    assert!(
+        (m.activations - 3_745_513_472.0 / (1u64 << 30) as f64).abs() < 1e-6,
+        "{}",
+        m.activations
+    );
     assert!(r.plans[0].fits);
     // QLoRA of a 70B on one 80 GB GPU fits (the QLoRA paper fine-tunes 65B on one 48 GB GPU).
     let one = pick::hardware::parse_spec(&c, "H100").unwrap();
-    let q = Request { task: Task::Qlora, ..Request::serve(2048) };
+    let q = Request {
+        task: Task::Qlora,
+        ..Request::serve(2048)
+    };
     assert!(fit::fit(&shape(&c, "llama-3.1-70b"), one.gpu, 1, &q).plans[0].fits);
-    let full = Request { task: Task::Full, ..Request::serve(2048) };
+    let full = Request {
+        task: Task::Full,
+        ..Request::serve(2048)
+    };
     assert!(!fit::fit(&shape(&c, "llama-3.1-70b"), one.gpu, 1, &full).plans[0].fits);
 }

@@ -34,8 +34,10 @@ pub const PARAMS_TOLERANCE: f64 = 0.03;
 
 /// Checks the embedded catalog from its TOML text.
 pub fn check_embedded() -> Vec<Problem> {
-    let files: Vec<(String, String)> =
-        embedded_sources().iter().map(|(n, t)| ((*n).to_string(), (*t).to_string())).collect();
+    let files: Vec<(String, String)> = embedded_sources()
+        .iter()
+        .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+        .collect();
     check_texts(&files, None)
 }
 
@@ -52,7 +54,7 @@ fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Proble
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
     let mut texts = HashMap::new();
-    let mut seen: BTreeMap<(&'static str, String), String> = BTreeMap::new();
+    let mut seen: BTreeMap<(&'static str, String), (String, usize)> = BTreeMap::new();
     for (name, text) in files {
         texts.insert(name.clone(), text.clone());
         match parse_file(name, text) {
@@ -65,8 +67,19 @@ fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Proble
                     .chain(doc.license.iter().map(|x| ("license", &x.id)))
                     .chain(doc.gpu.iter().map(|x| ("gpu", &x.id)));
                 for (kind, id) in ids {
-                    if let Some(first) = seen.insert((kind, id.clone()), name.clone()) {
-                        problems.push(problem_at(&texts, name, id, format!("duplicate {kind} id `{id}` (also in {first})")));
+                    let entry = seen.entry((kind, id.clone())).or_insert((name.clone(), 0));
+                    entry.1 += 1;
+                    if entry.1 > 1 {
+                        let first = entry.0.clone();
+                        // Point at this occurrence: the nth in this file when the first is here too.
+                        let nth = if first == *name { entry.1 - 1 } else { 0 };
+                        problems.push(problem_at_nth(
+                            &texts,
+                            name,
+                            id,
+                            nth,
+                            format!("duplicate {kind} id `{id}` (also in {first})"),
+                        ));
                     }
                 }
                 catalog.add_file(name, doc);
@@ -77,13 +90,27 @@ fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Proble
     catalog.reindex();
     if let Some(base) = base {
         // Resolve references against the embedded entries the given files do not redefine.
-        let mut merged = Catalog::default();
-        merged.families = base.families.iter().filter(|b| catalog.family(&b.id).is_none()).cloned().collect();
-        merged.licenses = base.licenses.iter().filter(|b| catalog.license(&b.id).is_none()).cloned().collect();
-        merged.families.extend(catalog.families.clone());
-        merged.licenses.extend(catalog.licenses.clone());
-        merged.models = catalog.models.clone();
-        merged.gpus = catalog.gpus.clone();
+        let mut families: Vec<Family> = base
+            .families
+            .iter()
+            .filter(|b| catalog.family(&b.id).is_none())
+            .cloned()
+            .collect();
+        let mut licenses: Vec<License> = base
+            .licenses
+            .iter()
+            .filter(|b| catalog.license(&b.id).is_none())
+            .cloned()
+            .collect();
+        families.extend(catalog.families.clone());
+        licenses.extend(catalog.licenses.clone());
+        let mut merged = Catalog {
+            families,
+            licenses,
+            models: catalog.models.clone(),
+            gpus: catalog.gpus.clone(),
+            ..Catalog::default()
+        };
         merged.reindex();
         problems.extend(check_catalog(&merged, &texts));
     } else {
@@ -93,23 +120,44 @@ fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Proble
 }
 
 fn problem_at(texts: &HashMap<String, String>, file: &str, id: &str, message: String) -> Problem {
-    let line = texts.get(file).and_then(|t| find_id_line(t, id));
-    Problem { file: file.to_string(), line, column: None, message }
+    problem_at_nth(texts, file, id, 0, message)
 }
 
-/// Line of `id = "<id>"` in a file's text (the entry's first line worth pointing at).
-fn find_id_line(text: &str, id: &str) -> Option<usize> {
+/// A problem located at the `nth` (0-based) entry with this id in the file.
+fn problem_at_nth(
+    texts: &HashMap<String, String>,
+    file: &str,
+    id: &str,
+    nth: usize,
+    message: String,
+) -> Problem {
+    let line = texts.get(file).and_then(|t| find_id_line(t, id, nth));
+    Problem {
+        file: file.to_string(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// Line of the `nth` `id = "<id>"` in a file's text (the entry's first line worth pointing at).
+fn find_id_line(text: &str, id: &str, nth: usize) -> Option<usize> {
     let quoted = format!("\"{id}\"");
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.starts_with("id") && t[2..].trim_start().starts_with('=') && t.contains(&quoted)
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            t.starts_with("id") && t[2..].trim_start().starts_with('=') && t.contains(&quoted)
+        })
+        .nth(nth)
+        .map(|(i, _)| i + 1)
 }
 
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && !id.starts_with(['-', '.'])
         && !id.ends_with(['-', '.'])
 }
@@ -117,15 +165,31 @@ fn is_kebab(id: &str) -> bool {
 /// Semantic checks over an assembled catalog.
 pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut push = |origin: &str, id: &str, msg: String| out.push(problem_at(texts, origin, id, msg));
+    let mut push =
+        |origin: &str, id: &str, msg: String| out.push(problem_at(texts, origin, id, msg));
 
     for f in &c.families {
         if !is_kebab(&f.id) {
-            push(&f.origin, &f.id, format!("family id `{}` is not kebab-case", f.id));
+            push(
+                &f.origin,
+                &f.id,
+                format!("family id `{}` is not kebab-case", f.id),
+            );
         }
-        check_support_keys(&f.serving, &f.finetune, &f.quant, |m| push(&f.origin, &f.id, format!("family `{}`: {m}", f.id)));
-        if f.training_tokens_t.is_some_and(|t| !(t > 0.0 && t < 1000.0)) {
-            push(&f.origin, &f.id, format!("family `{}`: training_tokens_t must be in trillions, 0 < t < 1000", f.id));
+        check_support_keys(&f.serving, &f.finetune, &f.quant, |m| {
+            push(&f.origin, &f.id, format!("family `{}`: {m}", f.id))
+        });
+        if f.training_tokens_t
+            .is_some_and(|t| !(t > 0.0 && t < 1000.0))
+        {
+            push(
+                &f.origin,
+                &f.id,
+                format!(
+                    "family `{}`: training_tokens_t must be in trillions, 0 < t < 1000",
+                    f.id
+                ),
+            );
         }
     }
 
@@ -136,19 +200,34 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
             issues.push(at(format!("license id `{}` is not kebab-case", l.id)));
         }
         if l.spdx.trim().is_empty() {
-            issues.push(at(format!("license `{}`: spdx is empty (use an SPDX id or LicenseRef-...)", l.id)));
+            issues.push(at(format!(
+                "license `{}`: spdx is empty (use an SPDX id or LicenseRef-...)",
+                l.id
+            )));
         }
-        if (l.mau_limit.is_some() || l.revenue_limit_usd_month.is_some()) != l.mau_effect.is_some() {
-            issues.push(at(format!("license `{}`: mau_effect goes with mau_limit or revenue_limit_usd_month", l.id)));
+        if (l.mau_limit.is_some() || l.revenue_limit_usd_month.is_some()) != l.mau_effect.is_some()
+        {
+            issues.push(at(format!(
+                "license `{}`: mau_effect goes with mau_limit or revenue_limit_usd_month",
+                l.id
+            )));
         }
         if l.mau_limit == Some(0) {
-            issues.push(at(format!("license `{}`: mau_limit 0 is impossible (omit it for no limit)", l.id)));
+            issues.push(at(format!(
+                "license `{}`: mau_limit 0 is impossible (omit it for no limit)",
+                l.id
+            )));
         }
         if !l.source.starts_with("http") {
             issues.push(at(format!("license `{}`: source must be a URL", l.id)));
         }
-        if l.tier == Tier::Permissive && (!l.commercial || l.outputs_training == OutputsTraining::Forbidden) {
-            issues.push(at(format!("license `{}`: a permissive license must allow commercial use and outputs", l.id)));
+        if l.tier == Tier::Permissive
+            && (!l.commercial || l.outputs_training == OutputsTraining::Forbidden)
+        {
+            issues.push(at(format!(
+                "license `{}`: a permissive license must allow commercial use and outputs",
+                l.id
+            )));
         }
         for (o, i, m) in issues {
             push(&o, &i, m);
@@ -158,53 +237,124 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
     let mut aliases: HashMap<String, String> = HashMap::new();
     for g in &c.gpus {
         if !is_kebab(&g.id) {
-            push(&g.origin, &g.id, format!("gpu id `{}` is not kebab-case", g.id));
+            push(
+                &g.origin,
+                &g.id,
+                format!("gpu id `{}` is not kebab-case", g.id),
+            );
         }
         for name in std::iter::once(&g.id).chain(&g.aliases) {
             if name.to_ascii_lowercase() != *name {
-                push(&g.origin, &g.id, format!("gpu `{}`: alias `{name}` must be lower-case", g.id));
+                push(
+                    &g.origin,
+                    &g.id,
+                    format!("gpu `{}`: alias `{name}` must be lower-case", g.id),
+                );
             }
             if let Some(other) = aliases.insert(name.clone(), g.id.clone()) {
                 if other != g.id {
-                    push(&g.origin, &g.id, format!("gpu `{}`: name `{name}` is also used by `{other}`", g.id));
+                    push(
+                        &g.origin,
+                        &g.id,
+                        format!("gpu `{}`: name `{name}` is also used by `{other}`", g.id),
+                    );
                 }
             }
         }
-        if !(g.memory_gb > 0.0 && g.memory_gb < 10_000.0) || !(g.bandwidth_tbs > 0.0 && g.bandwidth_tbs < 100.0) {
-            push(&g.origin, &g.id, format!("gpu `{}`: memory_gb and bandwidth_tbs must be positive and plausible", g.id));
+        let plausible = |v: f64, max: f64| v > 0.0 && v < max;
+        if !plausible(g.memory_gb, 10_000.0) || !plausible(g.bandwidth_tbs, 100.0) {
+            push(
+                &g.origin,
+                &g.id,
+                format!(
+                    "gpu `{}`: memory_gb and bandwidth_tbs must be positive and plausible",
+                    g.id
+                ),
+            );
         }
-        if g.visible_gib.is_some_and(|v| !(v > 0.0 && v <= g.memory_gb * 1.1)) {
-            push(&g.origin, &g.id, format!("gpu `{}`: visible_gib must be positive and not above memory", g.id));
+        if g.visible_gib
+            .is_some_and(|v| !(v > 0.0 && v <= g.memory_gb * 1.1))
+        {
+            push(
+                &g.origin,
+                &g.id,
+                format!(
+                    "gpu `{}`: visible_gib must be positive and not above memory",
+                    g.id
+                ),
+            );
         }
-        if [g.bf16_tflops, g.fp8_tflops, g.fp4_tflops].iter().any(|t| *t < 0.0 || !t.is_finite()) {
-            push(&g.origin, &g.id, format!("gpu `{}`: TFLOPS must be >= 0 (0 = unsupported)", g.id));
+        if [g.bf16_tflops, g.fp8_tflops, g.fp4_tflops]
+            .iter()
+            .any(|t| *t < 0.0 || !t.is_finite())
+        {
+            push(
+                &g.origin,
+                &g.id,
+                format!("gpu `{}`: TFLOPS must be >= 0 (0 = unsupported)", g.id),
+            );
         }
         if let (Some(lo), Some(hi)) = (g.price_low_usd_h, g.price_high_usd_h) {
             if lo < 0.0 || lo > hi {
-                push(&g.origin, &g.id, format!("gpu `{}`: price_low_usd_h must be >= 0 and <= price_high_usd_h", g.id));
+                push(
+                    &g.origin,
+                    &g.id,
+                    format!(
+                        "gpu `{}`: price_low_usd_h must be >= 0 and <= price_high_usd_h",
+                        g.id
+                    ),
+                );
             }
         }
-        if (g.price_low_usd_h.is_some() || g.price_high_usd_h.is_some()) && g.price_as_of.is_none() {
-            push(&g.origin, &g.id, format!("gpu `{}`: a price needs price_as_of", g.id));
+        if (g.price_low_usd_h.is_some() || g.price_high_usd_h.is_some()) && g.price_as_of.is_none()
+        {
+            push(
+                &g.origin,
+                &g.id,
+                format!("gpu `{}`: a price needs price_as_of", g.id),
+            );
         }
         if g.sources.is_empty() {
             push(&g.origin, &g.id, format!("gpu `{}`: no sources", g.id));
         }
     }
 
+    let mut occurrences: HashMap<(&str, &str), usize> = HashMap::new();
     for m in &c.models {
+        let nth = occurrences
+            .entry((m.origin.as_str(), m.id.as_str()))
+            .or_insert(0);
         for msg in check_model(c, m) {
-            push(&m.origin, &m.id, format!("model `{}`: {msg}", m.id));
+            out.push(problem_at_nth(
+                texts,
+                &m.origin,
+                &m.id,
+                *nth,
+                format!("model `{}`: {msg}", m.id),
+            ));
         }
+        *nth += 1;
     }
     out
 }
 
-fn check_support_keys(serving: &SupportTable, finetune: &SupportTable, quant: &SupportTable, mut report: impl FnMut(String)) {
-    for (table, name, known) in [(serving, "serving", &ENGINES[..]), (finetune, "finetune", &FINETUNERS[..]), (quant, "quant", &QUANTIZERS[..])] {
+fn check_support_keys(
+    serving: &SupportTable,
+    finetune: &SupportTable,
+    quant: &SupportTable,
+    mut report: impl FnMut(String),
+) {
+    for (table, name, known) in [
+        (serving, "serving", &ENGINES[..]),
+        (finetune, "finetune", &FINETUNERS[..]),
+        (quant, "quant", &QUANTIZERS[..]),
+    ] {
         for key in table.keys() {
             if !known.contains(&key.as_str()) {
-                report(format!("unknown {name} key `{key}` (known: {})", known.join(", ")));
+                report(format!(
+                    "unknown {name} key `{key}` (known: {})",
+                    known.join(", ")
+                ));
             }
         }
     }
@@ -228,18 +378,25 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     if m.weights != Weights::None && !(1..=100_000_000).contains(&m.context_tokens) {
         p.push(format!("context_tokens {} is impossible", m.context_tokens));
     }
-    if m.context_usable_tokens.is_some_and(|u| u == 0 || u > m.context_tokens) {
+    if m.context_usable_tokens
+        .is_some_and(|u| u == 0 || u > m.context_tokens)
+    {
         p.push("context_usable_tokens must be between 1 and context_tokens".into());
     }
     if m.released.year < 2015 {
-        p.push(format!("released {} is before any model of this kind", m.released));
+        p.push(format!(
+            "released {} is before any model of this kind",
+            m.released
+        ));
     }
     if let Some(mmlu) = m.capability_mmlu {
         if !(0.0..=100.0).contains(&mmlu) {
             p.push(format!("capability_mmlu {mmlu} is not a percentage"));
         }
         if m.capability_note.is_none() {
-            p.push("capability_mmlu needs capability_note (variant, shots, who reported it)".into());
+            p.push(
+                "capability_mmlu needs capability_note (variant, shots, who reported it)".into(),
+            );
         }
     }
     let sources = c.sources_of(m);
@@ -256,7 +413,9 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     }
     for modality in &m.modalities {
         if !["text", "vision", "audio", "video"].contains(&modality.as_str()) {
-            p.push(format!("unknown modality `{modality}` (text, vision, audio, video)"));
+            p.push(format!(
+                "unknown modality `{modality}` (text, vision, audio, video)"
+            ));
         }
     }
     match m.weights {
@@ -267,7 +426,10 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
             match (m.price_input_per_m, m.price_output_per_m, m.price_as_of) {
                 (Some(i), Some(o), Some(_)) if i >= 0.0 && o >= 0.0 => {}
                 (Some(_), Some(_), Some(_)) => p.push("prices must be >= 0".into()),
-                _ => p.push("an API-only model needs price_input_per_m, price_output_per_m and price_as_of".into()),
+                _ => p.push(
+                    "an API-only model needs price_input_per_m, price_output_per_m and price_as_of"
+                        .into(),
+                ),
             }
             if sources.price.is_none() {
                 p.push("no sources.price".into());
@@ -275,7 +437,10 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
         }
         Weights::None => {
             if sources.card.is_none() && sources.release.is_none() {
-                p.push("an unreleased model needs sources.card or sources.release (the announcement)".into());
+                p.push(
+                    "an unreleased model needs sources.card or sources.release (the announcement)"
+                        .into(),
+                );
             }
         }
         Weights::Open => p.extend(check_open_model(m, &sources)),
@@ -290,9 +455,15 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         Some(repo) => p.push(format!("hf_repo `{repo}` is not `org/name`")),
         None => p.push("open weights need hf_repo".into()),
     }
-    for (group, present) in [("card", sources.card.is_some()), ("config", sources.config.is_some()), ("license", sources.license.is_some())] {
+    for (group, present) in [
+        ("card", sources.card.is_some()),
+        ("config", sources.config.is_some()),
+        ("license", sources.license.is_some()),
+    ] {
         if !present {
-            p.push(format!("missing sources.{group} (on the model or its family)"));
+            p.push(format!(
+                "missing sources.{group} (on the model or its family)"
+            ));
         }
     }
     if m.architecture.is_none() {
@@ -304,13 +475,18 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
     if !(m.params_total_b > 0.0 && m.params_total_b < 100_000.0) {
         p.push(format!("params_total_b {} is impossible", m.params_total_b));
     }
-    if !(m.params_active_b > 0.0) {
+    if m.params_active_b <= 0.0 || m.params_active_b.is_nan() {
         p.push("params_active_b must be > 0".into());
     }
     if m.params_active_b > m.params_total_b * 1.0001 {
-        p.push(format!("params_active_b {} exceeds params_total_b {}", m.params_active_b, m.params_total_b));
+        p.push(format!(
+            "params_active_b {} exceeds params_total_b {}",
+            m.params_active_b, m.params_total_b
+        ));
     }
-    if m.architecture == Some(ArchClass::Dense) && (m.params_active_b - m.params_total_b).abs() > m.params_total_b * 0.001 {
+    if m.architecture == Some(ArchClass::Dense)
+        && (m.params_active_b - m.params_total_b).abs() > m.params_total_b * 0.001
+    {
         p.push("a dense model's active parameters equal its total".into());
     }
     if m.extra_params_b < 0.0 {
@@ -325,21 +501,61 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
             p.push(format!("arch: {msg}"));
         }
     };
-    arch_problem(a.layers == 0 || a.hidden_size == 0 || a.attention_heads == 0 || a.head_dim == 0 || a.vocab_size == 0, "layers, hidden_size, attention_heads, head_dim and vocab_size must be > 0");
-    arch_problem(a.kv_heads == 0 || a.kv_heads > a.attention_heads, "kv_heads must be between 1 and attention_heads");
-    arch_problem(a.kv_heads > 0 && a.attention_heads % a.kv_heads != 0, "attention_heads must be a multiple of kv_heads");
-    arch_problem(a.attention.is_none(), "attention (mha | gqa | mqa | mla) is missing");
-    arch_problem(a.attention == Some(Attention::Mla) && a.kv_lora_rank == 0, "mla needs kv_lora_rank");
-    arch_problem(a.attention == Some(Attention::Mha) && a.kv_heads != a.attention_heads, "mha means kv_heads = attention_heads");
-    arch_problem(a.attention == Some(Attention::Mqa) && a.kv_heads != 1, "mqa means kv_heads = 1");
-    arch_problem(a.experts_per_token > a.experts, "experts_per_token exceeds experts");
+    arch_problem(
+        a.layers == 0
+            || a.hidden_size == 0
+            || a.attention_heads == 0
+            || a.head_dim == 0
+            || a.vocab_size == 0,
+        "layers, hidden_size, attention_heads, head_dim and vocab_size must be > 0",
+    );
+    arch_problem(
+        a.kv_heads == 0 || a.kv_heads > a.attention_heads,
+        "kv_heads must be between 1 and attention_heads",
+    );
+    arch_problem(
+        a.kv_heads > 0 && a.attention_heads % a.kv_heads != 0,
+        "attention_heads must be a multiple of kv_heads",
+    );
+    arch_problem(
+        a.attention.is_none(),
+        "attention (mha | gqa | mqa | mla) is missing",
+    );
+    arch_problem(
+        a.attention == Some(Attention::Mla) && a.kv_lora_rank == 0,
+        "mla needs kv_lora_rank",
+    );
+    arch_problem(
+        a.attention == Some(Attention::Mha) && a.kv_heads != a.attention_heads,
+        "mha means kv_heads = attention_heads",
+    );
+    arch_problem(
+        a.attention == Some(Attention::Mqa) && a.kv_heads != 1,
+        "mqa means kv_heads = 1",
+    );
+    arch_problem(
+        a.experts_per_token > a.experts,
+        "experts_per_token exceeds experts",
+    );
     arch_problem(a.dense_layers > a.layers, "dense_layers exceeds layers");
-    arch_problem(a.sliding_window_layers > a.layers, "sliding_window_layers exceeds layers");
-    arch_problem((a.sliding_window > 0) != (a.sliding_window_layers > 0), "sliding_window and sliding_window_layers go together");
+    arch_problem(
+        a.sliding_window_layers > a.layers,
+        "sliding_window_layers exceeds layers",
+    );
+    arch_problem(
+        (a.sliding_window > 0) != (a.sliding_window_layers > 0),
+        "sliding_window and sliding_window_layers go together",
+    );
     let moe = m.architecture == Some(ArchClass::Moe);
-    arch_problem(moe && (a.experts < 2 || a.experts_per_token == 0 || a.moe_intermediate_size == 0), "a moe model needs experts, experts_per_token and moe_intermediate_size");
+    arch_problem(
+        moe && (a.experts < 2 || a.experts_per_token == 0 || a.moe_intermediate_size == 0),
+        "a moe model needs experts, experts_per_token and moe_intermediate_size",
+    );
     arch_problem(!moe && a.experts > 0, "a dense model has no experts");
-    arch_problem(a.dense_layers < a.layers && !moe && a.intermediate_size == 0, "intermediate_size is 0");
+    arch_problem(
+        a.dense_layers < a.layers && !moe && a.intermediate_size == 0,
+        "intermediate_size is 0",
+    );
 
     if a.layers > 0 && a.hidden_size > 0 {
         let derived = arch::params(a, m.extra_params_b);

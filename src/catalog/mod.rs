@@ -52,8 +52,8 @@ struct EmbeddedFile {
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn embedded() -> Result<Catalog> {
-        let files: Vec<EmbeddedFile> =
-            serde_json::from_slice(embedded::JSON).context("the embedded catalog is corrupt (rebuild pick)")?;
+        let files: Vec<EmbeddedFile> = serde_json::from_slice(embedded::JSON)
+            .context("the embedded catalog is corrupt (rebuild pick)")?;
         let mut catalog = Catalog::default();
         for f in files {
             catalog.add_file(&f.file, f.doc);
@@ -87,38 +87,11 @@ impl Catalog {
     }
 
     fn add_file(&mut self, origin: &str, doc: CatalogFile) {
-        fn merge<T: Clone>(
-            list: &mut Vec<T>,
-            items: Vec<T>,
-            origin: &str,
-            kind: &'static str,
-            id: fn(&T) -> &str,
-            set_origin: fn(&mut T, &str),
-            get_origin: fn(&T) -> &str,
-            overrides: &mut Vec<Override>,
-        ) {
-            for mut item in items {
-                set_origin(&mut item, origin);
-                if let Some(slot) = list.iter_mut().find(|x| id(x) == id(&item)) {
-                    if get_origin(slot) != origin {
-                        overrides.push(Override {
-                            kind,
-                            id: id(&item).to_string(),
-                            replaced: get_origin(slot).to_string(),
-                            by: origin.to_string(),
-                        });
-                        *slot = item;
-                        continue;
-                    }
-                }
-                list.push(item);
-            }
-        }
         let ov = &mut self.overrides;
-        merge(&mut self.families, doc.family, origin, "family", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
-        merge(&mut self.models, doc.model, origin, "model", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
-        merge(&mut self.licenses, doc.license, origin, "license", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
-        merge(&mut self.gpus, doc.gpu, origin, "gpu", |x| &x.id, |x, o| x.origin = o.into(), |x| &x.origin, ov);
+        merge(&mut self.families, doc.family, origin, "family", ov);
+        merge(&mut self.models, doc.model, origin, "model", ov);
+        merge(&mut self.licenses, doc.license, origin, "license", ov);
+        merge(&mut self.gpus, doc.gpu, origin, "gpu", ov);
     }
 
     fn reindex(&mut self) {
@@ -128,14 +101,27 @@ impl Catalog {
         }
         for (i, m) in self.models.iter().enumerate() {
             for repo in [&m.hf_repo, &m.hf_repo_instruct].into_iter().flatten() {
-                self.model_index.entry(repo.to_ascii_lowercase()).or_insert(i);
+                self.model_index
+                    .entry(repo.to_ascii_lowercase())
+                    .or_insert(i);
             }
         }
     }
 
     /// Builds a catalog from parts (tests and synthetic benchmarks).
-    pub fn from_parts(families: Vec<Family>, models: Vec<Model>, licenses: Vec<License>, gpus: Vec<Gpu>) -> Catalog {
-        let mut c = Catalog { families, models, licenses, gpus, ..Catalog::default() };
+    pub fn from_parts(
+        families: Vec<Family>,
+        models: Vec<Model>,
+        licenses: Vec<License>,
+        gpus: Vec<Gpu>,
+    ) -> Catalog {
+        let mut c = Catalog {
+            families,
+            models,
+            licenses,
+            gpus,
+            ..Catalog::default()
+        };
         c.reindex();
         c
     }
@@ -173,15 +159,21 @@ impl Catalog {
             self.licenses.iter().find(|l| {
                 l.id.eq_ignore_ascii_case(&n)
                     || l.spdx.eq_ignore_ascii_case(&n)
-                    || l.hf_license.as_deref().is_some_and(|h| h != "other" && h.eq_ignore_ascii_case(&n))
-                    || l.hf_license_names.iter().any(|x| x.eq_ignore_ascii_case(&n))
+                    || l.hf_license
+                        .as_deref()
+                        .is_some_and(|h| h != "other" && h.eq_ignore_ascii_case(&n))
+                    || l.hf_license_names
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(&n))
             })
         })
     }
 
     pub fn gpu(&self, name: &str) -> Option<&Gpu> {
         let n = name.trim().to_ascii_lowercase();
-        self.gpus.iter().find(|g| g.id == n || g.aliases.iter().any(|a| *a == n))
+        self.gpus
+            .iter()
+            .find(|g| g.id == n || g.aliases.contains(&n))
     }
 
     /// The newest release date among the models, the reference point for "freshness" (so rankings
@@ -199,11 +191,17 @@ impl Catalog {
     }
 
     /// Support level of `tool` for a model: the model's own table, else its family's.
-    pub fn support(&self, model: &Model, table: fn(&Model) -> &SupportTable, ftable: fn(&Family) -> &SupportTable, tool: &str) -> Option<Support> {
-        table(model)
-            .get(tool)
-            .copied()
-            .or_else(|| self.family(&model.family).and_then(|f| ftable(f).get(tool).copied()))
+    pub fn support(
+        &self,
+        model: &Model,
+        table: fn(&Model) -> &SupportTable,
+        ftable: fn(&Family) -> &SupportTable,
+        tool: &str,
+    ) -> Option<Support> {
+        table(model).get(tool).copied().or_else(|| {
+            self.family(&model.family)
+                .and_then(|f| ftable(f).get(tool).copied())
+        })
     }
 
     pub fn serving(&self, model: &Model, engine: &str) -> Option<Support> {
@@ -214,6 +212,52 @@ impl Catalog {
     }
     pub fn quant(&self, model: &Model, tool: &str) -> Option<Support> {
         self.support(model, |m| &m.quant, |f| &f.quant, tool)
+    }
+}
+
+/// What merging needs of a catalog entry: its id and the file it came from.
+trait Entry {
+    fn id(&self) -> &str;
+    fn origin_mut(&mut self) -> &mut String;
+    fn origin(&self) -> &str;
+}
+
+macro_rules! entry {
+    ($($t:ty),*) => {$(
+        impl Entry for $t {
+            fn id(&self) -> &str { &self.id }
+            fn origin_mut(&mut self) -> &mut String { &mut self.origin }
+            fn origin(&self) -> &str { &self.origin }
+        }
+    )*};
+}
+entry!(Family, Model, License, Gpu);
+
+/// Adds entries from `origin`; an id already present from another file is replaced (and the
+/// replacement recorded), while a repeat within one file is kept for `catalog check` to report.
+fn merge<T: Entry>(
+    list: &mut Vec<T>,
+    items: Vec<T>,
+    origin: &str,
+    kind: &'static str,
+    overrides: &mut Vec<Override>,
+) {
+    for mut item in items {
+        *item.origin_mut() = origin.to_string();
+        if let Some(slot) = list
+            .iter_mut()
+            .find(|x| x.id() == item.id() && x.origin() != origin)
+        {
+            overrides.push(Override {
+                kind,
+                id: item.id().to_string(),
+                replaced: slot.origin().to_string(),
+                by: origin.to_string(),
+            });
+            *slot = item;
+        } else {
+            list.push(item);
+        }
     }
 }
 
@@ -231,14 +275,29 @@ fn normalize_ref(reference: &str) -> String {
 pub fn parse_file(name: &str, text: &str) -> std::result::Result<CatalogFile, Problem> {
     toml::from_str::<CatalogFile>(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
-        let col = e.span().map(|s| s.start - text[..s.start.min(text.len())].rfind('\n').map_or(0, |p| p + 1) + 1);
-        Problem { file: name.to_string(), line, column: col, message: e.message().trim().to_string() }
+        let col = e.span().map(|s| {
+            s.start
+                - text[..s.start.min(text.len())]
+                    .rfind('\n')
+                    .map_or(0, |p| p + 1)
+                + 1
+        });
+        Problem {
+            file: name.to_string(),
+            line,
+            column: col,
+            message: e.message().trim().to_string(),
+        }
     })
 }
 
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).
@@ -247,16 +306,21 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
     for path in paths {
         let mut files = Vec::new();
         if path.is_dir() {
-            collect_toml(path, &mut files).with_context(|| format!("cannot read catalog folder {}", path.display()))?;
+            collect_toml(path, &mut files)
+                .with_context(|| format!("cannot read catalog folder {}", path.display()))?;
             files.sort();
             if files.is_empty() {
-                return Err(anyhow!("catalog folder {} holds no .toml file", path.display()));
+                return Err(anyhow!(
+                    "catalog folder {} holds no .toml file",
+                    path.display()
+                ));
             }
         } else {
             files.push(path.clone());
         }
         for f in files {
-            let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read catalog file {}", f.display()))?;
+            let text = std::fs::read_to_string(&f)
+                .with_context(|| format!("cannot read catalog file {}", f.display()))?;
             out.push((f.display().to_string(), text));
         }
     }
@@ -283,7 +347,12 @@ mod tests {
     fn embedded_catalog_is_valid() {
         let problems = check_embedded();
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), list.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "{} problem(s):\n{}",
+            problems.len(),
+            list.join("\n")
+        );
     }
 
     #[test]
@@ -310,7 +379,9 @@ mod tests {
         let c = Catalog::embedded().unwrap();
         let m = c.model("META-LLAMA/llama-3.1-8b-instruct@0e9e39f").unwrap();
         assert_eq!(m.id, "llama-3.1-8b");
-        assert!(c.model("https://huggingface.co/meta-llama/Llama-3.1-8B").is_some());
+        assert!(c
+            .model("https://huggingface.co/meta-llama/Llama-3.1-8B")
+            .is_some());
     }
 
     #[test]

@@ -42,13 +42,20 @@ impl Date {
         let month: u8 = date[5..7].parse().ok()?;
         let day: u8 = date[8..10].parse().ok()?;
         let valid_day = (1..=days_in_month(year, month)).contains(&day);
-        (year >= 1900 && (1..=12).contains(&month) && valid_day && (text.len() == 10 || !text[10..].starts_with(|c: char| c.is_ascii_digit())))
-            .then_some(Date { year, month, day })
+        (year >= 1900
+            && (1..=12).contains(&month)
+            && valid_day
+            && (text.len() == 10 || !text[10..].starts_with(|c: char| c.is_ascii_digit())))
+        .then_some(Date { year, month, day })
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian), for age arithmetic.
     pub fn days(self) -> i64 {
-        let (y, m, d) = (i64::from(self.year), i64::from(self.month), i64::from(self.day));
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -90,7 +97,9 @@ impl<'de> Deserialize<'de> for Date {
                 f.write_str("a date like 2024-07-23")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
-                Date::parse(v).ok_or_else(|| E::custom(format!("`{v}` is not a valid date (want YYYY-MM-DD)")))
+                Date::parse(v).ok_or_else(|| {
+                    E::custom(format!("`{v}` is not a valid date (want YYYY-MM-DD)"))
+                })
             }
             // The toml crate hands dates over as a one-entry map holding the date's text.
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
@@ -148,7 +157,9 @@ impl Sources {
             ("capability", &self.capability),
             ("price", &self.price),
         ];
-        all.into_iter().filter_map(|(k, v)| v.as_deref().map(|v| (k, v))).collect()
+        all.into_iter()
+            .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+            .collect()
     }
 
     /// Fills groups this table lacks from `fallback` (a model inherits its family's sources).
@@ -465,7 +476,12 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::Permissive, Tier::Conditional, Tier::NonCommercial, Tier::Proprietary];
+    pub const ALL: [Tier; 4] = [
+        Tier::Permissive,
+        Tier::Conditional,
+        Tier::NonCommercial,
+        Tier::Proprietary,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Permissive => "permissive",

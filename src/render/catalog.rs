@@ -7,7 +7,13 @@ use serde_json::{json, Value};
 /// A model's list entry (the `pick list --format json` contract).
 pub fn model_json(c: &Catalog, m: &Model) -> Value {
     let tier = c.license(&m.license).map(|l| l.tier.as_str());
-    let params = |v: f64| if m.weights == Weights::Open || v > 0.0 { num(v) } else { Value::Null };
+    let params = |v: f64| {
+        if m.weights == Weights::Open || v > 0.0 {
+            num(v)
+        } else {
+            Value::Null
+        }
+    };
     let arch = m.arch.as_ref().filter(|_| m.weights == Weights::Open).map(|a| {
         json!({
             "layers": a.layers, "hidden_size": a.hidden_size, "attention_heads": a.attention_heads,
@@ -46,7 +52,11 @@ pub fn model_json(c: &Catalog, m: &Model) -> Value {
 fn params_text(m: &Model) -> String {
     match (m.weights, m.is_moe()) {
         (Weights::Api, _) if m.params_total_b <= 0.0 => "undisclosed".into(),
-        (_, true) => format!("{}B ({}B active)", trim(m.params_total_b), trim(m.params_active_b)),
+        (_, true) => format!(
+            "{}B ({}B active)",
+            trim(m.params_total_b),
+            trim(m.params_active_b)
+        ),
         _ => format!("{}B", trim(m.params_total_b)),
     }
 }
@@ -72,7 +82,10 @@ pub enum ListFormat {
 }
 
 pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) -> String {
-    let header = ["id", "name", "vendor", "weights", "class", "params", "context", "license", "tier", "released"];
+    let header = [
+        "id", "name", "vendor", "weights", "class", "params", "context", "license", "tier",
+        "released",
+    ];
     let row = |m: &Model| {
         vec![
             m.id.clone(),
@@ -83,7 +96,9 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             params_text(m),
             context_text(m),
             m.license.clone(),
-            c.license(&m.license).map_or("?", |l| l.tier.as_str()).to_string(),
+            c.license(&m.license)
+                .map_or("?", |l| l.tier.as_str())
+                .to_string(),
             m.released.to_string(),
         ]
     };
@@ -92,7 +107,11 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             "schema_version": SCHEMA_VERSION,
             "models": models.iter().map(|m| model_json(c, m)).collect::<Vec<_>>(),
         })),
-        ListFormat::Csv | ListFormat::Tsv => delimited(&header, &models.iter().map(|m| row(m)).collect::<Vec<_>>(), matches!(format, ListFormat::Tsv)),
+        ListFormat::Csv | ListFormat::Tsv => delimited(
+            &header,
+            &models.iter().map(|m| row(m)).collect::<Vec<_>>(),
+            matches!(format, ListFormat::Tsv),
+        ),
         ListFormat::Ids => models.iter().map(|m| format!("{}\n", m.id)).collect(),
         ListFormat::Table => {
             let mut t = style.table(&header);
@@ -110,30 +129,85 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     let mut line = |k: &str, v: String| s.push_str(&format!("{:<22} {v}\n", style.bold(k)));
     let family = c.family(&m.family);
     line("model", format!("{} ({})", m.name, m.id));
-    line("vendor / family", format!("{} / {}", m.vendor, family.map_or(m.family.as_str(), |f| f.name.as_str())));
+    line(
+        "vendor / family",
+        format!(
+            "{} / {}",
+            m.vendor,
+            family.map_or(m.family.as_str(), |f| f.name.as_str())
+        ),
+    );
     match m.weights {
-        Weights::Open => line("weights", format!("open: {}{}", m.hf_repo.as_deref().unwrap_or("-"), m.hf_repo_instruct.as_deref().map_or(String::new(), |i| format!(" (instruct: {i})")))),
+        Weights::Open => line(
+            "weights",
+            format!(
+                "open: {}{}",
+                m.hf_repo.as_deref().unwrap_or("-"),
+                m.hf_repo_instruct
+                    .as_deref()
+                    .map_or(String::new(), |i| format!(" (instruct: {i})"))
+            ),
+        ),
         Weights::Api => line("weights", "API only".into()),
         Weights::None => line("weights", "announced, never released".into()),
     }
     for id in m.license_ids() {
         match c.license(id) {
             Some(l) => {
-                line("license", format!("{} [{}] {} ({})", l.name, l.id, l.spdx, l.tier.as_str()));
+                line(
+                    "license",
+                    format!("{} [{}] {} ({})", l.name, l.id, l.spdx, l.tier.as_str()),
+                );
                 line("  fine-tune redistrib.", redistribution(l));
-                line("  commercial use", if l.commercial { "allowed".into() } else { style.red("not allowed") });
+                line(
+                    "  commercial use",
+                    if l.commercial {
+                        "allowed".into()
+                    } else {
+                        style.red("not allowed")
+                    },
+                );
                 if let Some(limit) = l.mau_limit {
-                    line("  user limit", format!("{} MAU: {}", crate::license::human(limit), l.mau_effect.map_or("", |e| if e == crate::catalog::MauEffect::LicenseRequired { "separate license required above it" } else { "attribution duty above it" })));
+                    line(
+                        "  user limit",
+                        format!(
+                            "{} MAU: {}",
+                            crate::license::human(limit),
+                            l.mau_effect.map_or("", |e| {
+                                if e == crate::catalog::MauEffect::LicenseRequired {
+                                    "separate license required above it"
+                                } else {
+                                    "attribution duty above it"
+                                }
+                            })
+                        ),
+                    );
                 }
                 if let Some(r) = l.revenue_limit_usd_month {
-                    line("  revenue limit", format!("${} per month", crate::license::human(r)));
+                    line(
+                        "  revenue limit",
+                        format!("${} per month", crate::license::human(r)),
+                    );
                 }
                 line("  outputs to train", outputs(l).to_string());
                 if l.eu_multimodal_excluded {
-                    line("  region", format!("EU-domiciled entities get no rights to multimodal models{}", if m.is_multimodal() { " (applies: this model is multimodal)" } else { " (not applicable: text-only)" }));
+                    line(
+                        "  region",
+                        format!(
+                            "EU-domiciled entities get no rights to multimodal models{}",
+                            if m.is_multimodal() {
+                                " (applies: this model is multimodal)"
+                            } else {
+                                " (not applicable: text-only)"
+                            }
+                        ),
+                    );
                 }
                 if l.hosting == crate::catalog::Hosting::SeparateLicense {
-                    line("  hosting", style.yellow("offering it as a hosted API needs a separate license"));
+                    line(
+                        "  hosting",
+                        style.yellow("offering it as a hosted API needs a separate license"),
+                    );
                 }
                 for a in &l.attribution {
                     line("  duty", a.clone());
@@ -149,29 +223,70 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     if let Some(a) = &m.arch {
         let mut arch = format!(
             "{} layers, hidden {}, {} heads / {} KV heads x {}, FFN {}, vocab {}{}",
-            a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim, a.intermediate_size, a.vocab_size,
-            if a.tied_embeddings { ", tied embeddings" } else { "" }
+            a.layers,
+            a.hidden_size,
+            a.attention_heads,
+            a.kv_heads,
+            a.head_dim,
+            a.intermediate_size,
+            a.vocab_size,
+            if a.tied_embeddings {
+                ", tied embeddings"
+            } else {
+                ""
+            }
         );
         if a.experts > 0 {
-            arch.push_str(&format!("; MoE {} experts, {} per token, {} shared, expert FFN {}, {} dense layers", a.experts, a.experts_per_token, a.shared_experts, a.moe_intermediate_size, a.dense_layers));
+            arch.push_str(&format!(
+                "; MoE {} experts, {} per token, {} shared, expert FFN {}, {} dense layers",
+                a.experts,
+                a.experts_per_token,
+                a.shared_experts,
+                a.moe_intermediate_size,
+                a.dense_layers
+            ));
         }
         if a.kv_lora_rank > 0 {
-            arch.push_str(&format!("; MLA kv_lora_rank {}, rope {}", a.kv_lora_rank, a.qk_rope_head_dim));
+            arch.push_str(&format!(
+                "; MLA kv_lora_rank {}, rope {}",
+                a.kv_lora_rank, a.qk_rope_head_dim
+            ));
         }
         if a.sliding_window > 0 {
-            arch.push_str(&format!("; sliding window {} on {} of {} layers", a.sliding_window, a.sliding_window_layers, a.layers));
+            arch.push_str(&format!(
+                "; sliding window {} on {} of {} layers",
+                a.sliding_window, a.sliding_window_layers, a.layers
+            ));
         }
         line("architecture", arch);
         let kv = crate::arch::kv_layout(a);
-        line("KV cache", format!("{} bytes/token in bf16 (all layers, before window caps)", kv.per_token() * 2.0));
+        line(
+            "KV cache",
+            format!(
+                "{} bytes/token in bf16 (all layers, before window caps)",
+                kv.per_token() * 2.0
+            ),
+        );
     }
     if m.context_tokens > 0 {
-        line("context", format!("{} claimed{}", m.context_tokens, m.context_usable_tokens.map_or(String::new(), |u| format!(", {u} usable"))));
+        line(
+            "context",
+            format!(
+                "{} claimed{}",
+                m.context_tokens,
+                m.context_usable_tokens
+                    .map_or(String::new(), |u| format!(", {u} usable"))
+            ),
+        );
     }
     if let Some(n) = &m.context_note {
         line("  context note", n.clone());
     }
-    for (k, v) in [("position encoding", &m.position_encoding), ("tokenizer", &m.tokenizer), ("languages", &m.languages)] {
+    for (k, v) in [
+        ("position encoding", &m.position_encoding),
+        ("tokenizer", &m.tokenizer),
+        ("languages", &m.languages),
+    ] {
         if let Some(v) = v {
             line(k, v.clone());
         }
@@ -181,25 +296,56 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     }
     line("modalities", m.modalities.join(", "));
     if let Some(p) = m.price_output_per_m {
-        line("API price", format!("${} in / ${p} out per 1M tokens (as of {})", m.price_input_per_m.unwrap_or(0.0), m.price_as_of.map(|d| d.to_string()).unwrap_or_default()));
+        line(
+            "API price",
+            format!(
+                "${} in / ${p} out per 1M tokens (as of {})",
+                m.price_input_per_m.unwrap_or(0.0),
+                m.price_as_of.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        );
     }
     let eco = |f: fn(&Catalog, &Model, &str) -> Option<crate::catalog::Support>, tools: &[&str]| {
-        tools.iter().map(|t| format!("{t} {}", f(c, m, t).map_or("unknown", |s| s.as_str()))).collect::<Vec<_>>().join(", ")
+        tools
+            .iter()
+            .map(|t| format!("{t} {}", f(c, m, t).map_or("unknown", |s| s.as_str())))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     if m.weights == Weights::Open {
-        line("serving", eco(|c, m, t| c.serving(m, t), &crate::catalog::ENGINES));
-        line("fine-tuning", eco(|c, m, t| c.finetune(m, t), &crate::catalog::FINETUNERS));
-        line("quantization", eco(|c, m, t| c.quant(m, t), &crate::catalog::QUANTIZERS));
+        line(
+            "serving",
+            eco(|c, m, t| c.serving(m, t), &crate::catalog::ENGINES),
+        );
+        line(
+            "fine-tuning",
+            eco(|c, m, t| c.finetune(m, t), &crate::catalog::FINETUNERS),
+        );
+        line(
+            "quantization",
+            eco(|c, m, t| c.quant(m, t), &crate::catalog::QUANTIZERS),
+        );
     }
-    let tokens = m.training_tokens_t.or(family.and_then(|f| f.training_tokens_t));
+    let tokens = m
+        .training_tokens_t
+        .or(family.and_then(|f| f.training_tokens_t));
     let openness = m.data_openness.or(family.and_then(|f| f.data_openness));
-    let data_note = m.data_note.as_ref().or(family.and_then(|f| f.data_note.as_ref()));
+    let data_note = m
+        .data_note
+        .as_ref()
+        .or(family.and_then(|f| f.data_note.as_ref()));
     line(
         "training data",
         format!(
             "{}{}{}",
             tokens.map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
-            openness.map_or(String::new(), |o| format!(", {}", serde_json::to_value(o).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())),
+            openness.map_or(String::new(), |o| format!(
+                ", {}",
+                serde_json::to_value(o)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            )),
             data_note.map_or(String::new(), |n| format!(" ({n})"))
         ),
     );
@@ -211,7 +357,10 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         line("safety", safety.clone());
     }
     match m.capability_mmlu {
-        Some(v) => line("capability", format!("MMLU {v} ({})", m.capability_note.as_deref().unwrap_or(""))),
+        Some(v) => line(
+            "capability",
+            format!("MMLU {v} ({})", m.capability_note.as_deref().unwrap_or("")),
+        ),
         None => line("capability", "MMLU unknown (not published)".into()),
     }
     if let Some(n) = &m.params_note {
@@ -224,30 +373,64 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         line(&format!("source: {k}"), v.to_string());
     }
     line("catalog file", m.origin.clone());
-    if let Some(o) = c.overrides.iter().find(|o| o.kind == "model" && o.id == m.id) {
-        line("override", style.yellow(&format!("this entry from {} replaces the one in {}", o.by, o.replaced)));
+    if let Some(o) = c
+        .overrides
+        .iter()
+        .find(|o| o.kind == "model" && o.id == m.id)
+    {
+        line(
+            "override",
+            style.yellow(&format!(
+                "this entry from {} replaces the one in {}",
+                o.by, o.replaced
+            )),
+        );
     }
     s
 }
 
 pub fn show_json(c: &Catalog, m: &Model) -> String {
     let mut v = model_json(c, m);
-    let licenses: Vec<Value> = m.license_ids().filter_map(|id| c.license(id)).map(license_json).collect();
+    let licenses: Vec<Value> = m
+        .license_ids()
+        .filter_map(|id| c.license(id))
+        .map(license_json)
+        .collect();
     let family = c.family(&m.family);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
         obj.insert("licenses".into(), json!(licenses));
-        obj.insert("sources".into(), serde_json::to_value(c.sources_of(m)).unwrap_or(Value::Null));
+        obj.insert(
+            "sources".into(),
+            serde_json::to_value(c.sources_of(m)).unwrap_or(Value::Null),
+        );
         obj.insert("context_note".into(), json!(m.context_note));
         obj.insert("position_encoding".into(), json!(m.position_encoding));
         obj.insert("tokenizer".into(), json!(m.tokenizer));
-        obj.insert("native_dtype".into(), json!(m.native_dtype.map(|d| d.as_str())));
+        obj.insert(
+            "native_dtype".into(),
+            json!(m.native_dtype.map(|d| d.as_str())),
+        );
         obj.insert("capability_note".into(), json!(m.capability_note));
-        obj.insert("training_tokens_t".into(), json!(m.training_tokens_t.or(family.and_then(|f| f.training_tokens_t))));
-        obj.insert("safety".into(), json!(m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref()))));
-        obj.insert("cadence".into(), json!(family.and_then(|f| f.cadence.as_ref())));
+        obj.insert(
+            "training_tokens_t".into(),
+            json!(m
+                .training_tokens_t
+                .or(family.and_then(|f| f.training_tokens_t))),
+        );
+        obj.insert(
+            "safety".into(),
+            json!(m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref()))),
+        );
+        obj.insert(
+            "cadence".into(),
+            json!(family.and_then(|f| f.cadence.as_ref())),
+        );
         let eco = |tools: &[&str], f: &dyn Fn(&str) -> Option<crate::catalog::Support>| {
-            tools.iter().map(|t| ((*t).to_string(), json!(f(t).map(|s| s.as_str())))).collect::<serde_json::Map<_, _>>()
+            tools
+                .iter()
+                .map(|t| ((*t).to_string(), json!(f(t).map(|s| s.as_str()))))
+                .collect::<serde_json::Map<_, _>>()
         };
         obj.insert(
             "ecosystem".into(),
@@ -257,7 +440,14 @@ pub fn show_json(c: &Catalog, m: &Model) -> String {
                 "quant": eco(&crate::catalog::QUANTIZERS, &|t| c.quant(m, t)),
             }),
         );
-        obj.insert("overridden".into(), json!(c.overrides.iter().find(|o| o.kind == "model" && o.id == m.id).map(|o| json!({"replaced": o.replaced, "by": o.by}))));
+        obj.insert(
+            "overridden".into(),
+            json!(c
+                .overrides
+                .iter()
+                .find(|o| o.kind == "model" && o.id == m.id)
+                .map(|o| json!({"replaced": o.replaced, "by": o.by}))),
+        );
         obj.insert("notes".into(), json!(m.notes));
     }
     json(&v)
@@ -295,9 +485,21 @@ pub fn license_json(l: &License) -> Value {
 
 pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
     if as_json {
-        return json(&json!({"schema_version": SCHEMA_VERSION, "licenses": c.licenses.iter().map(license_json).collect::<Vec<_>>()}));
+        return json(
+            &json!({"schema_version": SCHEMA_VERSION, "licenses": c.licenses.iter().map(license_json).collect::<Vec<_>>()}),
+        );
     }
-    let mut t = style.table(&["id", "name", "tier", "commercial", "MAU limit", "fine-tunes", "outputs", "EU multimodal", "hosting"]);
+    let mut t = style.table(&[
+        "id",
+        "name",
+        "tier",
+        "commercial",
+        "MAU limit",
+        "fine-tunes",
+        "outputs",
+        "EU multimodal",
+        "hosting",
+    ]);
     for l in &c.licenses {
         t.add_row(vec![
             l.id.clone(),
@@ -307,8 +509,18 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
             l.mau_limit.map_or("-".into(), crate::license::human),
             redistribution(l),
             outputs(l).split(',').next().unwrap_or("").to_string(),
-            if l.eu_multimodal_excluded { "excluded" } else { "-" }.into(),
-            if l.hosting == crate::catalog::Hosting::Allowed { "allowed" } else { "separate license" }.into(),
+            if l.eu_multimodal_excluded {
+                "excluded"
+            } else {
+                "-"
+            }
+            .into(),
+            if l.hosting == crate::catalog::Hosting::Allowed {
+                "allowed"
+            } else {
+                "separate license"
+            }
+            .into(),
         ]);
     }
     format!("{t}\n")
@@ -326,14 +538,30 @@ pub fn gpu_json(g: &Gpu) -> Value {
 
 pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
     if as_json {
-        return json(&json!({"schema_version": SCHEMA_VERSION, "gpus": c.gpus.iter().map(gpu_json).collect::<Vec<_>>()}));
+        return json(
+            &json!({"schema_version": SCHEMA_VERSION, "gpus": c.gpus.iter().map(gpu_json).collect::<Vec<_>>()}),
+        );
     }
-    let mut t = style.table(&["id", "name", "GiB usable", "TB/s", "bf16 TF", "fp8 TF", "fp4 TF", "$/GPU-h", "aliases"]);
+    let mut t = style.table(&[
+        "id",
+        "name",
+        "GiB usable",
+        "TB/s",
+        "bf16 TF",
+        "fp8 TF",
+        "fp4 TF",
+        "$/GPU-h",
+        "aliases",
+    ]);
     for g in &c.gpus {
         t.add_row(vec![
             g.id.clone(),
             g.name.clone(),
-            format!("{:.1}{}", g.usable_gib(), if g.usable_is_measured() { "" } else { "*" }),
+            format!(
+                "{:.1}{}",
+                g.usable_gib(),
+                if g.usable_is_measured() { "" } else { "*" }
+            ),
             format!("{}", g.bandwidth_tbs),
             format!("{}", g.bf16_tflops),
             format!("{}", g.fp8_tflops),

@@ -34,7 +34,9 @@ pub fn plan_json(p: &Plan, best: bool) -> Value {
 }
 
 pub fn report_json(r: &Report) -> String {
-    let best = r.best().map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
+    let best = r
+        .best()
+        .map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
     let is_best = |p: &Plan| best == Some((p.precision, p.tensor_parallel, p.pipeline_parallel));
     json(&json!({
         "schema_version": SCHEMA_VERSION,
@@ -57,19 +59,51 @@ pub fn report_table(r: &Report, style: Style) -> String {
         r.gpu,
         r.request.task.as_str(),
         r.request.context,
-        if training { format!(", micro-batch {}", r.request.micro_batch) } else { format!(", {} concurrent", r.request.concurrency) }
+        if training {
+            format!(", micro-batch {}", r.request.micro_batch)
+        } else {
+            format!(", {} concurrent", r.request.concurrency)
+        }
     );
     let header: &[&str] = if training {
-        &["precision", "GPUs", "weights", "grads", "optim", "activ.", "total GiB/GPU", "budget", "verdict", "train tok/s"]
+        &[
+            "precision",
+            "GPUs",
+            "weights",
+            "grads",
+            "optim",
+            "activ.",
+            "total GiB/GPU",
+            "budget",
+            "verdict",
+            "train tok/s",
+        ]
     } else {
-        &["precision", "TP x PP x replicas", "weights", "KV", "overhead", "total GiB/GPU", "budget", "verdict", "max seqs", "tok/s 1 seq", "tok/s all", "prefill tok/s"]
+        &[
+            "precision",
+            "TP x PP x replicas",
+            "weights",
+            "KV",
+            "overhead",
+            "total GiB/GPU",
+            "budget",
+            "verdict",
+            "max seqs",
+            "tok/s 1 seq",
+            "tok/s all",
+            "prefill tok/s",
+        ]
     };
     let mut t = style.table(header);
     let best = r.best().map(|b| (b.precision, b.tensor_parallel));
     for p in &r.plans {
         let m = &p.memory;
         let verdict = if p.fits {
-            let mark = if best == Some((p.precision, p.tensor_parallel)) { " (best)" } else { "" };
+            let mark = if best == Some((p.precision, p.tensor_parallel)) {
+                " (best)"
+            } else {
+                ""
+            };
             style.green(&format!("fits{mark}"))
         } else {
             style.red(&format!("short {:.1}", p.short_by_gib()))
@@ -90,7 +124,10 @@ pub fn report_table(r: &Report, style: Style) -> String {
         } else {
             vec![
                 p.precision.as_str().to_string(),
-                format!("{} x {} x {}", p.tensor_parallel, p.pipeline_parallel, p.replicas),
+                format!(
+                    "{} x {} x {}",
+                    p.tensor_parallel, p.pipeline_parallel, p.replicas
+                ),
                 gib(m.weights),
                 gib(m.kv_cache),
                 gib(m.overhead),
@@ -99,7 +136,11 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 verdict,
                 p.max_concurrency.to_string(),
                 short(p.perf.decode_single),
-                if p.fits { short(p.perf.decode_aggregate) } else { "-".into() },
+                if p.fits {
+                    short(p.perf.decode_aggregate)
+                } else {
+                    "-".into()
+                },
                 p.perf.prefill.map_or("unknown".into(), short),
             ]
         };

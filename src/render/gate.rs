@@ -6,7 +6,8 @@ use crate::license::Level;
 use serde_json::{json, Value};
 
 fn loc_json(l: &Option<Location>) -> Value {
-    l.as_ref().map_or(Value::Null, |l| json!({"file": l.file, "line": l.line}))
+    l.as_ref()
+        .map_or(Value::Null, |l| json!({"file": l.file, "line": l.line}))
 }
 
 fn finding_json(f: &GateFinding) -> Value {
@@ -41,7 +42,8 @@ fn verdict_text(v: Verdict, style: Style) -> String {
 }
 
 fn at(l: &Option<Location>) -> String {
-    l.as_ref().map_or(String::new(), |l| format!("{}:{}: ", l.file, l.line))
+    l.as_ref()
+        .map_or(String::new(), |l| format!("{}:{}: ", l.file, l.line))
 }
 
 pub fn report_human(r: &GateReport, style: Style) -> String {
@@ -58,24 +60,50 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
     let mut out = format!("{t}\n");
     for m in &r.models {
         for f in m.findings.iter().filter(|f| f.finding.level >= Level::Warn) {
-            out.push_str(&format!("{}{} [{}] {}: {}\n", at(&f.location), style.level(f.finding.level), f.finding.code, m.reference, f.finding.message));
+            out.push_str(&format!(
+                "{}{} [{}] {}: {}\n",
+                at(&f.location),
+                style.level(f.finding.level),
+                f.finding.code,
+                m.reference,
+                f.finding.message
+            ));
         }
     }
     for f in &r.policy_findings {
-        out.push_str(&format!("{}{} [{}] {}\n", at(&f.location), style.level(f.finding.level), f.finding.code, f.finding.message));
+        out.push_str(&format!(
+            "{}{} [{}] {}\n",
+            at(&f.location),
+            style.level(f.finding.level),
+            f.finding.code,
+            f.finding.message
+        ));
     }
-    let denied = r.models.iter().filter(|m| matches!(m.verdict, Verdict::Denied | Verdict::Unknown)).count();
+    let denied = r
+        .models
+        .iter()
+        .filter(|m| matches!(m.verdict, Verdict::Denied | Verdict::Unknown))
+        .count();
     out.push_str(&if r.passed {
-        style.green(&format!("gate passed: {} model reference(s) allowed\n", r.models.len()))
+        style.green(&format!(
+            "gate passed: {} model reference(s) allowed\n",
+            r.models.len()
+        ))
     } else {
-        style.red(&format!("gate failed: {denied} of {} model reference(s) denied or unknown\n", r.models.len()))
+        style.red(&format!(
+            "gate failed: {denied} of {} model reference(s) denied or unknown\n",
+            r.models.len()
+        ))
     });
     out
 }
 
 /// Escapes a GitHub workflow command's message (and property values with `prop`).
 fn gh_escape(s: &str, prop: bool) -> String {
-    let s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if prop {
         s.replace(':', "%3A").replace(',', "%2C")
     } else {
@@ -85,24 +113,43 @@ fn gh_escape(s: &str, prop: bool) -> String {
 
 pub fn report_github(r: &GateReport) -> String {
     let mut out = String::new();
-    let all = r.models.iter().flat_map(|m| m.findings.iter().map(move |f| (Some(m), f))).chain(r.policy_findings.iter().map(|f| (None, f)));
+    let all = r
+        .models
+        .iter()
+        .flat_map(|m| m.findings.iter().map(move |f| (Some(m), f)))
+        .chain(r.policy_findings.iter().map(|f| (None, f)));
     for (m, f) in all {
         let kind = match f.finding.level {
             Level::Fail => "error",
             Level::Warn => "warning",
             _ => continue,
         };
-        let props = f.location.as_ref().map_or(String::new(), |l| format!(" file={},line={},", gh_escape(&l.file, true), l.line));
-        let props = if props.is_empty() { format!(" title={}", f.finding.code) } else { format!("{props}title={}", f.finding.code) };
+        let props = f.location.as_ref().map_or(String::new(), |l| {
+            format!(" file={},line={},", gh_escape(&l.file, true), l.line)
+        });
+        let props = if props.is_empty() {
+            format!(" title={}", f.finding.code)
+        } else {
+            format!("{props}title={}", f.finding.code)
+        };
         let subject = m.map_or(String::new(), |m| format!("{}: ", m.reference));
-        out.push_str(&format!("::{kind}{props}::{}\n", gh_escape(&format!("{subject}{}", f.finding.message), false)));
+        out.push_str(&format!(
+            "::{kind}{props}::{}\n",
+            gh_escape(&format!("{subject}{}", f.finding.message), false)
+        ));
     }
-    out.push_str(&format!("pick gate: {}\n", if r.passed { "passed" } else { "failed" }));
+    out.push_str(&format!(
+        "pick gate: {}\n",
+        if r.passed { "passed" } else { "failed" }
+    ));
     out
 }
 
 pub fn report_markdown(r: &GateReport) -> String {
-    let mut out = format!("## pick license gate: {}\n\n", if r.passed { "passed ✅" } else { "failed ❌" });
+    let mut out = format!(
+        "## pick license gate: {}\n\n",
+        if r.passed { "passed ✅" } else { "failed ❌" }
+    );
     out.push_str("| model | catalog id | license | verdict | where |\n|---|---|---|---|---|\n");
     let cell = |s: &str| s.replace('|', "\\|");
     for m in &r.models {
@@ -119,8 +166,28 @@ pub fn report_markdown(r: &GateReport) -> String {
     let findings: Vec<String> = r
         .models
         .iter()
-        .flat_map(|m| m.findings.iter().filter(|f| f.finding.level >= Level::Warn).map(move |f| format!("- **{}** `{}` {}: {}", f.finding.level.as_str(), f.finding.code, cell(&m.reference), cell(&f.finding.message))))
-        .chain(r.policy_findings.iter().map(|f| format!("- **{}** `{}` {}", f.finding.level.as_str(), f.finding.code, cell(&f.finding.message))))
+        .flat_map(|m| {
+            m.findings
+                .iter()
+                .filter(|f| f.finding.level >= Level::Warn)
+                .map(move |f| {
+                    format!(
+                        "- **{}** `{}` {}: {}",
+                        f.finding.level.as_str(),
+                        f.finding.code,
+                        cell(&m.reference),
+                        cell(&f.finding.message)
+                    )
+                })
+        })
+        .chain(r.policy_findings.iter().map(|f| {
+            format!(
+                "- **{}** `{}` {}",
+                f.finding.level.as_str(),
+                f.finding.code,
+                cell(&f.finding.message)
+            )
+        }))
         .collect();
     if !findings.is_empty() {
         out.push_str("\n### Findings\n\n");
@@ -138,7 +205,11 @@ pub fn report_sarif(r: &GateReport) -> String {
     let all: Vec<(Option<&str>, &GateFinding)> = r
         .models
         .iter()
-        .flat_map(|m| m.findings.iter().map(move |f| (Some(m.reference.as_str()), f)))
+        .flat_map(|m| {
+            m.findings
+                .iter()
+                .map(move |f| (Some(m.reference.as_str()), f))
+        })
         .chain(r.policy_findings.iter().map(|f| (None, f)))
         .filter(|(_, f)| f.finding.level >= Level::Warn)
         .collect();

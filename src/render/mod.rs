@@ -23,7 +23,10 @@ pub struct Style {
 }
 
 impl Style {
-    pub const PLAIN: Style = Style { color: false, terminal: false };
+    pub const PLAIN: Style = Style {
+        color: false,
+        terminal: false,
+    };
 
     fn paint(self, code: &str, s: &str) -> String {
         if self.color {
@@ -63,9 +66,11 @@ impl Style {
     pub fn table(self, header: &[&str]) -> Table {
         let mut t = Table::new();
         if self.terminal {
-            t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+            t.load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
         } else {
-            t.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+            t.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
         }
         if !self.color {
             t.force_no_tty();
@@ -91,9 +96,15 @@ pub fn tsv_field(s: &str) -> String {
 
 /// Rows as CSV or TSV text, header first.
 pub fn delimited(header: &[&str], rows: &[Vec<String>], tsv: bool) -> String {
-    let (sep, field): (&str, fn(&str) -> String) = if tsv { ("\t", tsv_field) } else { (",", csv_field) };
+    let (sep, field): (&str, fn(&str) -> String) = if tsv {
+        ("\t", tsv_field)
+    } else {
+        (",", csv_field)
+    };
     let mut out = String::new();
-    for row in std::iter::once(header.iter().map(|s| (*s).to_string()).collect::<Vec<_>>()).chain(rows.iter().cloned()) {
+    for row in std::iter::once(header.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
+        .chain(rows.iter().cloned())
+    {
         out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(sep));
         out.push('\n');
     }
@@ -148,6 +159,13 @@ mod tests {
     #[test]
     fn plain_style_has_no_escapes() {
         assert_eq!(Style::PLAIN.red("x"), "x");
-        assert_eq!(Style { color: true, terminal: true }.red("x"), "\x1b[31mx\x1b[0m");
+        assert_eq!(
+            Style {
+                color: true,
+                terminal: true
+            }
+            .red("x"),
+            "\x1b[31mx\x1b[0m"
+        );
     }
 }

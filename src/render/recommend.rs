@@ -7,7 +7,10 @@ use crate::recommend::{Candidate, Query, Report, COMPONENTS};
 use serde_json::{json, Value};
 
 fn reasons_json(r: &[Finding]) -> Value {
-    json!(r.iter().map(|f| json!({"code": f.code, "level": f.level.as_str(), "message": f.message})).collect::<Vec<_>>())
+    json!(r
+        .iter()
+        .map(|f| json!({"code": f.code, "level": f.level.as_str(), "message": f.message}))
+        .collect::<Vec<_>>())
 }
 
 fn plan_text(c: &Candidate) -> String {
@@ -16,7 +19,11 @@ fn plan_text(c: &Candidate) -> String {
             "{} TP{}{} x{}",
             p.precision.as_str(),
             p.tensor_parallel,
-            if p.pipeline_parallel > 1 { format!("xPP{}", p.pipeline_parallel) } else { String::new() },
+            if p.pipeline_parallel > 1 {
+                format!("xPP{}", p.pipeline_parallel)
+            } else {
+                String::new()
+            },
             c.economics.map_or(p.replicas, |e| e.replicas_used)
         ),
         None => "API".into(),
@@ -102,17 +109,42 @@ pub fn report_json(r: &Report, q: &Query) -> String {
     }))
 }
 
-const HEADER: [&str; 9] = ["rank", "model", "plan", "headroom GiB", "tok/s", "$/1M tok", "license", "score", "why"];
+const HEADER: [&str; 9] = [
+    "rank",
+    "model",
+    "plan",
+    "headroom GiB",
+    "tok/s",
+    "$/1M tok",
+    "license",
+    "score",
+    "why",
+];
 
 fn row(c: &Candidate) -> Vec<String> {
     vec![
         c.rank.to_string(),
         c.id.clone(),
         plan_text(c),
-        c.plan.as_ref().map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
+        c.plan
+            .as_ref()
+            .map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
         // Throughput of the replicas the load keeps running.
-        c.economics.map_or_else(|| c.plan.as_ref().map_or("-".into(), |p| short(p.perf.capacity_tokens_per_hour / 3600.0)), |e| short(e.capacity_tokens_per_hour / 3600.0)),
-        c.cost_per_million.map_or("-".into(), |v| if v.is_finite() { format!("{v:.3}") } else { "-".into() }),
+        c.economics.map_or_else(
+            || {
+                c.plan.as_ref().map_or("-".into(), |p| {
+                    short(p.perf.capacity_tokens_per_hour / 3600.0)
+                })
+            },
+            |e| short(e.capacity_tokens_per_hour / 3600.0),
+        ),
+        c.cost_per_million.map_or("-".into(), |v| {
+            if v.is_finite() {
+                format!("{v:.3}")
+            } else {
+                "-".into()
+            }
+        }),
         format!("{} ({})", c.license_id, c.license_tier.as_str()),
         format!("{:.1}", c.score),
         c.why.clone(),
@@ -125,7 +157,11 @@ pub fn report_delimited(r: &Report, q: &Query, tsv: bool) -> String {
 }
 
 pub fn report_ids(r: &Report, q: &Query) -> String {
-    r.candidates.iter().take(q.top).map(|c| format!("{}\n", c.id)).collect()
+    r.candidates
+        .iter()
+        .take(q.top)
+        .map(|c| format!("{}\n", c.id))
+        .collect()
 }
 
 pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> String {
@@ -133,7 +169,10 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
     let hw = if q.hardware.given {
         format!("{}x {}", q.hardware.count, q.hardware.gpu.id)
     } else {
-        format!("no --gpus (sized on {}; plans show what each model needs)", q.hardware.gpu.id)
+        format!(
+            "no --gpus (sized on {}; plans show what each model needs)",
+            q.hardware.gpu.id
+        )
     };
     out.push_str(&format!(
         "{} license {} | {} | {} {} tokens | load {} tokens/h | prefer {}\n",
@@ -153,28 +192,69 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             t.add_row(row(c));
         }
         out.push_str(&format!("{t}\n"));
-        out.push_str(&format!("{} of {} models qualify; {} excluded{}\n", r.candidates.len(), r.total_considered, r.excluded.len(), if explain { "" } else { " (--explain says why)" }));
+        out.push_str(&format!(
+            "{} of {} models qualify; {} excluded{}\n",
+            r.candidates.len(),
+            r.total_considered,
+            r.excluded.len(),
+            if explain { "" } else { " (--explain says why)" }
+        ));
         if let Some(i) = r.primary {
-            out.push_str(&format!("{} {}\n", style.bold("primary: "), r.candidates[i].id));
+            out.push_str(&format!(
+                "{} {}\n",
+                style.bold("primary: "),
+                r.candidates[i].id
+            ));
         }
         match r.fallback {
-            Some(i) => out.push_str(&format!("{} {} (another vendor{})\n", style.bold("fallback:"), r.candidates[i].id, if r.candidates[i].license_id != r.candidates[r.primary.unwrap_or(0)].license_id { " and license" } else { "" })),
-            None => out.push_str(&format!("{} none from another vendor qualifies\n", style.bold("fallback:"))),
+            Some(i) => out.push_str(&format!(
+                "{} {} (another vendor{})\n",
+                style.bold("fallback:"),
+                r.candidates[i].id,
+                if r.candidates[i].license_id != r.candidates[r.primary.unwrap_or(0)].license_id {
+                    " and license"
+                } else {
+                    ""
+                }
+            )),
+            None => out.push_str(&format!(
+                "{} none from another vendor qualifies\n",
+                style.bold("fallback:")
+            )),
         }
         out.push('\n');
         for c in r.candidates.iter().take(q.top) {
-            out.push_str(&format!("{} {}\n", style.bold(&format!("#{} {}", c.rank, c.id)), style.dim(&c.name)));
+            out.push_str(&format!(
+                "{} {}\n",
+                style.bold(&format!("#{} {}", c.rank, c.id)),
+                style.dim(&c.name)
+            ));
             for f in &c.reasons {
-                out.push_str(&format!("  {:<5} {:<22} {}\n", style.level(f.level), f.code, f.message));
+                out.push_str(&format!(
+                    "  {:<5} {:<22} {}\n",
+                    style.level(f.level),
+                    f.code,
+                    f.message
+                ));
             }
         }
     }
     if r.candidates.is_empty() {
         if let Some((code, n)) = r.top_exclusion() {
-            out.push_str(&format!("the filter that excluded most: {code} ({n} models)\n"));
+            out.push_str(&format!(
+                "the filter that excluded most: {code} ({n} models)\n"
+            ));
         }
         if let Some(miss) = r.nearest_miss() {
-            out.push_str(&format!("nearest miss: {}: {}\n", miss.id, miss.reasons.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")));
+            out.push_str(&format!(
+                "nearest miss: {}: {}\n",
+                miss.id,
+                miss.reasons
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
         }
     }
     if explain {

@@ -1,0 +1,374 @@
+use super::*;
+
+#[test]
+fn list_json_contract() {
+    let v = json(&pick(&["list", "--format", "json"]));
+    assert_eq!(v["schema_version"], 1);
+    let models = v["models"].as_array().unwrap();
+    assert!(models.len() >= 90, "{}", models.len());
+    for m in models {
+        for key in [
+            "id",
+            "name",
+            "vendor",
+            "family",
+            "hf_repo",
+            "weights",
+            "architecture",
+            "params_total_b",
+            "params_active_b",
+            "context_tokens",
+            "license",
+            "released",
+            "arch",
+        ] {
+            assert!(m.get(key).is_some(), "{} lacks {key}", m["id"]);
+        }
+        assert!(m["license"]["id"].is_string() && m["license"]["tier"].is_string());
+        let released = m["released"].as_str().unwrap();
+        assert_eq!(released.len(), 10, "{released}");
+        match m["weights"].as_str().unwrap() {
+            "open" => {
+                assert!(m["hf_repo"].is_string());
+                for key in [
+                    "layers",
+                    "hidden_size",
+                    "attention_heads",
+                    "kv_heads",
+                    "head_dim",
+                    "vocab_size",
+                    "experts",
+                    "experts_per_token",
+                ] {
+                    assert!(m["arch"][key].is_u64(), "{} arch.{key}", m["id"]);
+                }
+                let dense = m["architecture"] == "dense";
+                assert_eq!(dense, m["arch"]["experts"] == 0, "{}", m["id"]);
+            }
+            "api" => assert!(m["hf_repo"].is_null()),
+            other => panic!("weights {other}"),
+        }
+    }
+}
+
+#[test]
+fn every_required_model_is_listed() {
+    let ids = pick(&["list", "--format", "ids"]).stdout;
+    let required = [
+        "llama-3.1-8b",
+        "llama-3.1-70b",
+        "llama-3.1-405b",
+        "llama-3.2-1b",
+        "llama-3.2-3b",
+        "llama-3.2-11b-vision",
+        "llama-3.2-90b-vision",
+        "llama-3.3-70b",
+        "llama-4-scout",
+        "llama-4-maverick",
+        "mistral-large-2407",
+        "mistral-small-3",
+        "mistral-small-3.1",
+        "mixtral-8x7b",
+        "mixtral-8x22b",
+        "pixtral-12b",
+        "pixtral-large",
+        "qwen2.5-0.5b",
+        "qwen2.5-1.5b",
+        "qwen2.5-3b",
+        "qwen2.5-7b",
+        "qwen2.5-14b",
+        "qwen2.5-32b",
+        "qwen2.5-72b",
+        "qwen3-0.6b",
+        "qwen3-1.7b",
+        "qwen3-4b",
+        "qwen3-8b",
+        "qwen3-14b",
+        "qwen3-32b",
+        "qwen3-30b-a3b",
+        "qwen3-235b-a22b",
+        "qwen2.5-vl-3b",
+        "qwen2.5-vl-7b",
+        "qwen2.5-vl-72b",
+        "qwen3-vl-8b",
+        "yi-1.5-6b",
+        "yi-1.5-9b",
+        "yi-1.5-34b",
+        "yi-34b-200k",
+        "yi-coder-9b",
+        "falcon-180b",
+        "falcon3-1b",
+        "falcon3-3b",
+        "falcon3-7b",
+        "falcon3-10b",
+        "dbrx",
+        "gemma-2-2b",
+        "gemma-2-9b",
+        "gemma-2-27b",
+        "gemma-3-270m",
+        "gemma-3-1b",
+        "gemma-3-4b",
+        "gemma-3-12b",
+        "gemma-3-27b",
+        "deepseek-v3",
+        "deepseek-v3-0324",
+        "deepseek-r1",
+        "deepseek-r1-distill-qwen-1.5b",
+        "deepseek-r1-distill-qwen-7b",
+        "deepseek-r1-distill-qwen-14b",
+        "deepseek-r1-distill-qwen-32b",
+        "deepseek-r1-distill-llama-8b",
+        "deepseek-r1-distill-llama-70b",
+        "arctic",
+        "grok-1",
+        "phi-3.5-mini",
+        "phi-3.5-moe",
+        "phi-4",
+        "smollm2-135m",
+        "smollm2-360m",
+        "smollm2-1.7b",
+        "gpt-oss-20b",
+        "gpt-oss-120b",
+        "kimi-k2",
+        "glm-4.5",
+        "glm-4.5-air",
+        "olmo-2-7b",
+        "olmo-2-13b",
+        "command-r-plus",
+        "claude-opus-4.5",
+        "claude-sonnet-4.5",
+        "gpt-5",
+        "o3",
+        "o4-mini",
+        "gemini-2.5-pro",
+        "gemini-2.5-flash",
+        "grok-4",
+        "mistral-medium-3",
+        "yi-large",
+    ];
+    for id in required {
+        assert!(ids.lines().any(|l| l == id), "{id} missing");
+    }
+    let unreleased = pick(&["list", "--weights", "none", "--format", "ids"]).stdout;
+    assert!(unreleased.contains("grok-1.5") && unreleased.contains("llama-4-behemoth"));
+    assert!(!ids.contains("qwen3-72b"), "there is no Qwen3 72B");
+}
+
+#[test]
+fn facts_the_landscape_document_gets_wrong() {
+    let v = json(&pick(&["list", "--format", "json"]));
+    let get = |id: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(get("mistral-small-3")["params_total_b"], 24.0);
+    assert_eq!(get("dbrx")["params_total_b"], 132.0);
+    assert_eq!(get("dbrx")["params_active_b"], 36.0);
+    assert_eq!(get("yi-1.5-34b")["license"]["id"], "apache-2.0");
+    assert_eq!(get("qwen2.5-72b")["license"]["id"], "qwen");
+    assert_eq!(get("qwen2.5-3b")["license"]["tier"], "non-commercial");
+}
+
+#[test]
+fn list_filters_and_formats() {
+    let moe = pick(&["list", "--class", "moe", "--format", "ids"]).stdout;
+    assert!(moe.contains("deepseek-v3\n") && !moe.contains("llama-3.1-8b\n"));
+    let apache = pick(&["list", "--license", "apache", "--format", "ids"]).stdout;
+    assert!(
+        apache.contains("qwen3-8b\n")
+            && !apache.contains("llama-3.1-8b\n")
+            && !apache.contains("deepseek-r1-distill-qwen-7b\n")
+    );
+    let api = pick(&["list", "--weights", "api", "--format", "csv"]).stdout;
+    assert!(api.starts_with("id,name,vendor,weights,class,params,context,license,tier,released\n"));
+    assert!(api.lines().skip(1).all(|l| l.contains(",api,")));
+    let tsv = pick(&["list", "--format", "tsv"]).stdout;
+    assert!(tsv.lines().all(|l| l.split('\t').count() == 10));
+    let bad = pick(&["list", "--license", "apachee"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("did you mean"), "{}", bad.stderr);
+}
+
+#[test]
+fn show_by_id_and_repo() {
+    let r = pick(&["show", "meta-llama/Llama-3.1-70B-Instruct"]);
+    assert_eq!(r.code, 0);
+    for want in [
+        "Llama 3.1 70B",
+        "fine-tune redistrib.",
+        "700M MAU",
+        "Built with Llama",
+        "source: config",
+        "131072",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want}:\n{}", r.stdout);
+    }
+    let v = json(&pick(&["show", "deepseek-v3", "--format", "json"]));
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["arch"]["kv_lora_rank"], 512);
+    assert!(v["sources"]["config"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    assert!(v["licenses"][0]["outputs_training"] == "derivative");
+    let unknown = pick(&["show", "llama-3.1-7b"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean `llama-3.1-70b`")
+            || unknown.stderr.contains("did you mean `llama-3.1-8b`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn embedded_catalog_checks_clean() {
+    let r = pick(&["catalog", "check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("catalog ok"));
+}
+
+#[test]
+fn broken_catalogs_give_precise_errors() {
+    let r = pick(&["catalog", "check", "catalogs/syntax-error.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("catalogs/syntax-error.toml:2:"),
+        "{}",
+        r.stderr
+    );
+
+    let r = pick(&["catalog", "check", "catalogs/unknown-key.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("catalogs/unknown-key.toml:11:") && r.stderr.contains("colour"),
+        "{}",
+        r.stderr
+    );
+
+    let r = pick(&["catalog", "check", "catalogs/semantic.toml"]);
+    assert_eq!(r.code, 2);
+    let e = &r.stderr;
+    for (line, what) in [
+        (8, "license `no-such-license` is not in the catalog"),
+        (38, "params_active_b 20 exceeds params_total_b 10"),
+        (71, "params_total_b 12 but the architecture gives 8.030B"),
+        (101, "missing sources.card"),
+        (101, "context_tokens 0 is impossible"),
+        (127, "duplicate model id `no-sources`"),
+        (127, "family `missing-family` is not in the catalog"),
+        (127, "an API-only model needs price_input_per_m"),
+    ] {
+        assert!(
+            e.contains(&format!("catalogs/semantic.toml:{line}: ")) && e.contains(what),
+            "want line {line}: {what}\n{e}"
+        );
+    }
+    // Every problem is reported, not just the first.
+    assert!(
+        e.lines().filter(|l| l.contains("semantic.toml:")).count() >= 8,
+        "{e}"
+    );
+}
+
+#[test]
+fn user_catalog_merges_and_overrides() {
+    let r = pick(&[
+        "--catalog",
+        "catalogs/override.toml",
+        "show",
+        "smollm2-135m",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("local override")
+            && r.stdout
+                .contains("replaces the one in catalog/models/huggingface.toml"),
+        "{}",
+        r.stdout
+    );
+    let r = pick_env(
+        &["show", "acme/acme-8b", "--format", "json"],
+        &[("PICK_CATALOG", "catalogs/override.toml")],
+    );
+    let v = json(&r);
+    assert_eq!(v["id"], "acme-8b");
+    assert!(pick(&["catalog", "check", "catalogs/override.toml"]).code == 0);
+    let bad = pick(&["--catalog", "catalogs/semantic.toml", "list"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("no-such-license"));
+    let missing = pick(&["--catalog", "catalogs/nope.toml", "list"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("catalogs/nope.toml"));
+}
+
+#[test]
+fn licenses_and_gpus_list() {
+    let v = json(&pick(&["licenses", "--format", "json"]));
+    let ids: Vec<&str> = v["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "llama4",
+        "gemma",
+        "qwen",
+        "qwen-research",
+        "mistral-research",
+        "deepseek",
+        "dbrx",
+        "falcon-180b",
+        "falcon-llm",
+        "kimi-modified-mit",
+        "cc-by-nc-4.0",
+        "apache-2.0",
+        "mit",
+    ] {
+        assert!(ids.contains(&id), "{id}");
+    }
+    let g = json(&pick(&["gpus", "--format", "json"]));
+    let gids: Vec<&str> = g["gpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "h100-sxm",
+        "h100-pcie",
+        "h100-nvl",
+        "h200",
+        "b200",
+        "b300",
+        "gb200",
+        "a100-40gb",
+        "a100-80gb",
+        "l40s",
+        "l4",
+        "a10g",
+        "rtx-4090",
+        "rtx-5090",
+        "rtx-6000-ada",
+        "mi300x",
+        "mi325x",
+        "mi355x",
+        "tpu-v5e",
+        "tpu-v5p",
+        "tpu-v6e",
+        "gaudi3",
+        "m3-ultra",
+        "m4-max",
+    ] {
+        assert!(gids.contains(&id), "{id}");
+    }
+}

@@ -1,0 +1,343 @@
+use super::*;
+use serde_json::Value;
+
+const USAGE: &str = "[usage]\ncommercial = true\nmau = 5_000_000\n";
+
+/// Writes a policy into a fresh folder and runs `pick gate` there.
+fn gate(policy: &str, extra: &[&str]) -> (Run, PathBuf) {
+    let dir = temp_dir("gate");
+    std::fs::write(dir.join("pick.toml"), policy).unwrap();
+    let policy_path = dir.join("pick.toml");
+    let mut args = vec![
+        "gate",
+        "--policy",
+        policy_path.to_str().unwrap(),
+        "--today",
+        "2026-06-01",
+    ];
+    args.extend(extra);
+    (pick(&args), dir)
+}
+
+fn gate_json(policy: &str) -> Value {
+    let (r, _) = gate(policy, &["--format", "json"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn one(policy_tail: &str, usage: &str) -> (i32, Value) {
+    let policy = format!("{usage}[allow]\ntiers = [\"permissive\", \"conditional\", \"non-commercial\"]\n{policy_tail}");
+    let (r, _) = gate(&policy, &["--format", "json"]);
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).unwrap_or(Value::Null),
+    )
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["models"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["level"] == "fail")
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn allowed_model_passes() {
+    let v = gate_json(&format!("{USAGE}[allow]\ntiers = [\"permissive\"]\nlicenses = [\"llama3.1\"]\n[[model]]\nref = \"meta-llama/Llama-3.1-8B-Instruct\"\nrevision = \"0e9e39f\"\n"));
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["passed"], true);
+    let m = &v["models"][0];
+    assert_eq!(m["id"], "llama-3.1-8b");
+    assert_eq!(m["verdict"], "allowed");
+    assert_eq!(m["ref"], "meta-llama/Llama-3.1-8B-Instruct");
+    assert_eq!(m["location"]["line"], 7, "the [[model]] header line");
+}
+
+#[test]
+fn each_clause_violation_denies() {
+    let cases = [
+        (
+            "mistral-large-2407",
+            "[usage]\ncommercial = true\n",
+            "license-non-commercial",
+        ),
+        (
+            "llama-3.1-70b",
+            "[usage]\ncommercial = true\nmau = 800_000_000\n",
+            "license-mau-limit",
+        ),
+        (
+            "llama-3.2-90b-vision",
+            "[usage]\ncommercial = true\nregion = \"eu\"\n",
+            "license-region",
+        ),
+        (
+            "falcon-180b",
+            "[usage]\ncommercial = true\nhosted = true\n",
+            "license-hosting",
+        ),
+        (
+            "pixtral-large",
+            "[usage]\ncommercial = true\nredistribute = true\n",
+            "license-redistribution",
+        ),
+        (
+            "dbrx",
+            "[usage]\ncommercial = true\ndistill = true\n",
+            "license-distill-forbidden",
+        ),
+    ];
+    for (model, usage, code) in cases {
+        let (exit, v) = one(&format!("[[model]]\nref = \"{model}\"\n"), usage);
+        assert_eq!(exit, 1, "{model}");
+        assert_eq!(v["passed"], false);
+        assert_eq!(v["models"][0]["verdict"], "denied", "{model}");
+        assert!(
+            codes(&v).contains(&code.to_string()),
+            "{model}: {:?}",
+            codes(&v)
+        );
+    }
+    // Not in the allow-list at all.
+    let v = gate_json(&format!(
+        "{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"google/gemma-2-9b-it\"\n"
+    ));
+    assert!(codes(&v).contains(&"license-not-allowed".to_string()));
+}
+
+#[test]
+fn derived_models_carry_upstream_licenses() {
+    let v = gate_json(&format!("{USAGE}[allow]\nlicenses = [\"mit\"]\n[[model]]\nref = \"deepseek-ai/DeepSeek-R1-Distill-Llama-70B\"\n"));
+    assert_eq!(v["models"][0]["verdict"], "denied");
+    assert!(v["models"][0]["license"]
+        .as_str()
+        .unwrap()
+        .contains("llama3.3"));
+}
+
+#[test]
+fn unknown_model_and_unknown_license_fail_closed() {
+    let v = gate_json(&format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"acme/secret-model\"\nlicense = \"other\"\n"));
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["models"][0]["verdict"], "unknown");
+    let c = codes(&v);
+    assert!(
+        c.contains(&"model-unknown".to_string()) && c.contains(&"license-unknown".to_string()),
+        "{c:?}"
+    );
+    // A user catalog entry whose license has no terms is refused at load (exit 2), never passed.
+    let dir = temp_dir("badlicense");
+    std::fs::write(
+        dir.join("cat.toml"),
+        std::fs::read_to_string(fixtures().join("catalogs/override.toml"))
+            .unwrap()
+            .replace("license = \"llama3.1\"", "license = \"other\""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pick.toml"),
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"acme-8b\"\n"),
+    )
+    .unwrap();
+    let r = pick(&[
+        "--catalog",
+        dir.join("cat.toml").to_str().unwrap(),
+        "gate",
+        "--policy",
+        dir.join("pick.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("license `other` is not in the catalog"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn exceptions_valid_expired_and_unused() {
+    let policy = |expires: &str| {
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"legal review LR-118\"\nexpires = {expires}\n[[exception]]\nmodel = \"gemma-2-9b\"\nreason = \"old\"\nexpires = 2030-01-01\n")
+    };
+    let (r, _) = gate(&policy("2027-03-31"), &["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["models"][0]["verdict"], "excepted");
+    assert!(v["policy_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "exception-unused" && f["location"]["line"] == 12));
+    let (r, _) = gate(&policy("2026-05-31"), &["--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["models"][0]["verdict"], "denied");
+    let expired = v["models"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "exception-expired")
+        .unwrap();
+    assert_eq!(
+        expired["location"]["line"], 8,
+        "the [[exception]] header line"
+    );
+}
+
+#[test]
+fn malformed_policies_exit_2_with_file_and_line() {
+    for (policy, line, what) in [
+        (format!("{USAGE}colour = \"red\"\n[allow]\n"), 4, "colour"),
+        ("[usage]\ncommercial = \"yes\"\n[allow]\n".to_string(), 2, "commercial"),
+        (format!("{USAGE}[allow]\ntiers = [\"permisive\"]\n"), 5, "permisive"),
+        (format!("{USAGE}[allow]\nlicenses = [\"apache-3.0\"]\n"), 5, "apache-3.0"),
+        (format!("{USAGE}[allow]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"soon\"\n"), 8, "date"),
+        (format!("{USAGE}[allow]\n[[model]]\nrefs = \"x\"\n"), 6, "refs"),
+    ] {
+        let (r, dir) = gate(&policy, &[]);
+        assert_eq!(r.code, 2, "{policy}");
+        let want = format!("{}:{line}", dir.join("pick.toml").display());
+        assert!(r.stderr.contains(&want) && r.stderr.contains(what), "want {want} / {what}: {}", r.stderr);
+    }
+    let r = pick(&["gate", "--policy", "no-such-policy.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-policy.toml"));
+}
+
+#[test]
+fn scan_finds_references_with_lines() {
+    let dir = temp_dir("scan");
+    let src = fixtures().join("scan");
+    for rel in ["src/train.py", "configs/serve.yaml", "configs/deploy.sh"] {
+        std::fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(src.join(rel), dir.join(rel)).unwrap();
+    }
+    // Binary files and .git are skipped.
+    std::fs::write(dir.join("src/blob.bin"), b"\0\0 meta-llama/Llama-3.1-70B").unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/config"), "model: google/gemma-2-9b").unwrap();
+    std::fs::write(
+        dir.join("pick.toml"),
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n"),
+    )
+    .unwrap();
+    let r = pick(&[
+        "gate",
+        "--policy",
+        dir.join("pick.toml").to_str().unwrap(),
+        "--scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let found: Vec<(String, String, u64)> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["ref"].as_str().unwrap().to_string(),
+                m["location"]["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                m["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "someorg/private-model-v2".to_string(),
+                "deploy.sh".to_string(),
+                2
+            ),
+            ("Qwen/Qwen3-8B".into(), "serve.yaml".into(), 3),
+            (
+                "meta-llama/Llama-3.1-8B-Instruct".into(),
+                "train.py".into(),
+                4
+            ),
+            (
+                "mistralai/Mistral-Large-Instruct-2407".into(),
+                "train.py".into(),
+                5
+            ),
+        ]
+    );
+    let verdict = |r: &str| {
+        v["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["ref"] == r)
+            .unwrap()["verdict"]
+            .clone()
+    };
+    assert_eq!(verdict("Qwen/Qwen3-8B"), "allowed");
+    assert_eq!(verdict("someorg/private-model-v2"), "unknown");
+    assert_eq!(verdict("mistralai/Mistral-Large-Instruct-2407"), "denied");
+}
+
+#[test]
+fn output_formats() {
+    let policy = format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"google/gemma-2-9b-it\"\n[[model]]\nref = \"Qwen/Qwen3-8B\"\n");
+    let (sarif, _) = gate(&policy, &["--format", "sarif"]);
+    assert_eq!(sarif.code, 1);
+    let s: Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert!(loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("pick.toml"));
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        let rule = res["ruleId"].as_str().unwrap();
+        assert!(s["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == rule));
+    }
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
+    let (gh, dir) = gate(&policy, &["--format", "github"]);
+    let first = gh.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "::error file={},line=6,title=license-not-allowed::google/gemma-2-9b-it: ",
+            dir.join("pick.toml").display()
+        )),
+        "{first}"
+    );
+    let (md, _) = gate(&policy, &["--format", "markdown"]);
+    assert!(
+        md.stdout.starts_with("## pick license gate: failed")
+            && md
+                .stdout
+                .contains("| `Qwen/Qwen3-8B` | qwen3-8b | apache-2.0 | **allowed** |"),
+        "{}",
+        md.stdout
+    );
+    let (human, _) = gate(&policy, &[]);
+    assert!(
+        human.stdout.contains("gate failed: 1 of 2")
+            && human.stdout.contains("license-not-allowed"),
+        "{}",
+        human.stdout
+    );
+}

@@ -1,0 +1,61 @@
+//! End-to-end tests of the `pick` binary: one integration test binary, a module per command.
+
+mod catalog;
+mod fit;
+mod gate;
+mod recommend;
+mod shell;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs pick with `args`, no PICK_CATALOG or NO_COLOR from the caller's environment, stdout piped.
+pub fn pick(args: &[&str]) -> Run {
+    pick_env(args, &[])
+}
+
+pub fn pick_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pick"));
+    cmd.args(args)
+        .env_remove("PICK_CATALOG")
+        .env_remove("NO_COLOR")
+        .env_remove("PICK_NVIDIA_SMI")
+        .current_dir(fixtures());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.stdin(Stdio::null()).output().expect("run pick");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
+}
+
+pub fn json(r: &Run) -> serde_json::Value {
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
+}
+
+/// A fresh empty folder under the target directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

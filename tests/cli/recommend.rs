@@ -1,0 +1,311 @@
+use super::*;
+use serde_json::Value;
+
+fn rec(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let r = pick(&a);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+fn excluded_codes(v: &Value, id: &str) -> Vec<String> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .map_or_else(Vec::new, |e| {
+            e["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+}
+
+#[test]
+fn apache_on_4xh100_the_main_job() {
+    let v = rec(&["--license", "apache", "--gpus", "4xH100", "--top", "100"]);
+    assert_eq!(v["schema_version"], 1);
+    let candidates = v["candidates"].as_array().unwrap();
+    assert!(candidates.len() >= 10);
+    for c in candidates {
+        assert_eq!(c["license"]["id"], "apache-2.0", "{}", c["id"]);
+        for key in [
+            "rank",
+            "id",
+            "score",
+            "license",
+            "plan",
+            "cost_per_million_tokens_usd",
+            "reasons",
+        ] {
+            assert!(c.get(key).is_some(), "candidate lacks {key}");
+        }
+        let plan = &c["plan"];
+        for key in ["precision", "tensor_parallel", "replicas", "gpus_used"] {
+            assert!(plan[key].is_string() || plan[key].is_u64(), "plan.{key}");
+        }
+        assert!(plan["gpus_used"].as_u64().unwrap() <= 4);
+        for r in c["reasons"].as_array().unwrap() {
+            assert!(["pass", "info", "warn"].contains(&r["level"].as_str().unwrap()));
+        }
+    }
+    // Every candidate's plan fits per `pick fit`, at the same precision and TP.
+    for c in candidates.iter().take(8) {
+        let id = c["id"].as_str().unwrap();
+        let precision = c["plan"]["precision"].as_str().unwrap();
+        let f = json(&pick(&[
+            "fit",
+            id,
+            "--gpus",
+            "4xH100",
+            "--precision",
+            if precision == "mxfp4" {
+                "auto"
+            } else {
+                precision
+            },
+            "--format",
+            "json",
+        ]));
+        let tp = c["plan"]["tensor_parallel"].as_u64().unwrap();
+        let fitting = f["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["precision"] == precision && p["fits"] == true);
+        assert!(fitting, "{id} {precision} TP{tp} should fit per pick fit");
+    }
+    // The Llama, Gemma, Qwen-licensed and research-licensed models are excluded with reasons.
+    for id in [
+        "llama-3.1-70b",
+        "gemma-3-27b",
+        "qwen2.5-72b",
+        "mistral-large-2407",
+        "qwen2.5-3b",
+        "command-r-plus",
+    ] {
+        let codes = excluded_codes(&v, id);
+        assert!(
+            codes.contains(&"license-not-allowed".to_string()),
+            "{id}: {codes:?}"
+        );
+    }
+    assert!(
+        excluded_codes(&v, "mistral-large-2407").contains(&"license-non-commercial".to_string())
+    );
+    assert!(excluded_codes(&v, "deepseek-v3").contains(&"fit-insufficient-memory".to_string()));
+    for e in v["excluded"].as_array().unwrap() {
+        let reasons = e["reasons"].as_array().unwrap();
+        assert!(!reasons.is_empty(), "{}", e["id"]);
+        assert!(reasons.iter().all(|r| r["level"] == "fail"));
+    }
+    // Every model is either a candidate or excluded.
+    let total =
+        v["candidates_total"].as_u64().unwrap() + v["excluded"].as_array().unwrap().len() as u64;
+    let all = pick(&["list", "--weights", "open", "--format", "ids"])
+        .stdout
+        .lines()
+        .count()
+        + pick(&["list", "--weights", "api", "--format", "ids"])
+            .stdout
+            .lines()
+            .count()
+        + pick(&["list", "--weights", "none", "--format", "ids"])
+            .stdout
+            .lines()
+            .count();
+    assert_eq!(total as usize, all);
+}
+
+#[test]
+fn explain_prints_every_exclusion() {
+    let r = pick(&["--license", "apache", "--gpus", "4xH100", "--explain"]);
+    assert_eq!(r.code, 0);
+    for want in [
+        "llama-3.1-70b",
+        "license-not-allowed",
+        "gemma-2-9b",
+        "mistral-large-2407",
+        "license-non-commercial",
+        "primary:",
+        "fallback:",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want}");
+    }
+}
+
+#[test]
+fn economics_equal_a_hand_computation() {
+    // One replica of the chosen plan at $2.00/GPU-h serving 500k tokens/h:
+    // cost per 1M = gpus_used x 2.00 / min(load, capacity) x 1e6.
+    let v = rec(&[
+        "--license",
+        "apache",
+        "--gpus",
+        "2xH100",
+        "--gpu-price",
+        "2.00",
+        "--tokens-per-hour",
+        "500k",
+        "--top",
+        "3",
+    ]);
+    for c in v["candidates"].as_array().unwrap() {
+        let gpus = c["plan"]["gpus_used"].as_f64().unwrap();
+        let capacity = c["plan"]["capacity_tokens_per_hour"].as_f64().unwrap()
+            / c["plan"]["replicas_available"].as_f64().unwrap()
+            * c["plan"]["replicas"].as_f64().unwrap();
+        let want = gpus * 2.0 / 500_000f64.min(capacity) * 1e6;
+        let got = c["cost_per_million_tokens_usd"].as_f64().unwrap();
+        assert!((got - want).abs() < 0.002, "{}: {got} vs {want}", c["id"]);
+        assert!((c["hourly_cost_usd"].as_f64().unwrap() - gpus * 2.0).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn dense_70b_beats_deepseek_at_low_load_and_the_gap_closes() {
+    // Reference case: a 70B dense on 2 GPUs vs DeepSeek-V3 on 8xH200, same $/GPU-h.
+    let cost = |model: &str, gpus: &str, load: &str| {
+        let v = rec(&[
+            "--gpus",
+            gpus,
+            "--gpu-price",
+            "3.00",
+            "--tokens-per-hour",
+            load,
+            "--top",
+            "200",
+        ]);
+        let c = v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == model)
+            .unwrap_or_else(|| panic!("{model} on {gpus}"))
+            .clone();
+        c["cost_per_million_tokens_usd"].as_f64().unwrap()
+    };
+    let low = cost("deepseek-v3", "8xH200", "200k") / cost("llama-3.3-70b", "2xH200", "200k");
+    let high = cost("deepseek-v3", "8xH200", "20M") / cost("llama-3.3-70b", "2xH200", "20M");
+    assert!(low > 3.0, "at low load the 70B is far cheaper: ratio {low}");
+    assert!(high < low, "the gap closes as load grows: {low} -> {high}");
+}
+
+#[test]
+fn license_context_flags() {
+    let eu = rec(&["--region", "eu", "--top", "200"]);
+    assert!(excluded_codes(&eu, "llama-4-scout").contains(&"license-region".to_string()));
+    assert!(
+        excluded_codes(&eu, "llama-3.2-3b").is_empty()
+            || !excluded_codes(&eu, "llama-3.2-3b").contains(&"license-region".to_string())
+    );
+    let mau = rec(&["--mau", "800M", "--top", "200"]);
+    assert!(excluded_codes(&mau, "llama-3.1-8b").contains(&"license-mau-limit".to_string()));
+    let hosted = rec(&["--hosted", "--top", "200"]);
+    assert!(excluded_codes(&hosted, "falcon-180b").contains(&"license-hosting".to_string()));
+    let distill = rec(&["--distill", "--top", "200"]);
+    assert!(excluded_codes(&distill, "dbrx").contains(&"license-distill-forbidden".to_string()));
+    let redist = rec(&["--redistribute", "--research", "--top", "200"]);
+    assert!(
+        excluded_codes(&redist, "command-r-plus").is_empty()
+            || !excluded_codes(&redist, "command-r-plus")
+                .contains(&"license-non-commercial".to_string())
+    );
+    let ctx = rec(&["--context", "100k", "--top", "200"]);
+    assert!(excluded_codes(&ctx, "falcon-180b").contains(&"context-too-short".to_string()));
+    let vision = rec(&["--modality", "vision", "--top", "200"]);
+    assert!(excluded_codes(&vision, "llama-3.1-8b").contains(&"modality-missing".to_string()));
+    let api = rec(&["--top", "200"]);
+    assert!(excluded_codes(&api, "gpt-5").contains(&"api-only".to_string()));
+    let with_api = rec(&["--include-api", "--top", "200"]);
+    let gpt5 = with_api["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "gpt-5")
+        .unwrap();
+    assert!(gpt5["plan"].is_null());
+    assert!(
+        (gpt5["cost_per_million_tokens_usd"].as_f64().unwrap() - 11.25).abs() < 1e-9,
+        "$10 out + 1 x $1.25 in"
+    );
+}
+
+#[test]
+fn no_candidate_exits_1_and_says_why() {
+    let r = pick(&["--license", "apache", "--gpus", "L4", "--context", "1M"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("no model qualifies")
+            && r.stdout.contains("excluded most")
+            && r.stdout.contains("nearest miss"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn ranking_is_deterministic_and_formats_agree() {
+    let a = pick(&["--gpus", "8xH100", "--format", "json"]).stdout;
+    let b = pick(&["--gpus", "8xH100", "--format", "json"]).stdout;
+    assert_eq!(a, b);
+    let ids = pick(&["--gpus", "8xH100", "--format", "ids"]).stdout;
+    let v: Value = serde_json::from_str(&a).unwrap();
+    let json_ids: Vec<&str> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.lines().collect::<Vec<_>>(), json_ids);
+    let csv = pick(&["--gpus", "8xH100", "--format", "csv"]).stdout;
+    assert_eq!(csv.lines().count(), json_ids.len() + 1);
+    assert_eq!(v["primary"], json_ids[0]);
+    let fallback = v["fallback"].as_str().unwrap();
+    let vendor = |id: &str| {
+        v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["vendor"].clone())
+    };
+    if let Some(fv) = vendor(fallback) {
+        assert_ne!(Some(fv), vendor(json_ids[0]));
+    }
+}
+
+#[test]
+fn bad_recommend_input_exits_2() {
+    for args in [
+        &["--license", "nonsense"][..],
+        &["--gpus", "0xH100"],
+        &["--top", "0"],
+        &["--tokens-per-hour", "lots"],
+        &["--gpu-price", "-1"],
+        &["--context", "12q"],
+    ] {
+        let r = pick(args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.is_empty());
+    }
+}
+
+#[test]
+fn prefer_changes_weights() {
+    let q = rec(&["--gpus", "8xH100", "--prefer", "quality", "--top", "1"]);
+    let c = rec(&["--gpus", "8xH100", "--prefer", "cost", "--top", "1"]);
+    assert_eq!(q["query"]["prefer"], "quality");
+    assert!(
+        q["candidates"][0]["score_components"]["capability"]
+            .as_f64()
+            .unwrap()
+            >= c["candidates"][0]["score_components"]["capability"]
+                .as_f64()
+                .unwrap()
+    );
+}
