@@ -668,7 +668,7 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.lora_rank = a.lora_rank;
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
-    let report = fit::fit(&shape, set.gpu, set.count, &req);
+    let report = fit::fit_explained(&shape, set.gpu, set.count, &req);
     let code = if report.plans.iter().any(|p| p.fits) {
         0
     } else {

@@ -353,7 +353,17 @@ impl Report {
     }
 }
 
-/// Sizes a model on `count` GPUs of one type.
+/// Sizes a model on `count` GPUs of one type and says, for each plan that does not fit, what
+/// would make it fit (`pick fit`).
+pub fn fit_explained(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
+    let mut report = fit(shape, gpu, count, req);
+    for plan in report.plans.iter_mut().filter(|p| !p.fits) {
+        plan.remedies = remedies(shape, gpu, count, req, plan);
+    }
+    report
+}
+
+/// Sizes a model on `count` GPUs of one type (no remedies: see `fit_explained` and `remedies`).
 pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
     let precisions = match req.precision {
         Some(p) => vec![p],
@@ -371,9 +381,6 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
                 plan.fits = false;
                 plan.notes
                     .push(format!("{} has no {} support", gpu.name, p.as_str()));
-            }
-            if !plan.fits && plan.remedies.is_empty() {
-                plan.remedies = remedies(shape, gpu, count, req, &plan);
             }
             plan
         })
@@ -652,8 +659,8 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     }
 }
 
-/// What would make a plan fit: another precision, more GPUs, a shorter context.
-fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) -> Vec<String> {
+/// What would make a plan that does not fit fit: another precision, more GPUs, a shorter context.
+pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) -> Vec<String> {
     let mut out = vec![format!("short by {:.1} GiB per GPU", plan.short_by_gib())];
     let sized = |count: u64, req: &Request, p: Precision| {
         if req.task.is_training() {

@@ -500,7 +500,7 @@ fn size<'m>(
                     report.count,
                     hw.gpu.id,
                     p.precision.as_str(),
-                    p.remedies.join("; ")
+                    fit::remedies(&shape, hw.gpu, report.count, &q.fit, p).join("; ")
                 ),
                 Some(p.short_by_gib()),
             ),

@@ -1,1 +1,272 @@
-fn main() {}
+//! `cargo bench --bench speed`: how fast `pick` is, against the targets in the README.
+//!
+//! Whole-process timings spawn the release binary (median of many runs, interleaved so machine
+//! noise hits both sides alike); in-process timings call the library. Synthetic catalogs and the
+//! 10,000-file scan tree are generated here, under the target directory, and removed afterwards.
+
+use pick::catalog::{Catalog, Model};
+use pick::recommend::{self, Hardware, Prefer, Query};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PICK: &str = env!("CARGO_BIN_EXE_pick");
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn run(args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(PICK)
+        .args(args)
+        .env_remove("PICK_CATALOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run pick");
+    let elapsed = start.elapsed();
+    assert!(
+        status.code().is_some_and(|c| c <= 1),
+        "pick {args:?} failed: {status}"
+    );
+    elapsed
+}
+
+/// Median wall time of each command, runs interleaved.
+fn process_medians(commands: &[&[&str]], runs: usize) -> Vec<Duration> {
+    for c in commands {
+        run(c); // warm the page cache
+    }
+    let mut times = vec![Vec::with_capacity(runs); commands.len()];
+    for _ in 0..runs {
+        for (i, c) in commands.iter().enumerate() {
+            times[i].push(run(c));
+        }
+    }
+    times.into_iter().map(median).collect()
+}
+
+/// Peak resident memory of one run, KiB (Linux: /proc via `wait4` is not in std; read VmHWM by
+/// running the command under a tiny polling loop is racy, so use getrusage on the children).
+fn peak_rss_kib(args: &[&str]) -> Option<u64> {
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "command -v /usr/bin/time >/dev/null && /usr/bin/time -f %M {PICK} {} 2>&1 >/dev/null",
+            args.join(" ")
+        ))
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&status.stdout)
+        .lines()
+        .last()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
+    Query {
+        allow: pick::license::Allow::parse(catalog, &["apache".to_string()]).unwrap(),
+        usage: pick::license::Usage {
+            commercial: true,
+            ..Default::default()
+        },
+        hardware: Hardware {
+            gpu: catalog.gpu(gpu).unwrap(),
+            count,
+            given: true,
+        },
+        fit: pick::fit::Request::serve(pick::fit::DEFAULT_SERVE_CONTEXT),
+        min_context: None,
+        tokens_per_hour: recommend::DEFAULT_TOKENS_PER_HOUR,
+        gpu_price: None,
+        modality: None,
+        class: None,
+        engine: None,
+        finetune_with: None,
+        include_api: false,
+        prefer: Prefer::Balanced,
+        top: 5,
+    }
+}
+
+/// A catalog of `n` models: the embedded open models repeated with new ids and varied sizes.
+fn synthetic(n: usize) -> Catalog {
+    let base = Catalog::embedded().unwrap();
+    let open: Vec<&Model> = base.models.iter().filter(|m| m.arch.is_some()).collect();
+    let models = (0..n)
+        .map(|i| {
+            let mut m = open[i % open.len()].clone();
+            m.id = format!("{}-synthetic-{i}", m.id);
+            if let Some(a) = m.arch.as_mut() {
+                a.layers = (a.layers + (i % 7) as u64).max(1);
+            }
+            m.hf_repo = Some(format!("synthetic/{}", m.id));
+            m.hf_repo_instruct = None;
+            m
+        })
+        .collect();
+    Catalog::from_parts(
+        base.families.clone(),
+        models,
+        base.licenses.clone(),
+        base.gpus.clone(),
+    )
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+fn scan_tree(root: &Path, files: usize) {
+    let _ = std::fs::remove_dir_all(root);
+    for i in 0..files {
+        let dir = root.join(format!("pkg{:03}", i / 100));
+        if i % 100 == 0 {
+            std::fs::create_dir_all(&dir).unwrap();
+        }
+        let body = match i % 4 {
+            0 => format!("import os\n\ndef load():\n    return AutoModel.from_pretrained(\"Qwen/Qwen3-8B\")\n# file {i}\n"),
+            1 => format!("engine: vllm\nmodel: meta-llama/Llama-3.1-8B-Instruct\nreplicas: {i}\n"),
+            2 => format!("fn main() {{\n    let path = \"src/lib.rs\";\n    println!(\"{{}}\", {i});\n}}\n"),
+            _ => format!("# Notes {i}\nSee the docs for details; nothing to gate here.\n"),
+        };
+        std::fs::write(
+            dir.join(format!("f{i}.{}", ["py", "yaml", "rs", "md"][i % 4])),
+            body,
+        )
+        .unwrap();
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` would too: run only when benchmarking.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let mut rows: Vec<(String, String, String, bool)> = Vec::new();
+
+    let cmds: [&[&str]; 4] = [
+        &["--version"],
+        &["--license", "apache", "--gpus", "4xH100"],
+        &["fit", "llama-3.1-70b", "--gpus", "4xH100"],
+        &["list"],
+    ];
+    let med = process_medians(&cmds, 200);
+    let ratio = med[1].as_secs_f64() / med[0].as_secs_f64();
+    rows.push((
+        "pick --version (process)".into(),
+        ms(med[0]),
+        "baseline".into(),
+        true,
+    ));
+    rows.push((
+        "pick --license apache --gpus 4xH100 (process)".into(),
+        format!("{} = {ratio:.2}x --version", ms(med[1])),
+        "<= 1.5x".into(),
+        ratio <= 1.5,
+    ));
+    rows.push((
+        "pick fit llama-3.1-70b --gpus 4xH100 (process)".into(),
+        ms(med[2]),
+        "-".into(),
+        true,
+    ));
+    rows.push(("pick list (process)".into(), ms(med[3]), "-".into(), true));
+
+    let loads: Vec<Duration> = (0..50)
+        .map(|_| time(|| Catalog::embedded().unwrap()).1)
+        .collect();
+    rows.push((
+        "load embedded catalog (in process)".into(),
+        ms(median(loads)),
+        "-".into(),
+        true,
+    ));
+    let catalog = Catalog::embedded().unwrap();
+    let q = query(&catalog, "h100-sxm", 4);
+    let ranks: Vec<Duration> = (0..50)
+        .map(|_| time(|| recommend::recommend(&catalog, &q)).1)
+        .collect();
+    rows.push((
+        "rank embedded catalog (in process)".into(),
+        ms(median(ranks)),
+        "-".into(),
+        true,
+    ));
+
+    for n in [10_000, 100_000] {
+        let big = synthetic(n);
+        let q = query(&big, "h100-sxm", 4);
+        let (report, t) = time(|| recommend::recommend(&big, &q));
+        assert_eq!(report.candidates.len() + report.excluded.len(), n);
+        let ok = n != 100_000 || t < Duration::from_secs(1);
+        rows.push((
+            format!("rank a synthetic catalog of {n} models (in process)"),
+            ms(t),
+            if n == 100_000 {
+                "< 1 s".into()
+            } else {
+                "-".into()
+            },
+            ok,
+        ));
+    }
+
+    let tree = target.join("bench-scan-tree");
+    scan_tree(&tree, 10_000);
+    let policy = target.join("bench-pick.toml");
+    std::fs::write(
+        &policy,
+        "[usage]\ncommercial = true\n[allow]\ntiers = [\"permissive\", \"conditional\"]\n",
+    )
+    .unwrap();
+    let (p, t) = (policy.to_str().unwrap(), tree.to_str().unwrap());
+    let scan = process_medians(
+        &[&["gate", "--policy", p, "--scan", t, "--format", "json"]],
+        5,
+    )[0];
+    rows.push((
+        "pick gate --scan over 10,000 files (process)".into(),
+        ms(scan),
+        "< 1 s".into(),
+        scan < Duration::from_secs(1),
+    ));
+    let _ = std::fs::remove_dir_all(&tree);
+
+    match peak_rss_kib(&["--license", "apache", "--gpus", "4xH100"]) {
+        Some(kib) => rows.push((
+            "peak RSS of the query".into(),
+            format!("{:.1} MiB", kib as f64 / 1024.0),
+            "< 30 MiB".into(),
+            kib < 30 * 1024,
+        )),
+        None => rows.push((
+            "peak RSS of the query".into(),
+            "unmeasured (/usr/bin/time missing)".into(),
+            "< 30 MiB".into(),
+            true,
+        )),
+    }
+
+    println!(
+        "{:<56} {:<28} {:<10} status",
+        "benchmark", "result", "target"
+    );
+    for (name, result, target, ok) in &rows {
+        println!(
+            "{name:<56} {result:<28} {target:<10} {}",
+            if *ok { "ok" } else { "MISS" }
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Property tests: no parser panics on any input, and the sizing and ranking invariants hold for
+//! every model of the embedded catalog.
+
+use pick::catalog::{parse_file, Catalog};
+use pick::fit::{self, Precision, Request, Shape};
+use pick::license::{Allow, Usage};
+use pick::recommend::{self, Hardware, Prefer, Query};
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::embedded().unwrap())
+}
+
+fn open_models() -> Vec<&'static pick::catalog::Model> {
+    catalog()
+        .models
+        .iter()
+        .filter(|m| m.arch.is_some())
+        .collect()
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn gpu_specs_never_panic(s in "\\PC{0,24}", n in 0u64..100_000, name in "[a-zA-Z0-9 -]{0,12}") {
+        let c = catalog();
+        let _ = pick::hardware::parse_spec(c, &s);
+        let _ = pick::hardware::parse_spec(c, &format!("{n}x{name}"));
+        let _ = pick::hardware::parse_nvidia_smi(c, &s);
+    }
+
+    #[test]
+    fn counts_never_panic_and_round_trip(s in "\\PC{0,16}", n in 0u64..1_000_000_000) {
+        let _ = pick::units::parse_count(&s);
+        prop_assert_eq!(pick::units::parse_count(&n.to_string()), Ok(n));
+        prop_assert_eq!(pick::units::parse_count(&format!("{n}k")), Ok(n * 1000));
+    }
+
+    #[test]
+    fn catalog_toml_never_panics(s in "\\PC{0,200}") {
+        let _ = parse_file("fuzz.toml", &s);
+        let _ = parse_file("fuzz.toml", &format!("[[model]]\n{s}"));
+    }
+
+    #[test]
+    fn policy_toml_never_panics(s in "\\PC{0,200}", key in "[a-z_]{1,10}", value in "\\PC{0,10}") {
+        let c = catalog();
+        let _ = pick::gate::parse_policy("pick.toml", &s, c);
+        let doc = format!("[usage]\ncommercial = true\n{key} = {value}\n[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"{value}\"\n");
+        if let Ok(p) = pick::gate::parse_policy("pick.toml", &doc, c) {
+            let _ = pick::gate::run(c, &p, &[], pick::catalog::Date::parse("2026-01-01").unwrap());
+        }
+    }
+
+    #[test]
+    fn config_json_never_panics(s in "\\PC{0,200}", layers in 0u64..200, hidden in 0u64..20_000, heads in 0u64..200, kv in 0u64..200) {
+        let _ = pick::localmodel::parse_config("config.json", &s);
+        let doc = format!("{{\"num_hidden_layers\": {layers}, \"hidden_size\": {hidden}, \"num_attention_heads\": {heads}, \"num_key_value_heads\": {kv}, \"vocab_size\": 32000}}");
+        if let Ok(shape) = pick::localmodel::parse_config("config.json", &doc) {
+            let gpu = catalog().gpu("h100-sxm").unwrap();
+            let _ = fit::fit_explained(&shape, gpu, 8, &Request::serve(4096));
+        }
+    }
+
+    #[test]
+    fn scanned_lines_never_panic(s in "\\PC{0,120}") {
+        for r in pick::scan::references_in_line(&s) {
+            prop_assert!(r.contains('/'));
+        }
+    }
+
+    #[test]
+    fn more_gpus_never_stop_a_fit(model in 0usize..1000, gpu in 0usize..1000, n in 1u64..16, p in 0usize..4) {
+        let models = open_models();
+        let c = catalog();
+        let m = models[model % models.len()];
+        let g = &c.gpus[gpu % c.gpus.len()];
+        let shape = Shape::from_model(m).unwrap();
+        let precision = [Precision::Bf16, Precision::Fp8, Precision::Int8, Precision::Int4][p];
+        let req = Request { precision: Some(precision), ..Request::serve(4096) };
+        let fewer = fit::fit(&shape, g, n, &req).plans[0].fits;
+        let more = fit::fit(&shape, g, n * 2, &req).plans[0].fits;
+        prop_assert!(!fewer || more, "{} fits {}x{} but not {}x at {:?}", m.id, n, g.id, n * 2, precision);
+    }
+
+    #[test]
+    fn higher_precision_never_uses_less_memory(model in 0usize..1000, n in 1u64..9) {
+        let models = open_models();
+        let m = models[model % models.len()];
+        let shape = Shape::from_model(m).unwrap();
+        let order = [Precision::Int4, Precision::Int8, Precision::Fp8, Precision::Bf16];
+        let bytes: Vec<f64> = order.iter().map(|p| shape.weight_bytes(*p)).collect();
+        for w in bytes.windows(2) {
+            prop_assert!(w[0] <= w[1], "{}: {:?}", m.id, bytes);
+        }
+        let gpu = catalog().gpu("h200").unwrap();
+        let per_gpu: Vec<f64> = order.iter().map(|p| fit::serve_plan_at(&shape, gpu, n, &Request::serve(4096), *p, 1, 1).memory.total()).collect();
+        for w in per_gpu.windows(2) {
+            prop_assert!(w[0] <= w[1], "{}: {:?}", m.id, per_gpu);
+        }
+    }
+
+    #[test]
+    fn more_context_never_lowers_kv(model in 0usize..1000, a in 1u64..300_000, b in 1u64..300_000) {
+        let models = open_models();
+        let m = models[model % models.len()];
+        let shape = Shape::from_model(m).unwrap();
+        let (lo, hi) = (a.min(b), a.max(b));
+        prop_assert!(shape.kv.per_sequence(lo) <= shape.kv.per_sequence(hi));
+        let gpu = catalog().gpu("h100-sxm").unwrap();
+        let kv = |ctx| fit::serve_plan_at(&shape, gpu, 8, &Request::serve(ctx), Precision::Bf16, 1, 1).memory.kv_cache;
+        prop_assert!(kv(lo) <= kv(hi));
+    }
+}
+
+fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
+    let c = catalog();
+    Query {
+        allow,
+        usage: Usage {
+            commercial: true,
+            ..Usage::default()
+        },
+        hardware: Hardware {
+            gpu: c.gpu("h100-sxm").unwrap(),
+            count: gpus,
+            given: true,
+        },
+        fit: Request::serve(8192),
+        min_context: None,
+        tokens_per_hour: 1e6,
+        gpu_price: None,
+        modality: None,
+        class: None,
+        engine: None,
+        finetune_with: None,
+        include_api: true,
+        prefer,
+        top: 5,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_stricter_license_filter_never_adds_candidates(gpus in 1u64..9, extra in proptest::sample::subsequence(vec!["permissive", "conditional", "non-commercial", "proprietary", "llama3.1", "gemma", "qwen"], 0..4)) {
+        let c = catalog();
+        let mut words: Vec<String> = extra.iter().map(|s| (*s).to_string()).collect();
+        words.push("apache".into());
+        let strict = Allow::parse(c, &words).unwrap();
+        let mut wider_words = words.clone();
+        wider_words.push("mit".into());
+        let wider = Allow::parse(c, &wider_words).unwrap();
+        let ids = |a: Allow| recommend::recommend(c, &query(a, gpus, Prefer::Balanced)).candidates.into_iter().map(|c| c.id).collect::<std::collections::BTreeSet<_>>();
+        let (s, w) = (ids(strict), ids(wider));
+        prop_assert!(s.is_subset(&w), "{:?} not within {:?}", s, w);
+    }
+
+    #[test]
+    fn ranking_is_deterministic(gpus in 1u64..9, prefer in 0usize..4) {
+        let prefer = [Prefer::Balanced, Prefer::Quality, Prefer::Cost, Prefer::Ecosystem][prefer];
+        let a = recommend::recommend(catalog(), &query(Allow::any(), gpus, prefer));
+        let b = recommend::recommend(catalog(), &query(Allow::any(), gpus, prefer));
+        let ids = |r: &recommend::Report| r.candidates.iter().map(|c| (c.id.clone(), c.score.to_bits())).collect::<Vec<_>>();
+        prop_assert_eq!(ids(&a), ids(&b));
+        for w in a.candidates.windows(2) {
+            prop_assert!(w[0].score > w[1].score || (w[0].score == w[1].score && w[0].id < w[1].id));
+        }
+    }
+}
