@@ -1,16 +1,24 @@
-//! Embeds every `catalog/**/*.toml` file in the binary, twice over:
+//! Embeds every `catalog/**/*.toml` file in the binary:
 //! - the original text (for `pick catalog check` and error locations), and
-//! - a JSON rendering of the same documents, which the binary deserializes at start-up with
-//!   serde_json (an order of magnitude faster than parsing TOML on every run).
+//! - the parsed catalog in postcard's compact binary form, twice: complete (for `pick show`) and
+//!   without the prose fields only `show` prints (the "core" copy ranking, sizing and the gate load).
+//!   Decoding it costs a fraction of parsing TOML or JSON on every run.
 //!
-//! Adding a catalog file needs no edit here: the folder is walked. TOML syntax errors fail the build
-//! with the file name; schema errors are caught by the unit test `embedded_catalog_is_valid`.
+//! The files are read with the catalog's own types (`src/catalog/schema.rs`), so a syntax error or
+//! an unknown key fails the build with file, line and column. Semantic checks (references,
+//! parameter counts) are the unit test `embedded_catalog_is_valid`. Adding a catalog file needs no
+//! edit here: the folder is walked.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[allow(dead_code)]
+#[path = "src/catalog/schema.rs"]
+mod schema;
+
 fn main() {
     println!("cargo:rerun-if-changed=catalog");
+    println!("cargo:rerun-if-changed=src/catalog/schema.rs");
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -18,7 +26,7 @@ fn main() {
     files.sort();
 
     let mut sources = String::from("pub static SOURCES: &[(&str, &str)] = &[\n");
-    let mut docs = Vec::new();
+    let mut full: Vec<(String, schema::CatalogFile)> = Vec::new();
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let rel = path
@@ -28,8 +36,9 @@ fn main() {
             .replace('\\', "/");
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
-        let value: toml::Value = toml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
-        docs.push(serde_json::json!({ "file": rel, "doc": to_json(value) }));
+        let doc: schema::CatalogFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        full.push((rel.clone(), doc));
         writeln!(
             sources,
             "    ({rel:?}, include_str!({:?})),",
@@ -39,13 +48,23 @@ fn main() {
     }
     sources.push_str("];\n");
 
+    let mut core = full.clone();
+    for (_, doc) in &mut core {
+        doc.model.iter_mut().for_each(schema::Model::strip_prose);
+        doc.family.iter_mut().for_each(schema::Family::strip_prose);
+        doc.license
+            .iter_mut()
+            .for_each(schema::License::strip_prose);
+        doc.gpu.iter_mut().for_each(schema::Gpu::strip_prose);
+    }
+
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("catalog_sources.rs"), sources).expect("write catalog_sources.rs");
-    std::fs::write(
-        out.join("catalog.json"),
-        serde_json::to_vec(&docs).expect("json"),
-    )
-    .expect("write catalog.json");
+    let encode = |files: &Vec<(String, schema::CatalogFile)>| {
+        postcard::to_allocvec(files).expect("encode the catalog")
+    };
+    std::fs::write(out.join("catalog.bin"), encode(&full)).expect("write catalog.bin");
+    std::fs::write(out.join("catalog-core.bin"), encode(&core)).expect("write catalog-core.bin");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -59,19 +78,5 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
         }
-    }
-}
-
-/// TOML → JSON, with dates as "YYYY-MM-DD" strings (the form `catalog::Date` reads).
-fn to_json(value: toml::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        toml::Value::String(s) => J::String(s),
-        toml::Value::Integer(i) => J::from(i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
-        toml::Value::Boolean(b) => J::Bool(b),
-        toml::Value::Datetime(d) => J::String(d.to_string()),
-        toml::Value::Array(a) => J::Array(a.into_iter().map(to_json).collect()),
-        toml::Value::Table(t) => J::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect()),
     }
 }

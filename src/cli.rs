@@ -499,29 +499,41 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
             }
         }
         command => {
-            let catalog = Catalog::load(&paths)?;
+            // Only `show`, `licenses` and `gpus` print prose and sources; the rest loads the smaller core.
+            let detail = if matches!(
+                command,
+                Some(Command::Show(_) | Command::Licenses(_) | Command::Gpus(_))
+            ) {
+                catalog::Detail::Full
+            } else {
+                catalog::Detail::Core
+            };
+            // Not freed: the process ends right after, and dropping a few hundred small
+            // allocations one by one is measurable next to the whole query.
+            let catalog = std::mem::ManuallyDrop::new(Catalog::load(&paths, detail)?);
+            let catalog: &Catalog = &catalog;
             match command {
-                None => recommend_cmd(&catalog, &cli.recommend, style),
-                Some(Command::List(a)) => list_cmd(&catalog, &a, style),
+                None => recommend_cmd(catalog, &cli.recommend, style),
+                Some(Command::List(a)) => list_cmd(catalog, &a, style),
                 Some(Command::Show(a)) => {
                     let m = catalog.model_or_suggest(&a.model)?;
                     Ok((
                         if a.format == TableOrJson::Json {
-                            render::catalog::show_json(&catalog, m)
+                            render::catalog::show_json(catalog, m)
                         } else {
-                            render::catalog::show(&catalog, m, style)
+                            render::catalog::show(catalog, m, style)
                         },
                         0,
                     ))
                 }
-                Some(Command::Fit(a)) => fit_cmd(&catalog, &a, style),
-                Some(Command::Gate(a)) => gate_cmd(&catalog, &a, style),
+                Some(Command::Fit(a)) => fit_cmd(catalog, &a, style),
+                Some(Command::Gate(a)) => gate_cmd(catalog, &a, style),
                 Some(Command::Licenses(f)) => Ok((
-                    render::catalog::licenses(&catalog, f.format == TableOrJson::Json, style),
+                    render::catalog::licenses(catalog, f.format == TableOrJson::Json, style),
                     0,
                 )),
                 Some(Command::Gpus(f)) => Ok((
-                    render::catalog::gpus(&catalog, f.format == TableOrJson::Json, style),
+                    render::catalog::gpus(catalog, f.format == TableOrJson::Json, style),
                     0,
                 )),
                 Some(Command::Completions { .. } | Command::Man | Command::Catalog(_)) => {
@@ -745,15 +757,16 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
             PreferArg::Ecosystem => Prefer::Ecosystem,
         },
         top: usize::try_from(a.top).unwrap_or(usize::MAX),
+        all_reasons: a.explain || a.format == OutputFormat::Json,
     };
     let report = recommend::recommend(catalog, &query);
     let code = if report.candidates.is_empty() { 1 } else { 0 };
     let text = match a.format {
         OutputFormat::Table => render::recommend::report_table(&report, &query, a.explain, style),
         OutputFormat::Json => render::recommend::report_json(&report, &query),
-        OutputFormat::Csv => render::recommend::report_delimited(&report, &query, false),
-        OutputFormat::Tsv => render::recommend::report_delimited(&report, &query, true),
-        OutputFormat::Ids => render::recommend::report_ids(&report, &query),
+        OutputFormat::Csv => render::recommend::report_delimited(&report, false),
+        OutputFormat::Tsv => render::recommend::report_delimited(&report, true),
+        OutputFormat::Ids => render::recommend::report_ids(&report),
     };
     Ok((text, code))
 }

@@ -476,7 +476,8 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
 }
 
-/// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first.
+/// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first. Memory is
+/// checked before the (costlier) throughput estimate.
 pub fn serve_layouts(
     shape: &Shape,
     gpu: &Gpu,
@@ -484,10 +485,38 @@ pub fn serve_layouts(
     req: &Request,
     p: Precision,
 ) -> Vec<Plan> {
+    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
+    if !supports(gpu, p) {
+        return Vec::new();
+    }
     tp_candidates(&shape.arch, count)
         .into_iter()
+        .filter(|&tp| {
+            serve_memory(shape, gpu, req, p, tp, 1, (count / tp).max(1))
+                .0
+                .total()
+                <= budget
+        })
         .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
-        .filter(|plan| plan.fits)
+        .collect()
+}
+
+/// Every fitting serving layout at every precision that applies (the recommender's choices).
+pub fn serve_options(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Vec<Plan> {
+    if req.task.is_training() {
+        return fit(shape, gpu, count, req)
+            .plans
+            .into_iter()
+            .filter(|p| p.fits)
+            .collect();
+    }
+    let precisions = match req.precision {
+        Some(p) => vec![p],
+        None => shape.precisions(gpu, req.task),
+    };
+    precisions
+        .into_iter()
+        .flat_map(|p| serve_layouts(shape, gpu, count, req, p))
         .collect()
 }
 

@@ -139,6 +139,14 @@ impl Allow {
 /// Evaluates every license binding `model` (its own and upstream ones) against the allow-list
 /// and the usage. A license the catalog does not know fails (closed).
 pub fn evaluate(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow) -> Vec<Finding> {
+    let mut out = violations(catalog, model, usage, allow);
+    out.extend(duties(catalog, model, usage));
+    out
+}
+
+/// The clauses `model` breaks (fail) or that need care (warn, info on distillation), without
+/// the standing duties: what the recommender filters on.
+pub fn violations(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow) -> Vec<Finding> {
     let mut out = Vec::new();
     for id in model.license_ids() {
         match catalog.license(id) {
@@ -221,6 +229,20 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
             _ => {}
         }
     }
+}
+
+/// The duties that remain when a model is used as `usage` says: attribution and naming, notice
+/// files, acceptable-use policies (info findings, one line per license).
+pub fn duties(catalog: &Catalog, model: &Model, usage: &Usage) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for l in model.license_ids().filter_map(|id| catalog.license(id)) {
+        duties_one(l, usage, &mut out);
+    }
+    out
+}
+
+fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
+    let name = &l.name;
     if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
         if mau > limit && l.mau_effect == Some(MauEffect::Attribution) {
             out.push(Finding::new(

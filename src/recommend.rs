@@ -72,6 +72,9 @@ pub struct Query<'c> {
     pub include_api: bool,
     pub prefer: Prefer,
     pub top: usize,
+    /// Give excluded models every reason (sizing them too), not just the first filter they fail:
+    /// for `--explain` and JSON; the table skips the sizing of models already out.
+    pub all_reasons: bool,
 }
 
 /// Default load: 1M generated tokens an hour (~280 tokens/s), a small production service.
@@ -104,6 +107,15 @@ pub struct Candidate {
     pub why: String,
 }
 
+/// A named pick (primary or fallback), which may rank below `--top`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub id: String,
+    pub rank: usize,
+    /// Under another license than the primary's (a fallback's aim).
+    pub other_license: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Excluded {
     pub id: String,
@@ -114,11 +126,15 @@ pub struct Excluded {
 
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The top `Query::top` candidates, ranked, with their reasons.
     pub candidates: Vec<Candidate>,
+    /// How many models qualified (`candidates` holds the first `top` of them).
+    pub candidates_total: usize,
     pub excluded: Vec<Excluded>,
-    /// Index in `candidates` of the primary and the fallback (another vendor and license).
-    pub primary: Option<usize>,
-    pub fallback: Option<usize>,
+    /// The primary: the first-ranked candidate.
+    pub primary: Option<Choice>,
+    /// The fallback: the best of another vendor and license family, else of another vendor.
+    pub fallback: Option<Choice>,
     /// The cheapest API model in the catalog at the query's input ratio (id, $ per 1M).
     pub cheapest_api: Option<(String, f64)>,
     /// Exclusion code → how many models it excluded.
@@ -177,15 +193,26 @@ pub fn ecosystem(catalog: &Catalog, m: &Model) -> f64 {
     (serving + tuning) / (ENGINES.len() + FINETUNERS.len()) as f64
 }
 
+/// A model that passed the filters, before scoring. Its reasons are written only if it is shown.
 struct Draft<'m> {
     model: &'m Model,
-    reasons: Vec<Finding>,
-    plan: Option<Plan>,
-    gpu: Option<String>,
-    economics: Option<Economics>,
+    /// License duties and other non-failing findings.
+    findings: Vec<Finding>,
+    sized: Option<Sized>,
+    /// Cost per 1M generated tokens (self-hosted at the load, or the API price).
     cost: Option<f64>,
-    break_even: Option<f64>,
     headroom: f64,
+}
+
+/// An open model's chosen plan and its economics.
+struct Sized {
+    plan: Plan,
+    gpu: String,
+    /// GPUs the plan was sized on (the query's, or the yardstick count).
+    count: u64,
+    price: Option<f64>,
+    economics: Option<Economics>,
+    break_even: Option<f64>,
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
@@ -208,46 +235,40 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
     let mut exclusion_counts = BTreeMap::new();
     for m in &catalog.models {
         let mut fails = Vec::new();
-        let mut reasons = Vec::new();
-        let mut short_by = None;
         filter_model(catalog, q, m, &mut fails);
-        for f in license::evaluate(catalog, m, &q.usage, &q.allow) {
-            if f.level == Level::Fail {
-                fails.push(f);
-            } else {
-                reasons.push(f);
-            }
-        }
+        let (failed, findings): (Vec<Finding>, Vec<Finding>) =
+            license::violations(catalog, m, &q.usage, &q.allow)
+                .into_iter()
+                .partition(|f| f.level == Level::Fail);
+        fails.extend(failed);
         let mut draft = Draft {
             model: m,
-            reasons,
-            plan: None,
-            gpu: None,
-            economics: None,
+            findings,
+            sized: None,
             cost: None,
-            break_even: None,
             headroom: 0.5,
         };
-        if m.weights == Weights::Open {
-            size(
-                q,
-                m,
-                &mut draft,
-                &mut fails,
-                &mut short_by,
-                cheapest_api.as_ref(),
-            );
-        } else if m.weights == Weights::Api {
-            if let (Some(i), Some(o)) = (m.price_input_per_m, m.price_output_per_m) {
-                let c = economics::api_cost_per_million(i, o, ratio);
-                draft.cost = Some(c);
-                draft.reasons.push(Finding::new("api-price", Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {ratio} input tokens each (as of {})", m.price_as_of.map(|d| d.to_string()).unwrap_or_default())));
+        let mut short_by = None;
+        // Sizing is the expensive step: skip it for a model already out unless every reason is wanted.
+        if (fails.is_empty() || q.all_reasons) && m.weights == Weights::Open {
+            match size(q, m, cheapest_api.as_ref()) {
+                Ok(sized) => {
+                    draft.headroom =
+                        (sized.plan.headroom_gib() / sized.plan.budget_gib / HEADROOM_ENOUGH)
+                            .clamp(0.0, 1.0);
+                    draft.cost = sized.economics.map(|e| e.cost_per_million);
+                    draft.sized = Some(sized);
+                }
+                Err((finding, short)) => {
+                    short_by = short;
+                    fails.push(finding);
+                }
             }
-            draft.reasons.push(Finding::new(
-                "api-only",
-                Level::Warn,
-                "API only: no self-hosting, fine-tuning only through the vendor",
-            ));
+        } else if m.weights == Weights::Api {
+            draft.cost = m
+                .price_input_per_m
+                .zip(m.price_output_per_m)
+                .map(|(i, o)| economics::api_cost_per_million(i, o, ratio));
         }
         if fails.is_empty() {
             drafts.push(draft);
@@ -288,81 +309,234 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         }
     };
     let weights = q.prefer.weights();
-    let mut candidates: Vec<Candidate> = drafts
+    let mut scored: Vec<(f64, [f64; 6], Draft)> = drafts
         .into_iter()
-        .map(|mut d| {
+        .map(|d| {
             let m = d.model;
             let cap = cap_score(m.capability_mmlu.unwrap_or(median_cap));
-            if m.capability_mmlu.is_none() {
-                d.reasons.push(Finding::new("capability-unknown", Level::Warn, format!("no published MMLU: scored at the field's median ({median_cap:.1})")));
-            } else {
-                d.reasons.push(Finding::new("capability", Level::Info, format!("MMLU {:.1} ({})", m.capability_mmlu.unwrap_or(0.0), m.capability_note.as_deref().unwrap_or("as published"))));
-            }
             let cost = match d.cost {
                 Some(c) if c.is_finite() && c > 0.0 && best_cost.is_finite() => best_cost / c,
                 _ => 0.0,
             };
-            let eco = ecosystem(catalog, m);
-            let tier = catalog.license(&m.license).map_or(Tier::Proprietary, |l| l.tier);
-            let freedom = m.license_ids().filter_map(|id| catalog.license(id)).map(|l| license::freedom(l.tier)).fold(1.0, f64::min);
+            let freedom = m
+                .license_ids()
+                .filter_map(|id| catalog.license(id))
+                .map(|l| license::freedom(l.tier))
+                .fold(1.0, f64::min);
             let age_days = (newest - m.released.days()).max(0) as f64;
             let fresh = (1.0 - age_days / (3.0 * 365.0)).clamp(0.0, 1.0);
-            let components = [cap, cost, eco, freedom, d.headroom, fresh];
-            let score = components.iter().zip(weights).map(|(c, w)| c * w).sum::<f64>() * 100.0;
-            d.reasons.push(Finding::new(
-                "score",
-                Level::Info,
-                format!(
-                    "score {score:.1} ({}): capability {:.2}, cost {:.2}, ecosystem {:.2}, license {:.2}, headroom {:.2}, freshness {:.2}",
-                    q.prefer.as_str(),
-                    cap, cost, eco, freedom, d.headroom, fresh
-                ),
-            ));
-            let why = short_why(m, &d, tier);
-            Candidate {
-                rank: 0,
-                id: m.id.clone(),
-                name: m.name.clone(),
-                vendor: m.vendor.clone(),
-                license_id: m.license.clone(),
-                license_tier: tier,
-                weights: m.weights,
-                score: (score * 1000.0).round() / 1000.0,
-                components,
-                plan: d.plan,
-                gpu: d.gpu,
-                economics: d.economics,
-                cost_per_million: d.cost,
-                break_even_tokens_per_hour: d.break_even,
-                reasons: d.reasons,
-                why,
-            }
+            let components = [cap, cost, ecosystem(catalog, m), freedom, d.headroom, fresh];
+            let score = components
+                .iter()
+                .zip(weights)
+                .map(|(c, w)| c * w)
+                .sum::<f64>()
+                * 100.0;
+            ((score * 1000.0).round() / 1000.0, components, d)
         })
         .collect();
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-    for (i, c) in candidates.iter_mut().enumerate() {
-        c.rank = i + 1;
-    }
-    let total_considered = catalog.models.len();
-    let primary = (!candidates.is_empty()).then_some(0);
-    let fallback = primary.and_then(|p| {
-        let first = &candidates[p];
-        let other = |c: &&Candidate| c.vendor != first.vendor;
-        candidates
-            .iter()
-            .position(|c| other(&c) && c.license_id != first.license_id)
-            .or_else(|| candidates.iter().position(|c| other(&c)))
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.model.id.cmp(&b.2.model.id)));
+    let total_qualified = scored.len();
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(q.top.min(total_qualified));
+    // Primary: the first; fallback: the best of another vendor and license family, else of another
+    // vendor (keeping two checkpoints ready is standard practice). It may rank below --top.
+    let primary = scored.first().map(|(_, _, d)| Choice {
+        id: d.model.id.clone(),
+        rank: 1,
+        other_license: false,
     });
+    let fallback = scored.first().and_then(|(_, _, first)| {
+        let other = |d: &Draft| d.model.vendor != first.model.vendor;
+        scored
+            .iter()
+            .position(|(_, _, d)| other(d) && d.model.license != first.model.license)
+            .or_else(|| scored.iter().position(|(_, _, d)| other(d)))
+            .map(|i| Choice {
+                id: scored[i].2.model.id.clone(),
+                rank: i + 1,
+                other_license: scored[i].2.model.license != first.model.license,
+            })
+    });
+    for (i, (score, components, d)) in scored.into_iter().enumerate().take(q.top) {
+        candidates.push(candidate(
+            catalog,
+            q,
+            i + 1,
+            score,
+            components,
+            d,
+            median_cap,
+            cheapest_api.as_ref(),
+        ));
+    }
     excluded.sort_by(|a, b| a.id.cmp(&b.id));
     Report {
         candidates,
+        candidates_total: total_qualified,
         excluded,
         primary,
         fallback,
         cheapest_api,
         exclusion_counts,
-        total_considered,
+        total_considered: catalog.models.len(),
     }
+}
+
+/// A shown candidate, with every reason written out.
+#[allow(clippy::too_many_arguments)]
+fn candidate(
+    catalog: &Catalog,
+    q: &Query,
+    rank: usize,
+    score: f64,
+    components: [f64; 6],
+    d: Draft,
+    median_cap: f64,
+    cheapest_api: Option<&(String, f64)>,
+) -> Candidate {
+    let m = d.model;
+    let mut reasons = d.findings;
+    reasons.extend(license::duties(catalog, m, &q.usage));
+    let tier = catalog
+        .license(&m.license)
+        .map_or(Tier::Proprietary, |l| l.tier);
+    if m.weights == Weights::Api {
+        if let (Some(i), Some(o), Some(c)) = (m.price_input_per_m, m.price_output_per_m, d.cost) {
+            let as_of = m.price_as_of.map(|d| d.to_string()).unwrap_or_default();
+            reasons.push(Finding::new("api-price", Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {} input tokens each (as of {as_of})", q.fit.input_ratio)));
+        }
+        reasons.push(Finding::new(
+            "api-only",
+            Level::Warn,
+            "API only: no self-hosting, fine-tuning only through the vendor",
+        ));
+    }
+    if let Some(s) = &d.sized {
+        reasons.extend(sized_reasons(q, s, cheapest_api));
+    }
+    match m.capability_mmlu {
+        Some(v) => reasons.push(Finding::new(
+            "capability",
+            Level::Info,
+            format!(
+                "MMLU {v:.1} ({})",
+                m.capability_note.as_deref().unwrap_or("as published")
+            ),
+        )),
+        None => reasons.push(Finding::new(
+            "capability-unknown",
+            Level::Warn,
+            format!("no published MMLU: scored at the field's median ({median_cap:.1})"),
+        )),
+    }
+    let [cap, cost, eco, freedom, headroom, fresh] = components;
+    reasons.push(Finding::new(
+        "score",
+        Level::Info,
+        format!("score {score:.1} ({}): capability {cap:.2}, cost {cost:.2}, ecosystem {eco:.2}, license {freedom:.2}, headroom {headroom:.2}, freshness {fresh:.2}", q.prefer.as_str()),
+    ));
+    let why = short_why(m, d.sized.as_ref().map(|s| &s.plan), &reasons, tier);
+    Candidate {
+        rank,
+        id: m.id.clone(),
+        name: m.name.clone(),
+        vendor: m.vendor.clone(),
+        license_id: m.license.clone(),
+        license_tier: tier,
+        weights: m.weights,
+        score,
+        components,
+        gpu: d.sized.as_ref().map(|s| s.gpu.clone()),
+        economics: d.sized.as_ref().and_then(|s| s.economics),
+        break_even_tokens_per_hour: d.sized.as_ref().and_then(|s| s.break_even),
+        plan: d.sized.map(|s| s.plan),
+        cost_per_million: d.cost,
+        reasons,
+        why,
+    }
+}
+
+/// The fit and cost reasons of a sized candidate.
+fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> Vec<Finding> {
+    let plan = &s.plan;
+    let mut out = Vec::new();
+    let placement = format!(
+        "{} TP{}{} x{} replica{} on {}x {}",
+        plan.precision.as_str(),
+        plan.tensor_parallel,
+        if plan.pipeline_parallel > 1 {
+            format!(" PP{}", plan.pipeline_parallel)
+        } else {
+            String::new()
+        },
+        plan.replicas,
+        if plan.replicas == 1 { "" } else { "s" },
+        s.count,
+        s.gpu
+    );
+    let fit_msg = format!(
+        "{placement}: {:.1} of {:.1} GiB per GPU ({:.1} GiB headroom), up to {} sequences of {} tokens",
+        plan.memory.total(),
+        plan.budget_gib,
+        plan.headroom_gib(),
+        plan.max_concurrency,
+        q.fit.context
+    );
+    if q.hardware.given {
+        out.push(Finding::new("fit", Level::Pass, fit_msg));
+    } else {
+        out.push(Finding::new(
+            "fit-needs",
+            Level::Pass,
+            format!(
+                "needs {fit_msg} (no --gpus: sized on {})",
+                q.hardware.gpu.name
+            ),
+        ));
+    }
+    match (s.economics, s.price) {
+        (Some(e), Some(price)) => {
+            let mut msg = format!(
+                "${:.3} per 1M tokens at {} tokens/h: {} GPU(s) x ${price:.2}/h = ${:.2}/h, capacity {}/h ({:.0}% used)",
+                e.cost_per_million,
+                license::human(q.tokens_per_hour as u64),
+                e.gpus_used,
+                e.hourly_cost,
+                license::human((e.capacity_tokens_per_hour / 1000.0).round() as u64 * 1000),
+                e.utilization * 100.0
+            );
+            if let Some((api, api_cost)) = cheapest_api {
+                msg.push_str(&match s.break_even {
+                    Some(load) => format!(
+                        "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
+                        license::human((load / 1000.0).round() as u64 * 1000)
+                    ),
+                    None => {
+                        format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica")
+                    }
+                });
+            }
+            if e.headroom < 0.0 {
+                out.push(Finding::new(
+                    "load-exceeds-capacity",
+                    Level::Warn,
+                    format!(
+                        "the load exceeds the plan's capacity by {:.0}%",
+                        -e.headroom / (1.0 + e.headroom) * 100.0
+                    ),
+                ));
+                out.push(Finding::new("cost", Level::Warn, msg));
+            } else {
+                out.push(Finding::new("cost", Level::Info, msg));
+            }
+        }
+        _ => out.push(Finding::new(
+            "cost-unknown",
+            Level::Warn,
+            format!("no price for {} (give --gpu-price)", s.gpu),
+        )),
+    }
+    out
 }
 
 fn median(values: &[f64]) -> Option<f64> {
@@ -457,62 +631,33 @@ fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding
 }
 
 /// Sizes an open model on the query's hardware (or finds how many yardstick GPUs it needs) and
-/// prices its best plan.
-fn size<'m>(
+/// prices the cheapest plan at the stated load. Err: why it does not fit, and by how much.
+fn size(
     q: &Query,
-    m: &'m Model,
-    d: &mut Draft<'m>,
-    fails: &mut Vec<Finding>,
-    short_by: &mut Option<f64>,
+    m: &Model,
     cheapest_api: Option<&(String, f64)>,
-) {
+) -> Result<Sized, (Finding, Option<f64>)> {
     let Some(shape) = Shape::from_model(m) else {
-        fails.push(Finding::new(
-            "fit-unknown-architecture",
-            Level::Fail,
-            "no architecture in the catalog: cannot size it",
+        return Err((
+            Finding::new(
+                "fit-unknown-architecture",
+                Level::Fail,
+                "no architecture in the catalog: cannot size it",
+            ),
+            None,
         ));
-        return;
     };
     let hw = &q.hardware;
-    let report = if hw.given {
-        fit::fit(&shape, hw.gpu, hw.count, &q.fit)
-    } else {
-        // The smallest yardstick count that fits (powers of two, then exact).
-        let mut n = 1;
-        loop {
-            let r = fit::fit(&shape, hw.gpu, n, &q.fit);
-            if r.best().is_some() || n >= YARDSTICK_MAX {
-                break r;
-            }
-            n *= 2;
+    // Without --gpus: the smallest power-of-two count of yardstick GPUs that fits.
+    let mut count = if hw.given { hw.count } else { 1 };
+    let options = loop {
+        let options = fit::serve_options(&shape, hw.gpu, count, &q.fit);
+        if hw.given || !options.is_empty() || count >= YARDSTICK_MAX {
+            break options;
         }
-    };
-    let Some(best) = report.best() else {
-        let closest = report
-            .plans
-            .iter()
-            .min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
-        let (msg, short) = match closest {
-            Some(p) => (
-                format!(
-                    "does not fit {}x {} at any precision: {} {}",
-                    report.count,
-                    hw.gpu.id,
-                    p.precision.as_str(),
-                    fit::remedies(&shape, hw.gpu, report.count, &q.fit, p).join("; ")
-                ),
-                Some(p.short_by_gib()),
-            ),
-            None => ("no precision applies".to_string(), None),
-        };
-        *short_by = short;
-        fails.push(Finding::new("fit-insufficient-memory", Level::Fail, msg));
-        return;
+        count *= 2;
     };
     let price = q.gpu_price.or_else(|| hw.gpu.price_usd_h());
-    // At the stated load the cheapest layout wins (fewer GPUs per replica when one replica is
-    // enough); without a price, or for fine-tuning, the planner's best.
     let cost_of = |p: &Plan| {
         price
             .and_then(|price| {
@@ -526,120 +671,77 @@ fn size<'m>(
             })
             .map_or(f64::INFINITY, |e| e.cost_per_million)
     };
-    let plan = if q.fit.task.is_training() || price.is_none() {
-        best.clone()
-    } else {
-        fit::serve_layouts(&shape, hw.gpu, report.count, &q.fit, best.precision)
-            .into_iter()
-            .chain(std::iter::once(best.clone()))
-            .min_by(|a, b| {
-                cost_of(a).total_cmp(&cost_of(b)).then(
-                    b.perf
-                        .capacity_tokens_per_hour
-                        .total_cmp(&a.perf.capacity_tokens_per_hour),
-                )
-            })
-            .unwrap_or_else(|| best.clone())
+    // Least lossy precision first; among its layouts the cheapest at the load, then the most capacity.
+    let best_rank = options.iter().map(|p| p.precision.loss_rank()).min();
+    let plan = options
+        .into_iter()
+        .filter(|p| Some(p.precision.loss_rank()) == best_rank)
+        .min_by(|a, b| {
+            cost_of(a).total_cmp(&cost_of(b)).then(
+                b.perf
+                    .capacity_tokens_per_hour
+                    .total_cmp(&a.perf.capacity_tokens_per_hour),
+            )
+        });
+    let Some(plan) = plan else {
+        let report = fit::fit(&shape, hw.gpu, count, &q.fit);
+        let closest = report
+            .plans
+            .iter()
+            .min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
+        return Err(match closest {
+            Some(p) => (
+                Finding::new(
+                    "fit-insufficient-memory",
+                    Level::Fail,
+                    format!(
+                        "does not fit {count}x {} at any precision: {} {}",
+                        hw.gpu.id,
+                        p.precision.as_str(),
+                        fit::remedies(&shape, hw.gpu, count, &q.fit, p).join("; ")
+                    ),
+                ),
+                Some(p.short_by_gib()),
+            ),
+            None => (
+                Finding::new(
+                    "fit-insufficient-memory",
+                    Level::Fail,
+                    "no precision applies",
+                ),
+                None,
+            ),
+        });
     };
     let per_replica = plan.perf.capacity_per_replica_tokens_per_hour;
-    // Room to spare scores 1 from a third of the budget up: more is not better, less is risk.
-    d.headroom = (plan.headroom_gib() / plan.budget_gib / HEADROOM_ENOUGH).clamp(0.0, 1.0);
-    let placement = format!(
-        "{} TP{}{} x{} replica{} on {}x {}",
-        plan.precision.as_str(),
-        plan.tensor_parallel,
-        if plan.pipeline_parallel > 1 {
-            format!(" PP{}", plan.pipeline_parallel)
-        } else {
-            String::new()
-        },
-        plan.replicas,
-        if plan.replicas == 1 { "" } else { "s" },
-        report.count,
-        hw.gpu.id
-    );
-    let fit_msg = format!(
-        "{placement}: {:.1} of {:.1} GiB per GPU ({:.1} GiB headroom), up to {} sequences of {} tokens",
-        plan.memory.total(),
-        plan.budget_gib,
-        plan.headroom_gib(),
-        plan.max_concurrency,
-        q.fit.context
-    );
-    d.reasons.push(Finding::new(
-        if hw.given { "fit" } else { "fit-needs" },
-        Level::Pass,
-        if hw.given {
-            fit_msg
-        } else {
-            format!("needs {fit_msg} (no --gpus: sized on {})", hw.gpu.name)
-        },
-    ));
-    if let Some(price) = price {
-        if let Some(e) = economics::self_hosted(
+    let economics = price.and_then(|price| {
+        economics::self_hosted(
             q.tokens_per_hour,
             per_replica,
             plan.replicas,
             plan.gpus_per_replica(),
             price,
-        ) {
-            let mut msg = format!(
-                "${:.3} per 1M tokens at {} tokens/h: {} GPU(s) x ${price:.2}/h = ${:.2}/h, capacity {}/h ({:.0}% used)",
-                e.cost_per_million,
-                crate::license::human(q.tokens_per_hour as u64),
-                e.gpus_used,
-                e.hourly_cost,
-                crate::license::human((e.capacity_tokens_per_hour / 1000.0).round() as u64 * 1000),
-                e.utilization * 100.0
-            );
-            if let Some((api, api_cost)) = cheapest_api {
-                let be = economics::break_even(
-                    plan.gpus_per_replica() as f64 * price,
-                    per_replica,
-                    *api_cost,
-                );
-                d.break_even = be;
-                msg.push_str(&match be {
-                    Some(load) => format!(
-                        "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
-                        crate::license::human((load / 1000.0).round() as u64 * 1000)
-                    ),
-                    None => {
-                        format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica")
-                    }
-                });
-            }
-            let level = if e.headroom < 0.0 {
-                Level::Warn
-            } else {
-                Level::Info
-            };
-            if e.headroom < 0.0 {
-                d.reasons.push(Finding::new(
-                    "load-exceeds-capacity",
-                    Level::Warn,
-                    format!(
-                        "the load exceeds the plan's capacity by {:.0}%",
-                        -e.headroom / (1.0 + e.headroom) * 100.0
-                    ),
-                ));
-            }
-            d.reasons.push(Finding::new("cost", level, msg));
-            d.cost = Some(e.cost_per_million);
-            d.economics = Some(e);
-        }
-    } else {
-        d.reasons.push(Finding::new(
-            "cost-unknown",
-            Level::Warn,
-            format!("no price for {} (give --gpu-price)", hw.gpu.id),
-        ));
-    }
-    d.gpu = Some(hw.gpu.id.clone());
-    d.plan = Some(plan);
+        )
+    });
+    let break_even = match (price, cheapest_api) {
+        (Some(price), Some((_, api_cost))) => economics::break_even(
+            plan.gpus_per_replica() as f64 * price,
+            per_replica,
+            *api_cost,
+        ),
+        _ => None,
+    };
+    Ok(Sized {
+        plan,
+        gpu: hw.gpu.id.clone(),
+        count,
+        price,
+        economics,
+        break_even,
+    })
 }
 
-fn short_why(m: &Model, d: &Draft, tier: Tier) -> String {
+fn short_why(m: &Model, plan: Option<&Plan>, reasons: &[Finding], tier: Tier) -> String {
     let mut parts = vec![format!("{} license", tier.as_str())];
     if m.is_moe() {
         parts.push(format!(
@@ -650,10 +752,10 @@ fn short_why(m: &Model, d: &Draft, tier: Tier) -> String {
     if let Some(mmlu) = m.capability_mmlu {
         parts.push(format!("MMLU {mmlu:.0}"));
     }
-    if let Some(p) = &d.plan {
+    if let Some(p) = plan {
         parts.push(format!("{:.0} GiB free/GPU", p.headroom_gib()));
     }
-    if d.reasons.iter().any(|r| r.code == "load-exceeds-capacity") {
+    if reasons.iter().any(|r| r.code == "load-exceeds-capacity") {
         parts.push("load > capacity".into());
     }
     parts.join(", ")

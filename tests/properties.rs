@@ -147,7 +147,8 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
         finetune_with: None,
         include_api: true,
         prefer,
-        top: 5,
+        top: usize::MAX,
+        all_reasons: false,
     }
 }
 

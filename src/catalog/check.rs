@@ -176,9 +176,6 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
                 format!("family id `{}` is not kebab-case", f.id),
             );
         }
-        check_support_keys(&f.serving, &f.finetune, &f.quant, |m| {
-            push(&f.origin, &f.id, format!("family `{}`: {m}", f.id))
-        });
         if f.training_tokens_t
             .is_some_and(|t| !(t > 0.0 && t < 1000.0))
         {
@@ -338,28 +335,6 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
     out
 }
 
-fn check_support_keys(
-    serving: &SupportTable,
-    finetune: &SupportTable,
-    quant: &SupportTable,
-    mut report: impl FnMut(String),
-) {
-    for (table, name, known) in [
-        (serving, "serving", &ENGINES[..]),
-        (finetune, "finetune", &FINETUNERS[..]),
-        (quant, "quant", &QUANTIZERS[..]),
-    ] {
-        for key in table.keys() {
-            if !known.contains(&key.as_str()) {
-                report(format!(
-                    "unknown {name} key `{key}` (known: {})",
-                    known.join(", ")
-                ));
-            }
-        }
-    }
-}
-
 fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     let mut p = Vec::new();
     if !is_kebab(&m.id) {
@@ -374,7 +349,6 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
             p.push(format!("license `{lic}` is not in the catalog{hint}"));
         }
     }
-    check_support_keys(&m.serving, &m.finetune, &m.quant, |msg| p.push(msg));
     if m.weights != Weights::None && !(1..=100_000_000).contains(&m.context_tokens) {
         p.push(format!("context_tokens {} is impossible", m.context_tokens));
     }

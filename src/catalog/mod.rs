@@ -1,8 +1,9 @@
 //! The catalog: model families, models, licenses and GPUs, with the facts' sources.
 //!
-//! The embedded catalog (every `catalog/**/*.toml` of the source tree) is turned into JSON at build
-//! time and deserialized once per run; user files given with `--catalog` or `PICK_CATALOG` are read as
-//! TOML and merged over it, a same id replacing the embedded entry (recorded in `overrides`).
+//! The embedded catalog (every `catalog/**/*.toml` of the source tree) is parsed at build time and
+//! embedded in postcard's binary form, decoded once per run; user files given with `--catalog` or
+//! `PICK_CATALOG` are read as TOML and merged over it, a same id replacing the embedded entry
+//! (recorded in `overrides`).
 
 mod check;
 mod schema;
@@ -16,7 +17,8 @@ use std::path::{Path, PathBuf};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalog_sources.rs"));
-    pub static JSON: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json"));
+    pub static FULL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
+    pub static CORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-core.bin"));
 }
 
 /// The original text of each embedded catalog file, by path (e.g. `catalog/models/meta.toml`).
@@ -40,32 +42,51 @@ pub struct Catalog {
     pub licenses: Vec<License>,
     pub gpus: Vec<Gpu>,
     pub overrides: Vec<Override>,
-    model_index: HashMap<String, usize>,
+    /// Model ids and lower-cased Hugging Face repo ids → index; built on the first lookup (ranking
+    /// never needs it).
+    model_index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
-#[derive(serde::Deserialize)]
-struct EmbeddedFile {
-    file: String,
-    doc: CatalogFile,
+/// How much of the embedded catalog to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything, prose and sources included (`pick show`).
+    Full,
+    /// Without the prose fields only `show` prints (notes, sources, tokenizer, safety, ...): what
+    /// ranking, sizing and the gate need, loaded in about half the time.
+    Core,
 }
 
 impl Catalog {
-    /// The catalog compiled into the binary.
+    /// The catalog compiled into the binary, complete.
     pub fn embedded() -> Result<Catalog> {
-        let files: Vec<EmbeddedFile> = serde_json::from_slice(embedded::JSON)
+        Catalog::embedded_with(Detail::Full)
+    }
+
+    /// The catalog compiled into the binary, at a level of detail.
+    pub fn embedded_with(detail: Detail) -> Result<Catalog> {
+        let bytes = match detail {
+            Detail::Full => embedded::FULL,
+            Detail::Core => embedded::CORE,
+        };
+        let files: Vec<(String, CatalogFile)> = postcard::from_bytes(bytes)
             .context("the embedded catalog is corrupt (rebuild pick)")?;
+        // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
+        // sure), so they are appended without the merge's lookups.
         let mut catalog = Catalog::default();
-        for f in files {
-            catalog.add_file(&f.file, f.doc);
+        for (file, doc) in files {
+            catalog.families.extend(tagged(doc.family, &file));
+            catalog.models.extend(tagged(doc.model, &file));
+            catalog.licenses.extend(tagged(doc.license, &file));
+            catalog.gpus.extend(tagged(doc.gpu, &file));
         }
-        catalog.reindex();
         Ok(catalog)
     }
 
     /// The embedded catalog with user files or folders merged over it, then checked: a user file may
     /// not leave a dangling reference behind.
-    pub fn load(extra: &[PathBuf]) -> Result<Catalog> {
-        let mut catalog = Catalog::embedded()?;
+    pub fn load(extra: &[PathBuf], detail: Detail) -> Result<Catalog> {
+        let mut catalog = Catalog::embedded_with(detail)?;
         if extra.is_empty() {
             return Ok(catalog);
         }
@@ -94,18 +115,24 @@ impl Catalog {
         merge(&mut self.gpus, doc.gpu, origin, "gpu", ov);
     }
 
+    /// Forgets the lookup index after the model list changed.
     fn reindex(&mut self) {
-        self.model_index.clear();
-        for (i, m) in self.models.iter().enumerate() {
-            self.model_index.entry(m.id.clone()).or_insert(i);
-        }
-        for (i, m) in self.models.iter().enumerate() {
-            for repo in [&m.hf_repo, &m.hf_repo_instruct].into_iter().flatten() {
-                self.model_index
-                    .entry(repo.to_ascii_lowercase())
-                    .or_insert(i);
+        self.model_index = std::sync::OnceLock::new();
+    }
+
+    fn index(&self) -> &HashMap<String, usize> {
+        self.model_index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.models.len() * 3);
+            for (i, m) in self.models.iter().enumerate() {
+                index.entry(m.id.clone()).or_insert(i);
             }
-        }
+            for (i, m) in self.models.iter().enumerate() {
+                for repo in [&m.hf_repo, &m.hf_repo_instruct].into_iter().flatten() {
+                    index.entry(repo.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            index
+        })
     }
 
     /// Builds a catalog from parts (tests and synthetic benchmarks).
@@ -130,9 +157,10 @@ impl Catalog {
     /// `hf.co/` prefix is ignored).
     pub fn model(&self, reference: &str) -> Option<&Model> {
         let key = normalize_ref(reference);
-        self.model_index
+        let index = self.index();
+        index
             .get(&key)
-            .or_else(|| self.model_index.get(&key.to_ascii_lowercase()))
+            .or_else(|| index.get(&key.to_ascii_lowercase()))
             .map(|&i| &self.models[i])
     }
 
@@ -190,28 +218,28 @@ impl Catalog {
         }
     }
 
-    /// Support level of `tool` for a model: the model's own table, else its family's.
-    pub fn support(
-        &self,
-        model: &Model,
-        table: fn(&Model) -> &SupportTable,
-        ftable: fn(&Family) -> &SupportTable,
-        tool: &str,
-    ) -> Option<Support> {
-        table(model).get(tool).copied().or_else(|| {
-            self.family(&model.family)
-                .and_then(|f| ftable(f).get(tool).copied())
-        })
+    /// Support level of a serving engine for a model: the model's own table, else its family's.
+    pub fn serving(&self, model: &Model, engine: &str) -> Option<Support> {
+        model
+            .serving
+            .get(engine)
+            .or_else(|| self.family(&model.family)?.serving.get(engine))
     }
 
-    pub fn serving(&self, model: &Model, engine: &str) -> Option<Support> {
-        self.support(model, |m| &m.serving, |f| &f.serving, engine)
-    }
+    /// Support level of a fine-tuning framework (model, else family).
     pub fn finetune(&self, model: &Model, tool: &str) -> Option<Support> {
-        self.support(model, |m| &m.finetune, |f| &f.finetune, tool)
+        model
+            .finetune
+            .get(tool)
+            .or_else(|| self.family(&model.family)?.finetune.get(tool))
     }
+
+    /// Support level of a quantization format or tool (model, else family).
     pub fn quant(&self, model: &Model, tool: &str) -> Option<Support> {
-        self.support(model, |m| &m.quant, |f| &f.quant, tool)
+        model
+            .quant
+            .get(tool)
+            .or_else(|| self.family(&model.family)?.quant.get(tool))
     }
 }
 
@@ -232,6 +260,14 @@ macro_rules! entry {
     )*};
 }
 entry!(Family, Model, License, Gpu);
+
+/// Entries marked with the file they come from.
+fn tagged<'f, T: Entry + 'f>(items: Vec<T>, file: &'f str) -> impl Iterator<Item = T> + 'f {
+    items.into_iter().map(move |mut e| {
+        *e.origin_mut() = file.to_string();
+        e
+    })
+}
 
 /// Adds entries from `origin`; an id already present from another file is replaced (and the
 /// replacement recorded), while a repeat within one file is kept for `catalog check` to report.
@@ -356,8 +392,8 @@ mod tests {
     }
 
     #[test]
-    fn embedded_json_matches_the_toml_sources() {
-        // The fast path (JSON made at build time) and the TOML text must describe the same catalog.
+    fn embedded_binary_matches_the_toml_sources() {
+        // The fast path (binary made at build time) and the TOML text must describe the same catalog.
         let fast = Catalog::embedded().unwrap();
         let mut slow = Catalog::default();
         for (name, text) in embedded_sources() {
@@ -372,6 +408,16 @@ mod tests {
         }
         assert_eq!(fast.licenses.len(), slow.licenses.len());
         assert_eq!(fast.gpus.len(), slow.gpus.len());
+        // The core copy has the same entries and numbers, without the prose.
+        let core = Catalog::embedded_with(Detail::Core).unwrap();
+        assert_eq!(core.models.len(), fast.models.len());
+        for (a, b) in core.models.iter().zip(&fast.models) {
+            assert_eq!(
+                (&a.id, &a.arch, a.params_total_b, &a.license),
+                (&b.id, &b.arch, b.params_total_b, &b.license)
+            );
+            assert!(a.notes.is_none() && a.sources == Sources::default());
+        }
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! Every struct denies unknown keys, so a typo in a catalog file is an error with a location rather
 //! than a silently ignored fact. Semantic checks (references, ranges, recomputed parameter counts)
 //! live in `check.rs`.
+//!
+//! `build.rs` compiles this file too (it reads the catalog with these types and embeds it in a
+//! binary form), so it depends on nothing but serde and std.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// One catalog file: any mix of the four top-level arrays.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogFile {
     #[serde(default)]
@@ -109,7 +111,13 @@ impl<'de> Deserialize<'de> for Date {
                 self.visit_str(&text)
             }
         }
-        d.deserialize_any(Visitor)
+        // TOML and JSON are self-describing (a TOML date arrives as a map); the binary form
+        // embedded at build time is not, and holds the date as a string.
+        if d.is_human_readable() {
+            d.deserialize_any(Visitor)
+        } else {
+            d.deserialize_str(Visitor)
+        }
     }
 }
 
@@ -117,27 +125,16 @@ impl<'de> Deserialize<'de> for Date {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub paper: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub release: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub training_data: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub safety: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ecosystem: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub capability: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
 }
 
@@ -202,12 +199,44 @@ impl Support {
     }
 }
 
-pub const ENGINES: [&str; 6] = ["vllm", "sglang", "trtllm", "llamacpp", "ollama", "tgi"];
-pub const FINETUNERS: [&str; 5] = ["axolotl", "llamafactory", "trl", "peft", "unsloth"];
-pub const QUANTIZERS: [&str; 6] = ["fp8", "awq", "gptq", "gguf", "bnb", "mlx"];
+/// A support table: one optional level per known tool (omitted = unknown). Unknown tool names
+/// are schema errors, caught with their location when the TOML is read.
+macro_rules! support_table {
+    ($(#[$doc:meta])* $name:ident, $list:ident, [$($tool:ident),*]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(#[serde(default)] pub $tool: Option<Support>,)*
+        }
 
-/// Tool → support level; keys are checked against the lists above.
-pub type SupportTable = BTreeMap<String, Support>;
+        impl $name {
+            /// The level recorded for `tool` (one of the names in the list), if any.
+            pub fn get(&self, tool: &str) -> Option<Support> {
+                match tool {
+                    $(stringify!($tool) => self.$tool,)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// The tools this table knows, in display order.
+        pub const $list: &[&str] = &[$(stringify!($tool)),*];
+    };
+}
+
+support_table!(
+    /// Serving engines.
+    Serving, ENGINES, [vllm, sglang, trtllm, llamacpp, ollama, tgi]
+);
+support_table!(
+    /// Fine-tuning frameworks.
+    Finetune, FINETUNERS, [axolotl, llamafactory, trl, peft, unsloth]
+);
+support_table!(
+    /// Quantization formats and tools.
+    Quant, QUANTIZERS, [fp8, awq, gptq, gguf, bnb, mlx]
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -217,7 +246,7 @@ pub enum DataOpenness {
     Undisclosed,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Family {
     pub id: String,
@@ -234,11 +263,11 @@ pub struct Family {
     #[serde(default)]
     pub safety: Option<String>,
     #[serde(default)]
-    pub serving: SupportTable,
+    pub serving: Serving,
     #[serde(default)]
-    pub finetune: SupportTable,
+    pub finetune: Finetune,
     #[serde(default)]
-    pub quant: SupportTable,
+    pub quant: Quant,
     #[serde(default)]
     pub sources: Sources,
     #[serde(default)]
@@ -246,6 +275,32 @@ pub struct Family {
     /// The catalog file this entry came from (set by the loader).
     #[serde(skip)]
     pub origin: String,
+}
+
+impl Family {
+    /// Drops the prose only `pick show` prints.
+    pub fn strip_prose(&mut self) {
+        self.cadence = None;
+        self.data_note = None;
+        self.safety = None;
+        self.notes = None;
+        self.sources = Sources::default();
+    }
+}
+
+impl License {
+    /// Drops the prose only `pick show` and `pick licenses` print.
+    pub fn strip_prose(&mut self) {
+        self.notes = None;
+    }
+}
+
+impl Gpu {
+    /// Drops the prose only `pick gpus` prints.
+    pub fn strip_prose(&mut self) {
+        self.notes = None;
+        self.sources.clear();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -368,7 +423,7 @@ pub struct Arch {
     pub sliding_window_layers: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     pub id: String,
@@ -428,11 +483,11 @@ pub struct Model {
     #[serde(default)]
     pub safety: Option<String>,
     #[serde(default)]
-    pub serving: SupportTable,
+    pub serving: Serving,
     #[serde(default)]
-    pub finetune: SupportTable,
+    pub finetune: Finetune,
     #[serde(default)]
-    pub quant: SupportTable,
+    pub quant: Quant,
     #[serde(default)]
     pub price_input_per_m: Option<f64>,
     #[serde(default)]
@@ -448,6 +503,19 @@ pub struct Model {
 }
 
 impl Model {
+    /// Drops the prose only `pick show` prints (the embedded "core" copy has none).
+    pub fn strip_prose(&mut self) {
+        self.notes = None;
+        self.params_note = None;
+        self.context_note = None;
+        self.languages = None;
+        self.position_encoding = None;
+        self.tokenizer = None;
+        self.safety = None;
+        self.data_note = None;
+        self.sources = Sources::default();
+    }
+
     pub fn is_open(&self) -> bool {
         self.weights == Weights::Open
     }
@@ -527,7 +595,7 @@ pub enum Hosting {
     SeparateLicense,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct License {
     pub id: String,
@@ -563,7 +631,7 @@ pub struct License {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gpu {
     pub id: String,

@@ -315,15 +315,15 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     if m.weights == Weights::Open {
         line(
             "serving",
-            eco(|c, m, t| c.serving(m, t), &crate::catalog::ENGINES),
+            eco(|c, m, t| c.serving(m, t), crate::catalog::ENGINES),
         );
         line(
             "fine-tuning",
-            eco(|c, m, t| c.finetune(m, t), &crate::catalog::FINETUNERS),
+            eco(|c, m, t| c.finetune(m, t), crate::catalog::FINETUNERS),
         );
         line(
             "quantization",
-            eco(|c, m, t| c.quant(m, t), &crate::catalog::QUANTIZERS),
+            eco(|c, m, t| c.quant(m, t), crate::catalog::QUANTIZERS),
         );
     }
     let tokens = m
@@ -402,7 +402,13 @@ pub fn show_json(c: &Catalog, m: &Model) -> String {
         obj.insert("licenses".into(), json!(licenses));
         obj.insert(
             "sources".into(),
-            serde_json::to_value(c.sources_of(m)).unwrap_or(Value::Null),
+            Value::Object(
+                c.sources_of(m)
+                    .entries()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect(),
+            ),
         );
         obj.insert("context_note".into(), json!(m.context_note));
         obj.insert("position_encoding".into(), json!(m.position_encoding));
@@ -435,9 +441,9 @@ pub fn show_json(c: &Catalog, m: &Model) -> String {
         obj.insert(
             "ecosystem".into(),
             json!({
-                "serving": eco(&crate::catalog::ENGINES, &|t| c.serving(m, t)),
-                "finetune": eco(&crate::catalog::FINETUNERS, &|t| c.finetune(m, t)),
-                "quant": eco(&crate::catalog::QUANTIZERS, &|t| c.quant(m, t)),
+                "serving": eco(crate::catalog::ENGINES, &|t| c.serving(m, t)),
+                "finetune": eco(crate::catalog::FINETUNERS, &|t| c.finetune(m, t)),
+                "quant": eco(crate::catalog::QUANTIZERS, &|t| c.quant(m, t)),
             }),
         );
         obj.insert(

@@ -96,14 +96,14 @@ impl Candidate {
 }
 
 pub fn report_json(r: &Report, q: &Query) -> String {
-    let shown: Vec<&Candidate> = r.candidates.iter().take(q.top).collect();
     json(&json!({
         "schema_version": SCHEMA_VERSION,
         "query": query_json(q),
-        "candidates": shown.iter().map(|c| candidate_json(c)).collect::<Vec<_>>(),
-        "candidates_total": r.candidates.len(),
-        "primary": r.primary.map(|i| r.candidates[i].id.clone()),
-        "fallback": r.fallback.map(|i| r.candidates[i].id.clone()),
+        "candidates": r.candidates.iter().map(candidate_json).collect::<Vec<_>>(),
+        "candidates_total": r.candidates_total,
+        "primary": r.primary.as_ref().map(|c| c.id.clone()),
+        "fallback": r.fallback.as_ref().map(|c| c.id.clone()),
+        "fallback_rank": r.fallback.as_ref().map(|c| c.rank),
         "cheapest_api": r.cheapest_api.as_ref().map(|(id, cost)| json!({"id": id, "cost_per_million_tokens_usd": num(*cost)})),
         "excluded": r.excluded.iter().map(|e| json!({"id": e.id, "reasons": reasons_json(&e.reasons)})).collect::<Vec<_>>(),
     }))
@@ -151,17 +151,13 @@ fn row(c: &Candidate) -> Vec<String> {
     ]
 }
 
-pub fn report_delimited(r: &Report, q: &Query, tsv: bool) -> String {
-    let rows: Vec<Vec<String>> = r.candidates.iter().take(q.top).map(row).collect();
+pub fn report_delimited(r: &Report, tsv: bool) -> String {
+    let rows: Vec<Vec<String>> = r.candidates.iter().map(row).collect();
     delimited(&HEADER, &rows, tsv)
 }
 
-pub fn report_ids(r: &Report, q: &Query) -> String {
-    r.candidates
-        .iter()
-        .take(q.top)
-        .map(|c| format!("{}\n", c.id))
-        .collect()
+pub fn report_ids(r: &Report) -> String {
+    r.candidates.iter().map(|c| format!("{}\n", c.id)).collect()
 }
 
 pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> String {
@@ -188,34 +184,27 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         out.push_str(&format!("{}\n", style.red("no model qualifies")));
     } else {
         let mut t = style.table(&HEADER);
-        for c in r.candidates.iter().take(q.top) {
+        for c in &r.candidates {
             t.add_row(row(c));
         }
         out.push_str(&format!("{t}\n"));
         out.push_str(&format!(
             "{} of {} models qualify; {} excluded{}\n",
-            r.candidates.len(),
+            r.candidates_total,
             r.total_considered,
             r.excluded.len(),
             if explain { "" } else { " (--explain says why)" }
         ));
-        if let Some(i) = r.primary {
-            out.push_str(&format!(
-                "{} {}\n",
-                style.bold("primary: "),
-                r.candidates[i].id
-            ));
+        if let Some(p) = &r.primary {
+            out.push_str(&format!("{} {}\n", style.bold("primary: "), p.id));
         }
-        match r.fallback {
-            Some(i) => out.push_str(&format!(
-                "{} {} (another vendor{})\n",
+        match &r.fallback {
+            Some(f) => out.push_str(&format!(
+                "{} {} (rank {}; another vendor{})\n",
                 style.bold("fallback:"),
-                r.candidates[i].id,
-                if r.candidates[i].license_id != r.candidates[r.primary.unwrap_or(0)].license_id {
-                    " and license"
-                } else {
-                    ""
-                }
+                f.id,
+                f.rank,
+                if f.other_license { " and license" } else { "" }
             )),
             None => out.push_str(&format!(
                 "{} none from another vendor qualifies\n",
@@ -223,7 +212,7 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             )),
         }
         out.push('\n');
-        for c in r.candidates.iter().take(q.top) {
+        for c in &r.candidates {
             out.push_str(&format!(
                 "{} {}\n",
                 style.bold(&format!("#{} {}", c.rank, c.id)),

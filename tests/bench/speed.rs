@@ -4,7 +4,7 @@
 //! noise hits both sides alike); in-process timings call the library. Synthetic catalogs and the
 //! 10,000-file scan tree are generated here, under the target directory, and removed afterwards.
 
-use pick::catalog::{Catalog, Model};
+use pick::catalog::{Catalog, Detail, Model};
 use pick::recommend::{self, Hardware, Prefer, Query};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -90,6 +90,7 @@ fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
         include_api: false,
         prefer: Prefer::Balanced,
         top: 5,
+        all_reasons: false,
     }
 }
 
@@ -185,7 +186,7 @@ fn main() {
     rows.push(("pick list (process)".into(), ms(med[3]), "-".into(), true));
 
     let loads: Vec<Duration> = (0..50)
-        .map(|_| time(|| Catalog::embedded().unwrap()).1)
+        .map(|_| time(|| Catalog::embedded_with(Detail::Core).unwrap()).1)
         .collect();
     rows.push((
         "load embedded catalog (in process)".into(),
@@ -193,7 +194,7 @@ fn main() {
         "-".into(),
         true,
     ));
-    let catalog = Catalog::embedded().unwrap();
+    let catalog = Catalog::embedded_with(Detail::Core).unwrap();
     let q = query(&catalog, "h100-sxm", 4);
     let ranks: Vec<Duration> = (0..50)
         .map(|_| time(|| recommend::recommend(&catalog, &q)).1)
@@ -209,7 +210,7 @@ fn main() {
         let big = synthetic(n);
         let q = query(&big, "h100-sxm", 4);
         let (report, t) = time(|| recommend::recommend(&big, &q));
-        assert_eq!(report.candidates.len() + report.excluded.len(), n);
+        assert_eq!(report.candidates_total + report.excluded.len(), n);
         let ok = n != 100_000 || t < Duration::from_secs(1);
         rows.push((
             format!("rank a synthetic catalog of {n} models (in process)"),
