@@ -737,12 +737,9 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
             .tokens_per_hour
             .map_or(recommend::DEFAULT_TOKENS_PER_HOUR, |t| t as f64),
         gpu_price: a.gpu_price,
-        modality: a.modality.map(|m| {
-            if m == ModalityArg::Text {
-                "text".into()
-            } else {
-                "vision".into()
-            }
+        modality: a.modality.map(|m| match m {
+            ModalityArg::Text => catalog::Modality::Text,
+            ModalityArg::Vision => catalog::Modality::Vision,
         }),
         class: a.class.map(Into::into),
         engine: a.engine.map(|e| format!("{e:?}").to_ascii_lowercase()),

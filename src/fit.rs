@@ -501,8 +501,17 @@ pub fn serve_layouts(
         .collect()
 }
 
-/// Every fitting serving layout at every precision that applies (the recommender's choices).
-pub fn serve_options(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Vec<Plan> {
+/// The fitting serving layouts worth weighing against each other (the recommender's choices):
+/// precisions from the least lossy, stopping at the first loss rank where anything fits, and for
+/// each precision the TP degrees in ascending order until one replica is `enough` for the load
+/// (a larger TP group would only add GPUs). Fine-tuning tasks: the fitting plans of `fit`.
+pub fn serve_options(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    enough: impl Fn(&Plan) -> bool,
+) -> Vec<Plan> {
     if req.task.is_training() {
         return fit(shape, gpu, count, req)
             .plans
@@ -514,10 +523,35 @@ pub fn serve_options(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Vec
         Some(p) => vec![p],
         None => shape.precisions(gpu, req.task),
     };
-    precisions
-        .into_iter()
-        .flat_map(|p| serve_layouts(shape, gpu, count, req, p))
-        .collect()
+    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
+    let tps = tp_candidates(&shape.arch, count);
+    for rank in 0..=2 {
+        let mut options = Vec::new();
+        for &p in precisions
+            .iter()
+            .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
+        {
+            for &tp in &tps {
+                if serve_memory(shape, gpu, req, p, tp, 1, (count / tp).max(1))
+                    .0
+                    .total()
+                    > budget
+                {
+                    continue;
+                }
+                let plan = serve_plan_at(shape, gpu, count, req, p, tp, 1);
+                let done = enough(&plan);
+                options.push(plan);
+                if done {
+                    break;
+                }
+            }
+        }
+        if !options.is_empty() {
+            return options;
+        }
+    }
+    Vec::new()
 }
 
 /// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas.

@@ -1,7 +1,9 @@
 //! The main job: filter the catalog by license, hardware, context, modality and tooling, price each
 //! survivor at the expected load, score it, and explain every inclusion and exclusion.
 
-use crate::catalog::{ArchClass, Catalog, Gpu, Model, Support, Tier, Weights, ENGINES, FINETUNERS};
+use crate::catalog::{
+    ArchClass, Catalog, Gpu, Modality, Model, Support, Tier, Weights, ENGINES, FINETUNERS,
+};
 use crate::economics::{self, Economics};
 use crate::fit::{self, Plan, Request, Shape};
 use crate::license::{self, Allow, Finding, Level, Usage};
@@ -65,7 +67,7 @@ pub struct Query<'c> {
     pub min_context: Option<u64>,
     pub tokens_per_hour: f64,
     pub gpu_price: Option<f64>,
-    pub modality: Option<String>,
+    pub modality: Option<Modality>,
     pub class: Option<ArchClass>,
     pub engine: Option<String>,
     pub finetune_with: Option<String>,
@@ -579,10 +581,14 @@ fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding
         }
     }
     if let Some(modality) = &q.modality {
-        if !m.has_modality(modality) {
+        if !m.has_modality(*modality) {
             fail(
                 "modality-missing",
-                format!("inputs are {}, no {modality}", m.modalities.join("+")),
+                format!(
+                    "inputs are {}, no {}",
+                    Modality::join(&m.modalities, "+"),
+                    modality.as_str()
+                ),
             );
         }
     }
@@ -650,8 +656,9 @@ fn size(
     let hw = &q.hardware;
     // Without --gpus: the smallest power-of-two count of yardstick GPUs that fits.
     let mut count = if hw.given { hw.count } else { 1 };
+    let enough = |p: &Plan| q.tokens_per_hour <= p.perf.capacity_per_replica_tokens_per_hour;
     let options = loop {
-        let options = fit::serve_options(&shape, hw.gpu, count, &q.fit);
+        let options = fit::serve_options(&shape, hw.gpu, count, &q.fit, enough);
         if hw.given || !options.is_empty() || count >= YARDSTICK_MAX {
             break options;
         }
@@ -671,18 +678,14 @@ fn size(
             })
             .map_or(f64::INFINITY, |e| e.cost_per_million)
     };
-    // Least lossy precision first; among its layouts the cheapest at the load, then the most capacity.
-    let best_rank = options.iter().map(|p| p.precision.loss_rank()).min();
-    let plan = options
-        .into_iter()
-        .filter(|p| Some(p.precision.loss_rank()) == best_rank)
-        .min_by(|a, b| {
-            cost_of(a).total_cmp(&cost_of(b)).then(
-                b.perf
-                    .capacity_tokens_per_hour
-                    .total_cmp(&a.perf.capacity_tokens_per_hour),
-            )
-        });
+    // Among the least lossy layouts that fit: the cheapest at the load, then the most capacity.
+    let plan = options.into_iter().min_by(|a, b| {
+        cost_of(a).total_cmp(&cost_of(b)).then(
+            b.perf
+                .capacity_tokens_per_hour
+                .total_cmp(&a.perf.capacity_tokens_per_hour),
+        )
+    });
     let Some(plan) = plan else {
         let report = fit::fit(&shape, hw.gpu, count, &q.fit);
         let closest = report

@@ -385,13 +385,6 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     if m.modalities.is_empty() {
         p.push("modalities is empty".into());
     }
-    for modality in &m.modalities {
-        if !["text", "vision", "audio", "video"].contains(&modality.as_str()) {
-            p.push(format!(
-                "unknown modality `{modality}` (text, vision, audio, video)"
-            ));
-        }
-    }
     match m.weights {
         Weights::Api => {
             if m.hf_repo.is_some() || m.arch.is_some() {
@@ -552,7 +545,7 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
             }
         }
     }
-    let unique: HashSet<&String> = m.modalities.iter().collect();
+    let unique: HashSet<&Modality> = m.modalities.iter().collect();
     if unique.len() != m.modalities.len() {
         p.push("modalities has duplicates".into());
     }

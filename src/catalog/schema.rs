@@ -303,6 +303,35 @@ impl Gpu {
     }
 }
 
+/// An input a model takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Modality {
+    Text,
+    Vision,
+    Audio,
+    Video,
+}
+
+impl Modality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::Text => "text",
+            Modality::Vision => "vision",
+            Modality::Audio => "audio",
+            Modality::Video => "video",
+        }
+    }
+
+    /// "text+vision" for a list.
+    pub fn join(list: &[Modality], sep: &str) -> String {
+        list.iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Weights {
@@ -452,7 +481,7 @@ pub struct Model {
     #[serde(default)]
     pub also_bound_by: Vec<String>,
     #[serde(default)]
-    pub modalities: Vec<String>,
+    pub modalities: Vec<Modality>,
     #[serde(default)]
     pub languages: Option<String>,
     /// Claimed maximum context; 0 only for an announced model with no weights.
@@ -522,11 +551,11 @@ impl Model {
     pub fn is_moe(&self) -> bool {
         self.architecture == Some(ArchClass::Moe)
     }
-    pub fn has_modality(&self, m: &str) -> bool {
-        self.modalities.iter().any(|x| x == m)
+    pub fn has_modality(&self, m: Modality) -> bool {
+        self.modalities.contains(&m)
     }
     pub fn is_multimodal(&self) -> bool {
-        self.modalities.iter().any(|x| x != "text")
+        self.modalities.iter().any(|x| *x != Modality::Text)
     }
     /// Every license that binds this model: its own first, then upstream ones.
     pub fn license_ids(&self) -> impl Iterator<Item = &str> {

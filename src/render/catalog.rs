@@ -40,7 +40,7 @@ pub fn model_json(c: &Catalog, m: &Model) -> Value {
         "context_usable_tokens": m.context_usable_tokens,
         "license": { "id": m.license, "tier": tier, "also_bound_by": m.also_bound_by },
         "released": m.released.to_string(),
-        "modalities": m.modalities,
+        "modalities": m.modalities.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
         "capability_mmlu": m.capability_mmlu,
         "price_input_per_m": m.price_input_per_m,
         "price_output_per_m": m.price_output_per_m,
@@ -294,7 +294,10 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     if let Some(d) = m.native_dtype {
         line("native dtype", d.as_str().into());
     }
-    line("modalities", m.modalities.join(", "));
+    line(
+        "modalities",
+        crate::catalog::Modality::join(&m.modalities, ", "),
+    );
     if let Some(p) = m.price_output_per_m {
         line(
             "API price",

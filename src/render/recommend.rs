@@ -46,7 +46,7 @@ pub fn query_json(q: &Query) -> Value {
         "tokens_per_hour": q.tokens_per_hour,
         "input_ratio": q.fit.input_ratio,
         "gpu_price": q.gpu_price,
-        "modality": q.modality,
+        "modality": q.modality.map(|m| m.as_str()),
         "class": q.class.map(|c| c.as_str()),
         "engine": q.engine,
         "finetune_with": q.finetune_with,
