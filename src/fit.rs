@@ -571,7 +571,7 @@ pub fn serve_plan_at(
     let fits = memory.total() <= budget && tp * pp <= count;
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
-        (free * GIB / kv_seq).floor() as u64 * replicas
+        ((free * GIB / kv_seq).floor() as u64).saturating_mul(replicas)
     } else {
         0
     };
@@ -632,7 +632,7 @@ pub fn lora_params(a: &Arch, rank: u64) -> f64 {
     let kv_out = (a.kv_heads * a.head_dim) as f64;
     let attention = r * ((h + q_out) * 2.0 + (h + kv_out) * 2.0);
     let moe_layers = if a.experts > 0 {
-        a.layers - a.dense_layers
+        a.layers.saturating_sub(a.dense_layers)
     } else {
         0
     };

@@ -504,14 +504,14 @@ fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> 
                 license::human(q.tokens_per_hour as u64),
                 e.gpus_used,
                 e.hourly_cost,
-                license::human((e.capacity_tokens_per_hour / 1000.0).round() as u64 * 1000),
+                license::human(((e.capacity_tokens_per_hour / 1000.0).round() as u64).saturating_mul(1000)),
                 e.utilization * 100.0
             );
             if let Some((api, api_cost)) = cheapest_api {
                 msg.push_str(&match s.break_even {
                     Some(load) => format!(
                         "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
-                        license::human((load / 1000.0).round() as u64 * 1000)
+                        license::human(((load / 1000.0).round() as u64).saturating_mul(1000))
                     ),
                     None => {
                         format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica")

@@ -181,3 +181,60 @@ proptest! {
         }
     }
 }
+
+/// The gate and the recommender share one license evaluation: for any usage, the license
+/// findings that deny a model in the gate are exactly those that exclude it in the recommender.
+fn usage_strategy() -> impl Strategy<Value = (bool, Option<u64>, bool, bool, bool, bool)> {
+    (
+        any::<bool>(),
+        proptest::option::of(prop_oneof![
+            Just(50_000_000u64),
+            Just(150_000_000),
+            Just(800_000_000)
+        ]),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn gate_and_recommender_agree(u in usage_strategy(), tiers in proptest::sample::subsequence(vec!["permissive", "conditional", "non-commercial", "proprietary"], 1..4)) {
+        let c = catalog();
+        let (commercial, mau, eu, hosted, redistribute, distill) = u;
+        let mut policy = format!("[usage]\ncommercial = {commercial}\nhosted = {hosted}\nredistribute = {redistribute}\ndistill = {distill}\n");
+        if let Some(m) = mau {
+            policy.push_str(&format!("mau = {m}\n"));
+        }
+        if eu {
+            policy.push_str("region = \"eu\"\n");
+        }
+        let tier_list: Vec<String> = tiers.iter().map(|t| format!("\"{t}\"")).collect();
+        policy.push_str(&format!("[allow]\ntiers = [{}]\n", tier_list.join(", ")));
+        for m in &c.models {
+            policy.push_str(&format!("[[model]]\nref = \"{}\"\n", m.id));
+        }
+        let parsed = pick::gate::parse_policy("pick.toml", &policy, c).unwrap();
+        let gate = pick::gate::run(c, &parsed, &[], pick::catalog::Date::parse("2026-01-01").unwrap()).unwrap();
+
+        let mut q = query(Allow::parse(c, &tiers.iter().map(|t| (*t).to_string()).collect::<Vec<_>>()).unwrap(), 8, Prefer::Balanced);
+        q.usage = parsed.usage.clone();
+        let report = recommend::recommend(c, &q);
+        for (model, result) in c.models.iter().zip(&gate.models) {
+            let mut gate_codes: Vec<&str> = result.findings.iter().filter(|f| f.finding.level == pick::license::Level::Fail).map(|f| f.finding.code).collect();
+            let mut rec_codes: Vec<&str> = report
+                .excluded
+                .iter()
+                .find(|e| e.id == model.id)
+                .map(|e| e.reasons.iter().map(|r| r.code).filter(|code| code.starts_with("license-")).collect())
+                .unwrap_or_default();
+            gate_codes.sort_unstable();
+            rec_codes.sort_unstable();
+            prop_assert_eq!(gate_codes, rec_codes, "{}", model.id);
+        }
+    }
+}

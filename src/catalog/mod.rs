@@ -74,6 +74,19 @@ impl Catalog {
         // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
         // sure), so they are appended without the merge's lookups.
         let mut catalog = Catalog::default();
+        // Sized once: growing a vector of large entries file by file copies them again and again.
+        catalog
+            .families
+            .reserve_exact(files.iter().map(|(_, d)| d.family.len()).sum());
+        catalog
+            .models
+            .reserve_exact(files.iter().map(|(_, d)| d.model.len()).sum());
+        catalog
+            .licenses
+            .reserve_exact(files.iter().map(|(_, d)| d.license.len()).sum());
+        catalog
+            .gpus
+            .reserve_exact(files.iter().map(|(_, d)| d.gpu.len()).sum());
         for (file, doc) in files {
             catalog.families.extend(tagged(doc.family, &file));
             catalog.models.extend(tagged(doc.model, &file));

@@ -120,3 +120,30 @@ fn help_and_version() {
     let bad = pick(&["--no-such-flag"]);
     assert_eq!(bad.code, 2);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, failure_persistence: None, ..Default::default() })]
+
+    /// Whatever the arguments, the binary answers 0, 1 or 2 and never panics.
+    #[test]
+    fn any_arguments_exit_cleanly(
+        flag in proptest::sample::select(vec!["--gpus", "--context", "--license", "--mau", "--top", "--tokens-per-hour", "--gpu-price", "--region", "--input-ratio", "--concurrency"]),
+        value in "\\PC{0,12}",
+        sub in proptest::sample::select(vec!["", "fit llama-3.1-8b", "list", "show"]),
+    ) {
+        let mut args: Vec<&str> = sub.split_whitespace().collect();
+        if sub == "show" {
+            args.push(&value);
+        } else if sub == "list" {
+            args.extend(["--license", &value]);
+        } else {
+            args.extend([flag, &value]);
+        }
+        if sub.starts_with("fit") && flag != "--gpus" {
+            args.extend(["--gpus", "H100"]);
+        }
+        let r = pick(&args);
+        proptest::prop_assert!((0..=2).contains(&r.code), "{args:?}: exit {} {}", r.code, r.stderr);
+        proptest::prop_assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+    }
+}
