@@ -215,6 +215,8 @@ struct Sized {
     price: Option<f64>,
     economics: Option<Economics>,
     break_even: Option<f64>,
+    /// Fine-tuning: USD per 1M training tokens with every GPU of the plan busy.
+    train_cost: Option<f64>,
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
@@ -258,7 +260,10 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
                     draft.headroom =
                         (sized.plan.headroom_gib() / sized.plan.budget_gib / HEADROOM_ENOUGH)
                             .clamp(0.0, 1.0);
-                    draft.cost = sized.economics.map(|e| e.cost_per_million);
+                    draft.cost = sized
+                        .economics
+                        .map(|e| e.cost_per_million)
+                        .or(sized.train_cost);
                     draft.sized = Some(sized);
                 }
                 Err((finding, short)) => {
@@ -296,7 +301,8 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .iter()
         .filter_map(|d| d.model.capability_mmlu)
         .collect();
-    let median_cap = median(&known_caps).unwrap_or(50.0);
+    // An unknown capability is scored as the weakest known one: missing data earns no credit.
+    let floor_cap = known_caps.iter().copied().reduce(f64::min).unwrap_or(0.0);
     // Capability is scored across the field that qualified: the best MMLU gets 1, the worst 0.
     let (cap_lo, cap_hi) = known_caps
         .iter()
@@ -315,7 +321,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .into_iter()
         .map(|d| {
             let m = d.model;
-            let cap = cap_score(m.capability_mmlu.unwrap_or(median_cap));
+            let cap = cap_score(m.capability_mmlu.unwrap_or(floor_cap));
             let cost = match d.cost {
                 Some(c) if c.is_finite() && c > 0.0 && best_cost.is_finite() => best_cost / c,
                 _ => 0.0,
@@ -367,7 +373,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             score,
             components,
             d,
-            median_cap,
+            floor_cap,
             cheapest_api.as_ref(),
         ));
     }
@@ -393,7 +399,7 @@ fn candidate(
     score: f64,
     components: [f64; 6],
     d: Draft,
-    median_cap: f64,
+    floor_cap: f64,
     cheapest_api: Option<&(String, f64)>,
 ) -> Candidate {
     let m = d.model;
@@ -428,7 +434,7 @@ fn candidate(
         None => reasons.push(Finding::new(
             "capability-unknown",
             Level::Warn,
-            format!("no published MMLU: scored at the field's median ({median_cap:.1})"),
+            format!("no published MMLU: scored as the weakest qualifying model ({floor_cap:.1})"),
         )),
     }
     let [cap, cost, eco, freedom, headroom, fresh] = components;
@@ -476,14 +482,28 @@ fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> 
         s.count,
         s.gpu
     );
-    let fit_msg = format!(
-        "{placement}: {:.1} of {:.1} GiB per GPU ({:.1} GiB headroom), up to {} sequences of {} tokens",
+    let memory = format!(
+        "{:.1} of {:.1} GiB per GPU ({:.1} GiB headroom)",
         plan.memory.total(),
         plan.budget_gib,
-        plan.headroom_gib(),
-        plan.max_concurrency,
-        q.fit.context
+        plan.headroom_gib()
     );
+    let fit_msg = if q.fit.task.is_training() {
+        format!(
+            "{} {} data-parallel on {}x {}: {memory} at {} tokens x micro-batch {}",
+            q.fit.task.as_str(),
+            plan.precision.as_str(),
+            s.count,
+            s.gpu,
+            q.fit.context,
+            q.fit.micro_batch
+        )
+    } else {
+        format!(
+            "{placement}: {memory}, up to {} sequences of {} tokens",
+            plan.max_concurrency, q.fit.context
+        )
+    };
     if q.hardware.given {
         out.push(Finding::new("fit", Level::Pass, fit_msg));
     } else {
@@ -495,6 +515,25 @@ fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> 
                 q.hardware.gpu.name
             ),
         ));
+    }
+    if q.fit.task.is_training() {
+        let tps = s.plan.perf.train_tokens_per_s;
+        out.push(match (tps, s.train_cost, s.price) {
+            (Some(tps), Some(cost), Some(price)) => Finding::new(
+                "cost",
+                Level::Info,
+                format!(
+                    "{}: ~{} training tokens/s on {} GPU(s) (6 x active params per token at {:.0}% MFU): ${cost:.3} per 1M training tokens at ${price:.2}/GPU-h",
+                    q.fit.task.as_str(),
+                    crate::render::short(tps),
+                    s.plan.gpus_used(),
+                    crate::throughput::Constants::MFU_TRAIN * 100.0
+                ),
+            ),
+            (None, _, _) => Finding::new("cost-unknown", Level::Warn, format!("{} training throughput has no sourced estimate (QLoRA dequantization cost): cost unknown", q.fit.task.as_str())),
+            _ => Finding::new("cost-unknown", Level::Warn, format!("no price for {} (give --gpu-price)", s.gpu)),
+        });
+        return out;
     }
     match (s.economics, s.price) {
         (Some(e), Some(price)) => {
@@ -539,15 +578,6 @@ fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> 
         )),
     }
     out
-}
-
-fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
 }
 
 /// Filters that do not need sizing: weights, class, modality, context, tooling.
@@ -734,6 +764,11 @@ fn size(
         ),
         _ => None,
     };
+    // Fine-tuning is priced per training token with the GPUs fully busy (a job, not a service).
+    let train_cost = price
+        .zip(plan.perf.train_tokens_per_s)
+        .filter(|_| q.fit.task.is_training())
+        .map(|(price, tps)| plan.gpus_used() as f64 * price / (tps * 3600.0) * 1e6);
     Ok(Sized {
         plan,
         gpu: hw.gpu.id.clone(),
@@ -741,6 +776,7 @@ fn size(
         price,
         economics,
         break_even,
+        train_cost,
     })
 }
 

@@ -129,15 +129,18 @@ fn row(c: &Candidate) -> Vec<String> {
         c.plan
             .as_ref()
             .map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
-        // Throughput of the replicas the load keeps running.
-        c.economics.map_or_else(
-            || {
-                c.plan.as_ref().map_or("-".into(), |p| {
+        // Serving: throughput of the replicas the load keeps running; fine-tuning: training tok/s.
+        match (&c.plan, c.economics) {
+            (_, Some(e)) => short(e.capacity_tokens_per_hour / 3600.0),
+            (Some(p), None) => match p.perf.train_tokens_per_s {
+                Some(t) => short(t),
+                None if p.perf.capacity_tokens_per_hour > 0.0 => {
                     short(p.perf.capacity_tokens_per_hour / 3600.0)
-                })
+                }
+                None => "?".into(),
             },
-            |e| short(e.capacity_tokens_per_hour / 3600.0),
-        ),
+            (None, None) => "-".into(),
+        },
         c.cost_per_million.map_or("-".into(), |v| {
             if v.is_finite() {
                 format!("{v:.3}")
