@@ -316,6 +316,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// "fp8 TP2" or "bf16 TP8 PP2": precision and parallel layout of one replica.
+    pub fn layout(&self) -> String {
+        let pp = if self.pipeline_parallel > 1 {
+            format!(" PP{}", self.pipeline_parallel)
+        } else {
+            String::new()
+        };
+        format!("{} TP{}{pp}", self.precision.as_str(), self.tensor_parallel)
+    }
+
     pub fn gpus_per_replica(&self) -> u64 {
         self.tensor_parallel * self.pipeline_parallel
     }

@@ -469,14 +469,8 @@ fn sized_reasons(q: &Query, s: &Sized, cheapest_api: Option<&(String, f64)>) -> 
     let plan = &s.plan;
     let mut out = Vec::new();
     let placement = format!(
-        "{} TP{}{} x{} replica{} on {}x {}",
-        plan.precision.as_str(),
-        plan.tensor_parallel,
-        if plan.pipeline_parallel > 1 {
-            format!(" PP{}", plan.pipeline_parallel)
-        } else {
-            String::new()
-        },
+        "{} x{} replica{} on {}x {}",
+        plan.layout(),
         plan.replicas,
         if plan.replicas == 1 { "" } else { "s" },
         s.count,

@@ -16,14 +16,8 @@ fn reasons_json(r: &[Finding]) -> Value {
 fn plan_text(c: &Candidate) -> String {
     match &c.plan {
         Some(p) => format!(
-            "{} TP{}{} x{}",
-            p.precision.as_str(),
-            p.tensor_parallel,
-            if p.pipeline_parallel > 1 {
-                format!("xPP{}", p.pipeline_parallel)
-            } else {
-                String::new()
-            },
+            "{} x{}",
+            p.layout(),
             c.economics.map_or(p.replicas, |e| e.replicas_used)
         ),
         None => "API".into(),
