@@ -224,6 +224,8 @@ pub struct GateFinding {
 #[derive(Debug, Clone)]
 pub struct ModelResult {
     pub reference: String,
+    /// The revision the policy pins, if any (scanned references have none).
+    pub revision: Option<String>,
     pub id: Option<String>,
     pub license: Option<String>,
     pub verdict: Verdict,
@@ -248,11 +250,9 @@ pub fn run(
     scan_paths: &[PathBuf],
     today: Date,
 ) -> Result<GateReport> {
-    let mut refs: Vec<(String, Option<String>, Location)> = policy
-        .models
-        .iter()
-        .map(|m| (m.reference.clone(), m.license.clone(), m.location.clone()))
-        .collect();
+    // The policy's [[model]] entries, then what the scan finds (scanned references have no
+    // revision or declared license).
+    let mut refs: Vec<PolicyModel> = policy.models.clone();
     if !scan_paths.is_empty() {
         let found = scan::scan(scan_paths).context("--scan")?;
         refs.extend(found.into_iter().map(
@@ -260,22 +260,19 @@ pub fn run(
                  reference,
                  file,
                  line,
-             }| (reference, None, Location { file, line }),
+             }| PolicyModel {
+                reference,
+                revision: None,
+                license: None,
+                location: Location { file, line },
+            },
         ));
     }
     let mut used = vec![false; policy.exceptions.len()];
-    let mut models = Vec::new();
-    for (reference, declared_license, location) in refs {
-        models.push(gate_one(
-            catalog,
-            policy,
-            &reference,
-            declared_license.as_deref(),
-            location,
-            today,
-            &mut used,
-        ));
-    }
+    let models: Vec<ModelResult> = refs
+        .into_iter()
+        .map(|r| gate_one(catalog, policy, r, today, &mut used))
+        .collect();
     let mut policy_findings = Vec::new();
     for (e, used) in policy.exceptions.iter().zip(used) {
         if !used {
@@ -317,12 +314,17 @@ pub fn run(
 fn gate_one(
     catalog: &Catalog,
     policy: &Policy,
-    reference: &str,
-    declared: Option<&str>,
-    location: Location,
+    r: PolicyModel,
     today: Date,
     used: &mut [bool],
 ) -> ModelResult {
+    let PolicyModel {
+        reference,
+        revision,
+        license: declared,
+        location,
+    } = r;
+    let (reference, declared) = (reference.as_str(), declared.as_deref());
     let at = |f: Finding| GateFinding {
         finding: f,
         location: Some(location.clone()),
@@ -351,6 +353,7 @@ fn gate_one(
             _ => {}
         }
         return ModelResult {
+            revision,
             reference: reference.to_string(),
             id: None,
             license: declared.map(str::to_string),
@@ -432,6 +435,7 @@ fn gate_one(
         }
     }
     ModelResult {
+        revision,
         reference: reference.to_string(),
         id: Some(model.id.clone()),
         license: Some(model.license_ids().collect::<Vec<_>>().join(" AND ")),

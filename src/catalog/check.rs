@@ -46,11 +46,11 @@ pub fn check_embedded() -> Vec<Problem> {
 /// given files only.
 pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Problem>> {
     let files = read_paths(paths)?;
-    let base = Catalog::embedded()?;
+    let base = Catalog::embedded_with(Detail::Core)?;
     Ok(check_texts(&files, Some(&base)))
 }
 
-fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Problem> {
+pub(crate) fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
     let mut texts = HashMap::new();

@@ -22,6 +22,7 @@ pub fn report_json(r: &GateReport) -> String {
         "today": r.today.to_string(),
         "models": r.models.iter().map(|m| json!({
             "ref": m.reference,
+            "revision": m.revision,
             "id": m.id,
             "license": m.license,
             "verdict": m.verdict.as_str(),
@@ -50,7 +51,9 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
     let mut t = style.table(&["model", "catalog id", "license", "verdict", "where"]);
     for m in &r.models {
         t.add_row(vec![
-            m.reference.clone(),
+            m.revision
+                .as_ref()
+                .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
             m.id.clone().unwrap_or_else(|| "-".into()),
             m.license.clone().unwrap_or_else(|| "-".into()),
             verdict_text(m.verdict, style),

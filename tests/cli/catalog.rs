@@ -299,6 +299,39 @@ fn user_catalog_merges_and_overrides() {
     let v = json(&r);
     assert_eq!(v["id"], "acme-8b");
     assert!(pick(&["catalog", "check", "catalogs/override.toml"]).code == 0);
+    // Every command sees the merged catalog, not only `show`.
+    let ids = pick(&[
+        "--catalog",
+        "catalogs/override.toml",
+        "list",
+        "--format",
+        "ids",
+    ]);
+    assert_eq!(ids.code, 0, "{}", ids.stderr);
+    assert!(ids.stdout.lines().any(|l| l == "acme-8b"));
+    let rec = pick(&[
+        "--catalog",
+        "catalogs/override.toml",
+        "--license",
+        "llama3.1",
+        "--gpus",
+        "H100",
+        "--format",
+        "ids",
+        "--top",
+        "50",
+    ]);
+    assert_eq!(rec.code, 0, "{}", rec.stderr);
+    assert!(rec.stdout.lines().any(|l| l == "acme-8b"), "{}", rec.stdout);
+    let fit = pick(&[
+        "--catalog",
+        "catalogs/override.toml",
+        "fit",
+        "acme/acme-8b",
+        "--gpus",
+        "L4",
+    ]);
+    assert_eq!(fit.code, 0, "{}", fit.stderr);
     let bad = pick(&["--catalog", "catalogs/semantic.toml", "list"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("no-such-license"));

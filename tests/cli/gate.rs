@@ -53,6 +53,7 @@ fn allowed_model_passes() {
     assert_eq!(m["id"], "llama-3.1-8b");
     assert_eq!(m["verdict"], "allowed");
     assert_eq!(m["ref"], "meta-llama/Llama-3.1-8B-Instruct");
+    assert_eq!(m["revision"], "0e9e39f");
     assert_eq!(m["location"]["line"], 7, "the [[model]] header line");
 }
 
