@@ -126,7 +126,9 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
 /// The card a practitioner reads before committing to a model.
 pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     let mut s = String::new();
-    let mut line = |k: &str, v: String| s.push_str(&format!("{:<22} {v}\n", style.bold(k)));
+    // Pad before styling, so escape codes do not shift the values' column.
+    let mut line =
+        |k: &str, v: String| s.push_str(&format!("{} {v}\n", style.bold(&format!("{k:<22}"))));
     let family = c.family(&m.family);
     line("model", format!("{} ({})", m.name, m.id));
     line(

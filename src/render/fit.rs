@@ -1,7 +1,8 @@
 //! `pick fit` output.
 
-use super::{gib, json, num, short, Style, SCHEMA_VERSION};
+use super::{gib, json, num, short, Style, Tone, SCHEMA_VERSION};
 use crate::fit::{Assumptions, Plan, Report};
+use comfy_table::Cell;
 use serde_json::{json, Value};
 
 pub fn plan_json(p: &Plan, best: bool) -> Value {
@@ -104,12 +105,13 @@ pub fn report_table(r: &Report, style: Style) -> String {
             } else {
                 ""
             };
-            style.green(&format!("fits{mark}"))
+            style.cell(format!("fits{mark}"), Tone::Good)
         } else {
-            style.red(&format!("short {:.1}", p.short_by_gib()))
+            style.cell(format!("short {:.1}", p.short_by_gib()), Tone::Bad)
         };
+        let plain = |v: Vec<String>| v.into_iter().map(Cell::new).collect::<Vec<_>>();
         let row = if training {
-            vec![
+            let mut row = plain(vec![
                 p.precision.as_str().to_string(),
                 p.replicas.to_string(),
                 gib(m.weights),
@@ -118,11 +120,14 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(m.activations),
                 gib(m.total()),
                 gib(p.budget_gib),
-                verdict,
+            ]);
+            row.push(verdict);
+            row.push(Cell::new(
                 p.perf.train_tokens_per_s.map_or("unknown".into(), short),
-            ]
+            ));
+            row
         } else {
-            vec![
+            let mut row = plain(vec![
                 p.precision.as_str().to_string(),
                 format!(
                     "{} x {} x {}",
@@ -133,7 +138,9 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(m.overhead),
                 gib(m.total()),
                 gib(p.budget_gib),
-                verdict,
+            ]);
+            row.push(verdict);
+            row.extend(plain(vec![
                 p.max_concurrency.to_string(),
                 short(p.perf.decode_single),
                 if p.fits {
@@ -142,7 +149,8 @@ pub fn report_table(r: &Report, style: Style) -> String {
                     "-".into()
                 },
                 p.perf.prefill.map_or("unknown".into(), short),
-            ]
+            ]));
+            row
         };
         t.add_row(row);
     }

@@ -1,8 +1,9 @@
 //! `pick gate` output: human, JSON, GitHub workflow commands, SARIF 2.1.0, Markdown.
 
-use super::{json, Style, SCHEMA_VERSION};
+use super::{json, Style, Tone, SCHEMA_VERSION};
 use crate::gate::{GateFinding, GateReport, Location, Verdict};
 use crate::license::Level;
+use comfy_table::Cell;
 use serde_json::{json, Value};
 
 fn loc_json(l: &Option<Location>) -> Value {
@@ -33,13 +34,13 @@ pub fn report_json(r: &GateReport) -> String {
     }))
 }
 
-fn verdict_text(v: Verdict, style: Style) -> String {
-    match v {
-        Verdict::Allowed => style.green("allowed"),
-        Verdict::Excepted => style.yellow("excepted"),
-        Verdict::Denied => style.red("denied"),
-        Verdict::Unknown => style.red("unknown"),
-    }
+fn verdict_cell(v: Verdict, style: Style) -> comfy_table::Cell {
+    let tone = match v {
+        Verdict::Allowed => Tone::Good,
+        Verdict::Excepted => Tone::Warn,
+        Verdict::Denied | Verdict::Unknown => Tone::Bad,
+    };
+    style.cell(v.as_str(), tone)
 }
 
 fn at(l: &Option<Location>) -> String {
@@ -51,13 +52,15 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
     let mut t = style.table(&["model", "catalog id", "license", "verdict", "where"]);
     for m in &r.models {
         t.add_row(vec![
-            m.revision
-                .as_ref()
-                .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
-            m.id.clone().unwrap_or_else(|| "-".into()),
-            m.license.clone().unwrap_or_else(|| "-".into()),
-            verdict_text(m.verdict, style),
-            format!("{}:{}", m.location.file, m.location.line),
+            Cell::new(
+                m.revision
+                    .as_ref()
+                    .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
+            ),
+            Cell::new(m.id.as_deref().unwrap_or("-")),
+            Cell::new(m.license.as_deref().unwrap_or("-")),
+            verdict_cell(m.verdict, style),
+            Cell::new(format!("{}:{}", m.location.file, m.location.line)),
         ]);
     }
     let mut out = format!("{t}\n");

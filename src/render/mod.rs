@@ -9,7 +9,7 @@ pub mod fit;
 pub mod gate;
 pub mod recommend;
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
 /// The version of every JSON document `pick` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -51,14 +51,27 @@ impl Style {
         self.paint("2", s)
     }
 
-    /// A level word, colored by severity.
+    /// A level word padded to 5 columns, colored by severity (padding first, so escapes do not
+    /// shift the columns).
     pub fn level(self, level: crate::license::Level) -> String {
         use crate::license::Level;
+        let word = format!("{:<5}", level.as_str());
         match level {
-            Level::Pass => self.green("pass"),
-            Level::Info => self.dim("info"),
-            Level::Warn => self.yellow("warn"),
-            Level::Fail => self.red("fail"),
+            Level::Pass => self.green(&word),
+            Level::Info => self.dim(&word),
+            Level::Warn => self.yellow(&word),
+            Level::Fail => self.red(&word),
+        }
+    }
+
+    /// A table cell in a tone; comfy-table measures and styles it itself.
+    pub fn cell(self, text: impl Into<String>, tone: Tone) -> Cell {
+        let cell = Cell::new(text.into());
+        match (self.color, tone) {
+            (false, _) | (true, Tone::Plain) => cell,
+            (true, Tone::Good) => cell.fg(Color::Green),
+            (true, Tone::Warn) => cell.fg(Color::Yellow),
+            (true, Tone::Bad) => cell.fg(Color::Red),
         }
     }
 
@@ -72,12 +85,30 @@ impl Style {
             t.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Disabled);
         }
-        if !self.color {
+        if self.color {
+            t.enforce_styling();
+        } else {
             t.force_no_tty();
         }
-        t.set_header(header.iter().map(|h| self.bold(h)).collect::<Vec<_>>());
+        let bold = |h: &&str| {
+            if self.color {
+                Cell::new(*h).add_attribute(Attribute::Bold)
+            } else {
+                Cell::new(*h)
+            }
+        };
+        t.set_header(header.iter().map(bold).collect::<Vec<_>>());
         t
     }
+}
+
+/// How a table cell reads: neutral, good news, a caution, bad news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Good,
+    Warn,
+    Bad,
 }
 
 /// One field of a CSV record (RFC 4180 quoting).

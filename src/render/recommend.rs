@@ -217,7 +217,7 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             ));
             for f in &c.reasons {
                 out.push_str(&format!(
-                    "  {:<5} {:<22} {}\n",
+                    "  {} {:<22} {}\n",
                     style.level(f.level),
                     f.code,
                     f.message
