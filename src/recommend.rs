@@ -157,7 +157,12 @@ impl Report {
     pub fn nearest_miss(&self) -> Option<&Excluded> {
         self.excluded
             .iter()
-            .filter(|e| !e.reasons.iter().any(|r| r.code == "no-weights"))
+            // Models with nothing to self-host are not near misses of a self-hosting question.
+            .filter(|e| {
+                !e.reasons
+                    .iter()
+                    .any(|r| matches!(r.code, "no-weights" | "api-only"))
+            })
             .min_by(|a, b| {
                 a.reasons
                     .len()
@@ -678,13 +683,28 @@ fn size(
         ));
     };
     let hw = &q.hardware;
-    // Without --gpus: the smallest power-of-two count of yardstick GPUs that fits.
-    let mut count = if hw.given { hw.count } else { 1 };
+    // Without --gpus: the smallest power-of-two count of yardstick GPUs that fits at a lossless
+    // precision (bf16, fp8, native); only when none does up to the limit, the first lossy fit.
     let enough = |p: &Plan| q.tokens_per_hour <= p.perf.capacity_per_replica_tokens_per_hour;
+    let lossless = |options: &[Plan]| options.iter().any(|p| p.precision.loss_rank() == 0);
+    let mut count = if hw.given { hw.count } else { 1 };
+    let mut lossy: Option<(u64, Vec<Plan>)> = None;
     let options = loop {
         let options = fit::serve_options(&shape, hw.gpu, count, &q.fit, enough);
-        if hw.given || !options.is_empty() || count >= YARDSTICK_MAX {
+        if hw.given || lossless(&options) {
             break options;
+        }
+        if lossy.is_none() && !options.is_empty() {
+            lossy = Some((count, options));
+        }
+        if count >= YARDSTICK_MAX {
+            match lossy.take() {
+                Some((n, options)) => {
+                    count = n;
+                    break options;
+                }
+                None => break Vec::new(),
+            }
         }
         count *= 2;
     };
