@@ -536,6 +536,7 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
                     render::catalog::gpus(catalog, f.format == TableOrJson::Json, style),
                     0,
                 )),
+                // Handled above, before the catalog is loaded.
                 Some(Command::Completions { .. } | Command::Man | Command::Catalog(_)) => {
                     Ok((String::new(), 0))
                 }

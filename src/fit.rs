@@ -87,6 +87,17 @@ pub enum KvDtype {
     Fp8,
 }
 
+impl KvDtype {
+    /// Bytes per cached element. `auto` is what engines do by default, a 16-bit cache (vLLM's
+    /// `kv_cache_dtype=auto` follows the model dtype); fp8 only when asked.
+    pub fn bytes(self) -> f64 {
+        match self {
+            KvDtype::Fp8 => 1.0,
+            KvDtype::Bf16 | KvDtype::Auto => 2.0,
+        }
+    }
+}
+
 /// What to size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -231,18 +242,6 @@ impl Shape {
         let k_over_e = a.experts_per_token as f64 / a.experts as f64;
         let touched = 1.0 - (1.0 - k_over_e).powf(batch.max(1.0));
         total - self.params.extra * 2.0 - expert_bytes * (1.0 - touched)
-    }
-
-    pub fn kv_bytes_per_elem(&self, kv: KvDtype, gpu: &Gpu) -> f64 {
-        match kv {
-            KvDtype::Fp8 => 1.0,
-            KvDtype::Bf16 => 2.0,
-            // fp8 KV only where the engine offers it by default: keep bf16 unless asked.
-            KvDtype::Auto => {
-                let _ = gpu;
-                2.0
-            }
-        }
     }
 
     /// Precisions that apply to this model on this GPU, in the order plans are listed.
@@ -412,9 +411,9 @@ pub fn tp_candidates(arch: &Arch, max: u64) -> Vec<u64> {
         .collect()
 }
 
+/// Memory per GPU of a serving layout, and the KV bytes one sequence needs per GPU.
 fn serve_memory(
     shape: &Shape,
-    gpu: &Gpu,
     req: &Request,
     p: Precision,
     tp: u64,
@@ -424,7 +423,7 @@ fn serve_memory(
     let a = &shape.arch;
     let split = (tp * pp) as f64;
     let weights = shape.weight_bytes(p) / split / GIB;
-    let kv_seq = kv_seq_bytes_per_gpu(shape, gpu, req, tp, pp);
+    let kv_seq = kv_seq_bytes_per_gpu(shape, req, tp, pp);
     let per_replica = req.concurrency.div_ceil(replicas.max(1));
     let ffn_width = (a
         .intermediate_size
@@ -450,11 +449,8 @@ fn serve_memory(
 }
 
 /// Bytes of KV cache one sequence of the requested context needs on one GPU.
-fn kv_seq_bytes_per_gpu(shape: &Shape, gpu: &Gpu, req: &Request, tp: u64, pp: u64) -> f64 {
-    shape.kv.per_sequence(req.context)
-        * shape.kv_bytes_per_elem(req.kv_dtype, gpu)
-        * shape.kv.tp_share(tp)
-        / pp as f64
+fn kv_seq_bytes_per_gpu(shape: &Shape, req: &Request, tp: u64, pp: u64) -> f64 {
+    shape.kv.per_sequence(req.context) * req.kv_dtype.bytes() * shape.kv.tp_share(tp) / pp as f64
 }
 
 fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
@@ -462,7 +458,7 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let tps = tp_candidates(&shape.arch, count);
     let fits = |tp: u64, pp: u64| {
         let replicas = (count / (tp * pp)).max(1);
-        serve_memory(shape, gpu, req, p, tp, pp, replicas).0.total() <= budget
+        serve_memory(shape, req, p, tp, pp, replicas).0.total() <= budget
     };
     // Among the TP degrees that fit, the one with the most capacity (a bigger TP group frees room
     // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
@@ -502,7 +498,7 @@ pub fn serve_layouts(
     tp_candidates(&shape.arch, count)
         .into_iter()
         .filter(|&tp| {
-            serve_memory(shape, gpu, req, p, tp, 1, (count / tp).max(1))
+            serve_memory(shape, req, p, tp, 1, (count / tp).max(1))
                 .0
                 .total()
                 <= budget
@@ -542,7 +538,7 @@ pub fn serve_options(
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
             for &tp in &tps {
-                if serve_memory(shape, gpu, req, p, tp, 1, (count / tp).max(1))
+                if serve_memory(shape, req, p, tp, 1, (count / tp).max(1))
                     .0
                     .total()
                     > budget
@@ -577,7 +573,7 @@ pub fn serve_plan_at(
     let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
     let (tp, pp) = (tp.max(1), pp.max(1));
     let replicas = (count / (tp * pp)).max(1);
-    let (memory, kv_seq) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
+    let (memory, kv_seq) = serve_memory(shape, req, p, tp, pp, replicas);
     let fits = memory.total() <= budget && tp * pp <= count;
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
@@ -606,7 +602,7 @@ pub fn serve_plan_at(
             "tensor parallel alone cannot fit: {pp} pipeline stages"
         ));
     }
-    let kv_elem = shape.kv_bytes_per_elem(req.kv_dtype, gpu);
+    let kv_elem = req.kv_dtype.bytes();
     let perf = throughput::serve(
         shape,
         gpu,
