@@ -442,6 +442,16 @@ fn candidate(
             format!("no published MMLU: scored as the weakest qualifying model ({floor_cap:.1})"),
         )),
     }
+    if let Some(p) = m
+        .capability_protocol
+        .filter(|p| m.capability_mmlu.is_some() && !p.comparable())
+    {
+        reasons.push(Finding::new(
+            "capability-protocol",
+            Level::Warn,
+            format!("MMLU measured {} ({}): reads higher than base 5-shot figures, not directly comparable", p.as_str(), if matches!(p, crate::catalog::CapabilityProtocol::Reasoning) { "a reasoning model" } else { "post-trained" }),
+        ));
+    }
     let [cap, cost, eco, freedom, headroom, fresh] = components;
     reasons.push(Finding::new(
         "score",

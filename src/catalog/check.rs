@@ -367,6 +367,9 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
         if !(0.0..=100.0).contains(&mmlu) {
             p.push(format!("capability_mmlu {mmlu} is not a percentage"));
         }
+        if m.capability_protocol.is_none() {
+            p.push("capability_mmlu needs capability_protocol (base-5shot, base, instruct-5shot, instruct, instruct-cot, reasoning)".into());
+        }
         if m.capability_note.is_none() {
             p.push(
                 "capability_mmlu needs capability_note (variant, shots, who reported it)".into(),

@@ -303,6 +303,51 @@ impl Gpu {
     }
 }
 
+/// How a published MMLU figure was measured. The scale is MMLU as vendors publish it; the
+/// protocol says whether two figures compare directly (base 5-shot is the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapabilityProtocol {
+    /// Pretrained model, 5-shot: the reference.
+    #[serde(rename = "base-5shot")]
+    Base5Shot,
+    /// Pretrained model, shots not stated or another harness (OLMES).
+    Base,
+    /// Post-trained model, 5-shot (no base model published).
+    #[serde(rename = "instruct-5shot")]
+    Instruct5Shot,
+    /// Post-trained model, 0-shot harness (simple-evals).
+    Instruct,
+    /// Post-trained model with chain of thought.
+    InstructCot,
+    /// Reasoning model (thinking before answering).
+    Reasoning,
+}
+
+impl CapabilityProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapabilityProtocol::Base5Shot => "base-5shot",
+            CapabilityProtocol::Base => "base",
+            CapabilityProtocol::Instruct5Shot => "instruct-5shot",
+            CapabilityProtocol::Instruct => "instruct",
+            CapabilityProtocol::InstructCot => "instruct-cot",
+            CapabilityProtocol::Reasoning => "reasoning",
+        }
+    }
+
+    /// Whether the figure compares directly with base 5-shot ones (chain of thought and reasoning
+    /// models score several points higher on the same questions).
+    pub fn comparable(self) -> bool {
+        matches!(
+            self,
+            CapabilityProtocol::Base5Shot
+                | CapabilityProtocol::Base
+                | CapabilityProtocol::Instruct5Shot
+        )
+    }
+}
+
 /// An input a model takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -501,6 +546,9 @@ pub struct Model {
     pub capability_mmlu: Option<f64>,
     #[serde(default)]
     pub capability_note: Option<String>,
+    /// How the MMLU figure was measured (required with `capability_mmlu`).
+    #[serde(default)]
+    pub capability_protocol: Option<CapabilityProtocol>,
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]

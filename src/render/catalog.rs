@@ -42,6 +42,7 @@ pub fn model_json(c: &Catalog, m: &Model) -> Value {
         "released": m.released.to_string(),
         "modalities": m.modalities.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
         "capability_mmlu": m.capability_mmlu,
+        "capability_protocol": m.capability_protocol.map(|p| p.as_str()),
         "price_input_per_m": m.price_input_per_m,
         "price_output_per_m": m.price_output_per_m,
         "arch": arch,
@@ -364,7 +365,11 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     match m.capability_mmlu {
         Some(v) => line(
             "capability",
-            format!("MMLU {v} ({})", m.capability_note.as_deref().unwrap_or("")),
+            format!(
+                "MMLU {v} [{}] ({})",
+                m.capability_protocol.map_or("?", |p| p.as_str()),
+                m.capability_note.as_deref().unwrap_or("")
+            ),
         ),
         None => line("capability", "MMLU unknown (not published)".into()),
     }

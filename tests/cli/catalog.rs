@@ -263,6 +263,7 @@ fn broken_catalogs_give_precise_errors() {
         (127, "duplicate model id `no-sources`"),
         (127, "family `missing-family` is not in the catalog"),
         (127, "an API-only model needs price_input_per_m"),
+        (138, "capability_mmlu needs capability_protocol"),
     ] {
         assert!(
             e.contains(&format!("catalogs/semantic.toml:{line}: ")) && e.contains(what),
