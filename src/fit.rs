@@ -374,10 +374,7 @@ pub fn fit_explained(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Rep
 
 /// Sizes a model on `count` GPUs of one type (no remedies: see `fit_explained` and `remedies`).
 pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
-    let precisions = match req.precision {
-        Some(p) => vec![p],
-        None => shape.precisions(gpu, req.task),
-    };
+    let precisions = requested_precisions(shape, gpu, req);
     let plans = precisions
         .into_iter()
         .map(|p| {
@@ -453,13 +450,38 @@ fn kv_seq_bytes_per_gpu(shape: &Shape, req: &Request, tp: u64, pp: u64) -> f64 {
     shape.kv.per_sequence(req.context) * req.kv_dtype.bytes() * shape.kv.tp_share(tp) / pp as f64
 }
 
+/// What a serving engine may use on one GPU, GiB.
+fn serve_budget(gpu: &Gpu) -> f64 {
+    gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION
+}
+
+/// Whether a TP x PP layout's memory fits each GPU (spare GPUs as replicas): the cheap check
+/// made before a full plan with its throughput estimate.
+#[allow(clippy::too_many_arguments)]
+fn layout_fits(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+) -> bool {
+    let replicas = (count / (tp * pp)).max(1);
+    serve_memory(shape, req, p, tp, pp, replicas).0.total() <= serve_budget(gpu)
+}
+
+/// The precisions a request asks for: the one given, or every one that applies.
+fn requested_precisions(shape: &Shape, gpu: &Gpu, req: &Request) -> Vec<Precision> {
+    match req.precision {
+        Some(p) => vec![p],
+        None => shape.precisions(gpu, req.task),
+    }
+}
+
 fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
-    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
     let tps = tp_candidates(&shape.arch, count);
-    let fits = |tp: u64, pp: u64| {
-        let replicas = (count / (tp * pp)).max(1);
-        serve_memory(shape, req, p, tp, pp, replicas).0.total() <= budget
-    };
+    let fits = |tp: u64, pp: u64| layout_fits(shape, gpu, count, req, p, tp, pp);
     // Among the TP degrees that fit, the one with the most capacity (a bigger TP group frees room
     // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
     // fewest pipeline stages that fit; else the layout over every GPU (to say by how much it misses).
@@ -484,25 +506,13 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
 
 /// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first. Memory is
 /// checked before the (costlier) throughput estimate.
-pub fn serve_layouts(
-    shape: &Shape,
-    gpu: &Gpu,
-    count: u64,
-    req: &Request,
-    p: Precision,
-) -> Vec<Plan> {
-    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
+fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
     if !supports(gpu, p) {
         return Vec::new();
     }
     tp_candidates(&shape.arch, count)
         .into_iter()
-        .filter(|&tp| {
-            serve_memory(shape, req, p, tp, 1, (count / tp).max(1))
-                .0
-                .total()
-                <= budget
-        })
+        .filter(|&tp| layout_fits(shape, gpu, count, req, p, tp, 1))
         .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
         .collect()
 }
@@ -525,11 +535,7 @@ pub fn serve_options(
             .filter(|p| p.fits)
             .collect();
     }
-    let precisions = match req.precision {
-        Some(p) => vec![p],
-        None => shape.precisions(gpu, req.task),
-    };
-    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
+    let precisions = requested_precisions(shape, gpu, req);
     let tps = tp_candidates(&shape.arch, count);
     for rank in 0..=2 {
         let mut options = Vec::new();
@@ -538,11 +544,7 @@ pub fn serve_options(
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
             for &tp in &tps {
-                if serve_memory(shape, req, p, tp, 1, (count / tp).max(1))
-                    .0
-                    .total()
-                    > budget
-                {
+                if !layout_fits(shape, gpu, count, req, p, tp, 1) {
                     continue;
                 }
                 let plan = serve_plan_at(shape, gpu, count, req, p, tp, 1);
@@ -570,7 +572,7 @@ pub fn serve_plan_at(
     tp: u64,
     pp: u64,
 ) -> Plan {
-    let budget = gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION;
+    let budget = serve_budget(gpu);
     let (tp, pp) = (tp.max(1), pp.max(1));
     let replicas = (count / (tp * pp)).max(1);
     let (memory, kv_seq) = serve_memory(shape, req, p, tp, pp, replicas);

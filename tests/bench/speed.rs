@@ -48,8 +48,8 @@ fn process_medians(commands: &[&[&str]], runs: usize) -> Vec<Duration> {
     times.into_iter().map(median).collect()
 }
 
-/// Peak resident memory of one run, KiB (Linux: /proc via `wait4` is not in std; read VmHWM by
-/// running the command under a tiny polling loop is racy, so use getrusage on the children).
+/// Peak resident memory of one run, KiB, as GNU time reports it (std has no rusage of children);
+/// None where /usr/bin/time is missing.
 fn peak_rss_kib(args: &[&str]) -> Option<u64> {
     let status = Command::new("sh")
         .arg("-c")
