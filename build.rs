@@ -4,10 +4,10 @@
 //!   without the prose fields only `show` prints (the "core" copy ranking, sizing and the gate load).
 //!   Decoding it costs a fraction of parsing TOML or JSON on every run.
 //!
-//! The files are read with the catalog's own types (`src/catalog/schema.rs`), so a syntax error or
-//! an unknown key fails the build with file, line and column. Semantic checks (references,
-//! parameter counts) are the unit test `embedded_catalog_is_valid`. Adding a catalog file needs no
-//! edit here: the folder is walked.
+//! The files are read with the catalog's own reader (`src/catalog/schema.rs`), so syntax errors and
+//! unknown keys fail the build with file, line and column: every problem of every file is listed,
+//! without a panic trace. Semantic checks (references, parameter counts) are the unit test
+//! `embedded_catalog_is_valid`. Adding a catalog file needs no edit here: the folder is walked.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ fn main() {
 
     let mut sources = String::from("pub static SOURCES: &[(&str, &str)] = &[\n");
     let mut full: Vec<(String, schema::CatalogFile)> = Vec::new();
+    let mut problems = Vec::new();
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let rel = path
@@ -34,10 +35,25 @@ fn main() {
             .expect("catalog file under the crate")
             .to_string_lossy()
             .replace('\\', "/");
-        let text =
-            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
-        let doc: schema::CatalogFile =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(format!("{rel}: cannot read: {e}"));
+                continue;
+            }
+        };
+        let (doc, found) = schema::read_catalog(&text);
+        for p in found {
+            problems.push(match p.span {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!("{rel}:{line}:{column}: {}", p.message)
+                }
+                None => format!("{rel}: {}", p.message),
+            });
+        }
         full.push((rel.clone(), doc));
         writeln!(
             sources,
@@ -47,6 +63,19 @@ fn main() {
         .unwrap();
     }
     sources.push_str("];\n");
+    if !problems.is_empty() {
+        // Every problem, each on its own line, then a plain failure: a panic would bury them
+        // under a backtrace.
+        for p in &problems {
+            println!("cargo:warning={p}");
+            eprintln!("{p}");
+        }
+        eprintln!(
+            "{} problem(s) in catalog/ (the format is in catalog/FORMAT.md)",
+            problems.len()
+        );
+        std::process::exit(1);
+    }
 
     let mut core = full.clone();
     for (_, doc) in &mut core {

@@ -473,30 +473,21 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
         Some(Command::Completions { shell }) => Ok((completions(shell), 0)),
         Some(Command::Man) => Ok((man()?, 0)),
         Some(Command::Catalog(CatalogCommand::Check { paths: check })) => {
+            // The files named here and the ones --catalog / PICK_CATALOG add, over the embedded
+            // catalog: what every other command would load.
+            let mut check = check;
+            check.extend(paths);
             let problems = if check.is_empty() {
                 catalog::check_embedded()
             } else {
                 catalog::check_paths(&check)?
             };
-            if problems.is_empty() {
-                let what = if check.is_empty() {
-                    "embedded catalog".to_string()
-                } else {
-                    check
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                Ok((format!("catalog ok: {what}\n"), 0))
-            } else {
-                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                Err(anyhow!(
-                    "{} catalog problem(s):\n{}",
-                    problems.len(),
-                    list.join("\n")
-                ))
-            }
+            let what = std::iter::once("embedded catalog".to_string())
+                .chain(check.iter().map(|p| p.display().to_string()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            crate::problem::into_result(problems, &format!("in the catalog ({what})"))?;
+            Ok((format!("catalog ok: {what}\n"), 0))
         }
         command => {
             // Only `show`, `licenses` and `gpus` print prose and sources; the rest loads the smaller core.

@@ -3,70 +3,12 @@
 //! are evaluated with `license::evaluate` (the recommender's code). Fails closed: an unknown model,
 //! a license without known terms, an expired exception, or an unknown policy key never passes.
 
-use crate::catalog::{line_of, Catalog, Date, Tier};
+use crate::catalog::{Catalog, Date};
 use crate::license::{self, Allow, Finding, Level, Usage};
+use crate::problem::{self, LineIndex, Problem};
 use crate::scan::{self, Found};
-use anyhow::{anyhow, Context, Result};
-use serde::Deserialize;
+use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use toml::Spanned;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    usage: RawUsage,
-    allow: RawAllow,
-    #[serde(default)]
-    model: Vec<Spanned<RawModel>>,
-    #[serde(default)]
-    exception: Vec<Spanned<RawException>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUsage {
-    commercial: bool,
-    #[serde(default)]
-    mau: Option<u64>,
-    #[serde(default)]
-    region: Option<String>,
-    #[serde(default)]
-    hosted: bool,
-    #[serde(default)]
-    redistribute: bool,
-    #[serde(default)]
-    distill: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAllow {
-    #[serde(default)]
-    tiers: Vec<Spanned<String>>,
-    #[serde(default)]
-    licenses: Vec<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawModel {
-    #[serde(rename = "ref")]
-    reference: String,
-    #[serde(default)]
-    revision: Option<String>,
-    /// Hugging Face `license:` of a model the catalog lacks (it still fails as unknown; this says
-    /// which license terms to report).
-    #[serde(default)]
-    license: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawException {
-    model: String,
-    reason: String,
-    expires: Date,
-}
 
 /// A place in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,96 +46,340 @@ pub struct PolicyModel {
 /// Reads and validates a policy file; any problem is an error naming the file and line (exit 2).
 pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
     let text = std::fs::read_to_string(path).with_context(|| {
-        format!("cannot read the policy file {} (create pick.toml or pass --policy FILE; see the README)", path.display())
+        format!(
+            "cannot read the policy file {} (create pick.toml or pass --policy FILE; `pick gate --help` describes the format)",
+            path.display()
+        )
     })?;
     parse_policy(&path.display().to_string(), &text, catalog)
 }
 
+/// The keys a policy may have, by table (for unknown-key messages with a did-you-mean).
+const TOP_KEYS: &[&str] = &["usage", "allow", "model", "exception"];
+const USAGE_KEYS: &[&str] = &[
+    "commercial",
+    "mau",
+    "region",
+    "hosted",
+    "redistribute",
+    "distill",
+];
+const ALLOW_KEYS: &[&str] = &["tiers", "licenses"];
+const MODEL_KEYS: &[&str] = &["ref", "revision", "license"];
+const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires"];
+
+/// Validates a policy's text. Every problem is collected (unknown keys, wrong types, unknown tiers
+/// or licenses, malformed dates), each at its own `file:line`, and reported together.
 pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy> {
-    let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-        let Some(span) = e.span() else {
-            return anyhow!("{file}: {}", e.message().trim());
-        };
-        let line = line_of(text, span.start);
-        let source = text.lines().nth(line - 1).unwrap_or("").trim();
-        anyhow!(
-            "{file}:{line}: {} (at `{source}`); the policy format is in the README",
-            e.message().trim()
-        )
-    })?;
-    let at = |offset: usize| Location {
-        file: file.to_string(),
-        line: line_of(text, offset),
+    use toml::de::DeTable;
+    let mut r = PolicyReader {
+        file,
+        index: LineIndex::new(text),
+        problems: Vec::new(),
     };
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    for e in &syntax {
+        r.problem(e.span(), e.message().trim().to_string());
+    }
+    if !syntax.is_empty() {
+        return Err(
+            problem::into_result(r.problems, &format!("{file} is not valid TOML"))
+                .expect_err("syntax errors were recorded"),
+        );
+    }
+    let root = root.get_ref();
+    r.unknown_keys(root, TOP_KEYS, "the policy");
+
+    let usage = r.table(root, "usage", true);
+    let commercial = usage.and_then(|u| r.bool(u, "usage", "commercial", true));
+    let mau = usage.and_then(|u| r.count(u, "usage", "mau"));
+    let region = usage
+        .and_then(|u| r.string(u, "usage", "region", false))
+        .map(|(r, _)| r.trim().to_ascii_lowercase())
+        .filter(|r| !r.is_empty());
+    let flag = |r: &mut PolicyReader, key: &str| {
+        usage
+            .and_then(|u| r.bool(u, "usage", key, false))
+            .unwrap_or(false)
+    };
+    let (hosted, redistribute, distill) = (
+        flag(&mut r, "hosted"),
+        flag(&mut r, "redistribute"),
+        flag(&mut r, "distill"),
+    );
+    if let Some(u) = usage {
+        r.unknown_keys(u, USAGE_KEYS, "[usage]");
+    }
+
+    // [allow]: the same words as --license (tiers, apache, mit, commercial, any, license ids);
+    // `tiers` and `licenses` are two lists of them.
+    let mut words: Vec<(String, usize)> = Vec::new();
+    if let Some(a) = r.table(root, "allow", true) {
+        r.unknown_keys(a, ALLOW_KEYS, "[allow]");
+        for key in ALLOW_KEYS {
+            words.extend(r.strings(a, "allow", key));
+        }
+    }
     let mut allow = Allow::default();
-    let mut labels = Vec::new();
-    for t in &raw.allow.tiers {
-        let tier = Tier::parse(t.get_ref()).ok_or_else(|| {
-            anyhow!("{file}:{}: unknown tier `{}` (permissive, conditional, non-commercial, proprietary)", line_of(text, t.span().start), t.get_ref())
-        })?;
-        allow.tiers.push(tier);
-        labels.push(t.get_ref().clone());
+    for (word, line) in &words {
+        match Allow::parse(catalog, std::slice::from_ref(word)) {
+            Ok(one) => allow.extend(one),
+            Err(e) => r.problems.push(Problem::at_line(file, *line, e)),
+        }
     }
-    for l in &raw.allow.licenses {
-        let lic = catalog.license_by_any_name(l.get_ref()).ok_or_else(|| {
-            let hint = crate::suggest::did_you_mean(
-                l.get_ref(),
-                catalog.licenses.iter().map(|x| x.id.as_str()),
-            );
-            anyhow!(
-                "{file}:{}: unknown license `{}`{hint}; `pick licenses` lists the ids",
-                line_of(text, l.span().start),
-                l.get_ref()
-            )
-        })?;
-        allow.licenses.push(lic.id.clone());
-        labels.push(lic.id.clone());
-    }
-    allow.label = if labels.is_empty() {
+    allow.label = if words.is_empty() {
         "nothing".into()
     } else {
-        labels.join(", ")
+        words
+            .iter()
+            .map(|(w, _)| w.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let region = raw
-        .usage
-        .region
-        .map(|r| r.trim().to_ascii_lowercase())
-        .filter(|r| !r.is_empty());
-    let usage = Usage {
-        commercial: raw.usage.commercial,
-        mau: raw.usage.mau,
-        region,
-        hosted: raw.usage.hosted,
-        redistribute: raw.usage.redistribute,
-        distill: raw.usage.distill,
-    };
-    let models = raw
-        .model
-        .iter()
-        .map(|m| PolicyModel {
-            reference: m.get_ref().reference.clone(),
-            revision: m.get_ref().revision.clone(),
-            license: m.get_ref().license.clone(),
-            location: at(m.span().start),
-        })
-        .collect();
-    let exceptions = raw
-        .exception
-        .iter()
-        .map(|e| Exception {
-            model: e.get_ref().model.clone(),
-            reason: e.get_ref().reason.clone(),
-            expires: e.get_ref().expires,
-            location: at(e.span().start),
-        })
-        .collect();
+
+    let mut models = Vec::new();
+    for (m, line) in r.entries(root, "model") {
+        r.unknown_keys(m, MODEL_KEYS, "[[model]]");
+        let reference = r.string(m, "[[model]]", "ref", true);
+        let revision = r.string(m, "[[model]]", "revision", false).map(|(v, _)| v);
+        let license = r.string(m, "[[model]]", "license", false).map(|(v, _)| v);
+        if let Some((reference, _)) = reference {
+            models.push(PolicyModel {
+                reference,
+                revision,
+                license,
+                location: Location {
+                    file: file.to_string(),
+                    line,
+                },
+            });
+        }
+    }
+    let mut exceptions = Vec::new();
+    for (e, line) in r.entries(root, "exception") {
+        r.unknown_keys(e, EXCEPTION_KEYS, "[[exception]]");
+        let model = r.string(e, "[[exception]]", "model", true);
+        let reason = r.string(e, "[[exception]]", "reason", true);
+        let expires = r.date(e, "[[exception]]", "expires");
+        if let (Some((model, _)), Some((reason, _)), Some(expires)) = (model, reason, expires) {
+            exceptions.push(Exception {
+                model,
+                reason,
+                expires,
+                location: Location {
+                    file: file.to_string(),
+                    line,
+                },
+            });
+        }
+    }
+    problem::into_result(
+        r.problems,
+        &format!("in the policy file {file} (`pick gate --help` describes the format)"),
+    )?;
     Ok(Policy {
         file: file.to_string(),
-        usage,
+        usage: Usage {
+            commercial: commercial.unwrap_or(true),
+            mau,
+            region,
+            hosted,
+            redistribute,
+            distill,
+        },
         allow,
         models,
         exceptions,
     })
+}
+
+/// Walks a parsed policy, collecting problems instead of stopping at the first.
+struct PolicyReader<'f> {
+    file: &'f str,
+    index: LineIndex,
+    problems: Vec<Problem>,
+}
+
+type Table<'i> = toml::de::DeTable<'i>;
+type Value<'i> = toml::Spanned<toml::de::DeValue<'i>>;
+
+impl PolicyReader<'_> {
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        self.index.line(span.start)
+    }
+
+    fn problem(&mut self, span: Option<std::ops::Range<usize>>, message: String) {
+        let p = match span {
+            Some(s) => Problem::at_line(self.file, self.line(s), message),
+            None => Problem::in_file(self.file, message),
+        };
+        self.problems.push(p);
+    }
+
+    fn unknown_keys(&mut self, table: &Table<'_>, known: &[&str], section: &str) {
+        for key in table.keys() {
+            let name = key.get_ref().as_ref();
+            if !known.contains(&name) {
+                let hint = crate::suggest::did_you_mean(name, known.iter().copied());
+                let list = known.join(", ");
+                self.problem(
+                    Some(key.span()),
+                    format!("unknown key `{name}` in {section}{hint} (known: {list})"),
+                );
+            }
+        }
+    }
+
+    fn value<'t, 'i>(
+        &mut self,
+        table: &'t Table<'i>,
+        section: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<&'t Value<'i>> {
+        let v = table.get(key);
+        if v.is_none() && required {
+            self.problems.push(Problem::in_file(
+                self.file,
+                format!("{section} needs `{key}`"),
+            ));
+        }
+        v
+    }
+
+    fn wrong_type(&mut self, v: &Value<'_>, section: &str, key: &str, want: &str) {
+        self.problem(
+            Some(v.span()),
+            format!(
+                "{section} `{key}` must be {want}, not {}",
+                v.get_ref().type_str()
+            ),
+        );
+    }
+
+    fn table<'t, 'i>(
+        &mut self,
+        root: &'t Table<'i>,
+        key: &str,
+        required: bool,
+    ) -> Option<&'t Table<'i>> {
+        let v = self.value(root, "the policy", key, required)?;
+        match v.get_ref().as_table() {
+            Some(t) => Some(t),
+            None => {
+                self.wrong_type(v, "the policy", key, &format!("a table ([{key}])"));
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, t: &Table<'_>, section: &str, key: &str, required: bool) -> Option<bool> {
+        let section = format!("[{section}]");
+        let v = self.value(t, &section, key, required)?;
+        let b = v.get_ref().as_bool();
+        if b.is_none() {
+            self.wrong_type(v, &section, key, "true or false");
+        }
+        b
+    }
+
+    fn count(&mut self, t: &Table<'_>, section: &str, key: &str) -> Option<u64> {
+        let section = format!("[{section}]");
+        let v = self.value(t, &section, key, false)?;
+        let n = v
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i.as_str().replace('_', "").parse::<u64>().ok());
+        if n.is_none() {
+            self.wrong_type(v, &section, key, "a whole number >= 0");
+        }
+        n
+    }
+
+    fn string(
+        &mut self,
+        t: &Table<'_>,
+        section: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<(String, usize)> {
+        let v = self.value(t, section, key, required)?;
+        match v.get_ref().as_str() {
+            Some(s) => Some((s.to_string(), self.line(v.span()))),
+            None => {
+                self.wrong_type(v, section, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, t: &Table<'_>, section: &str, key: &str) -> Vec<(String, usize)> {
+        let section = format!("[{section}]");
+        let Some(v) = self.value(t, &section, key, false) else {
+            return Vec::new();
+        };
+        let Some(items) = v.get_ref().as_array() else {
+            self.wrong_type(v, &section, key, "a list of strings");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref().as_str() {
+                Some(s) => out.push((s.to_string(), self.line(item.span()))),
+                None => self.wrong_type(item, &section, key, "a list of strings"),
+            }
+        }
+        out
+    }
+
+    fn date(&mut self, t: &Table<'_>, section: &str, key: &str) -> Option<Date> {
+        let v = self.value(t, section, key, true)?;
+        let text = match v.get_ref() {
+            toml::de::DeValue::Datetime(d) => d.to_string(),
+            toml::de::DeValue::String(s) => s.to_string(),
+            _ => {
+                self.wrong_type(v, section, key, "a date (YYYY-MM-DD)");
+                return None;
+            }
+        };
+        let d = Date::parse(&text);
+        if d.is_none() {
+            self.problem(
+                Some(v.span()),
+                format!("{section} `{key}` = `{text}` is not a date (YYYY-MM-DD)"),
+            );
+        }
+        d
+    }
+
+    /// The tables of an array of tables (`[[model]]`), each with its header's line.
+    fn entries<'t, 'i>(&mut self, root: &'t Table<'i>, key: &str) -> Vec<(&'t Table<'i>, usize)> {
+        let Some(v) = root.get(key) else {
+            return Vec::new();
+        };
+        let Some(items) = v.get_ref().as_array() else {
+            self.wrong_type(
+                v,
+                "the policy",
+                key,
+                &format!("an array of tables ([[{key}]])"),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref().as_table() {
+                Some(t) => out.push((t, self.line(item.span()))),
+                None => self.wrong_type(
+                    item,
+                    "the policy",
+                    key,
+                    &format!("an array of tables ([[{key}]])"),
+                ),
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,6 +25,7 @@ pub mod gate;
 pub mod hardware;
 pub mod license;
 pub mod localmodel;
+pub mod problem;
 pub mod recommend;
 pub mod render;
 pub mod scan;

@@ -128,6 +128,14 @@ impl Allow {
         Ok(allow)
     }
 
+    /// Adds another allow-list's words to this one (a policy's `tiers` and `licenses` lists).
+    pub fn extend(&mut self, other: Allow) {
+        self.any |= other.any;
+        self.commercial |= other.commercial;
+        self.tiers.extend(other.tiers);
+        self.licenses.extend(other.licenses);
+    }
+
     pub fn allows(&self, l: &License) -> bool {
         self.any
             || (self.commercial && l.commercial)

@@ -1,7 +1,7 @@
 //! Property tests: no parser panics on any input, and the sizing and ranking invariants hold for
 //! every model of the embedded catalog.
 
-use pick::catalog::{parse_file, Catalog};
+use pick::catalog::{read_file, Catalog};
 use pick::fit::{self, Precision, Request, Shape};
 use pick::license::{Allow, Usage};
 use pick::recommend::{self, Hardware, Prefer, Query};
@@ -49,8 +49,8 @@ proptest! {
 
     #[test]
     fn catalog_toml_never_panics(s in "\\PC{0,200}") {
-        let _ = parse_file("fuzz.toml", &s);
-        let _ = parse_file("fuzz.toml", &format!("[[model]]\n{s}"));
+        let _ = read_file("fuzz.toml", &s);
+        let _ = read_file("fuzz.toml", &format!("[[model]]\n{s}"));
     }
 
     #[test]

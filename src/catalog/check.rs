@@ -8,26 +8,6 @@
 use super::*;
 use crate::arch;
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
-
-/// One finding of the check.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
-            (Some(l), None) => write!(f, "{}:{l}: {}", self.file, self.message),
-            _ => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
 
 /// Allowed gap between the stated parameter count and the one derived from the architecture.
 pub const PARAMS_TOLERANCE: f64 = 0.03;
@@ -38,119 +18,187 @@ pub fn check_embedded() -> Vec<Problem> {
         .iter()
         .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
         .collect();
-    check_texts(&files, None)
+    check_texts(&files, None).1
 }
 
-/// Checks the given files and folders. References may resolve into the embedded catalog (a user
-/// file adding one model may use the embedded licenses), but duplicates are looked for among the
-/// given files only.
+/// Checks the given files and folders together with the embedded catalog they extend: references
+/// may resolve into the embedded catalog (a user file adding one model may use the embedded
+/// licenses), duplicates are looked for among the given files only, and the embedded catalog's own
+/// problems are reported too.
 pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Problem>> {
     let files = read_paths(paths)?;
     let base = Catalog::embedded_with(Detail::Core)?;
-    Ok(check_texts(&files, Some(&base)))
+    let mut problems = check_embedded();
+    problems.extend(check_texts(&files, Some(&base)).1);
+    Ok(problems)
 }
 
-pub(crate) fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Problem> {
+/// Reads and checks catalog texts: the catalog they make (entries merged in file order, a repeated
+/// id replacing the earlier one) and every problem, syntax, schema and semantic, each at its line.
+pub(crate) fn check_texts(
+    files: &[(String, String)],
+    base: Option<&Catalog>,
+) -> (Catalog, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
-    let mut texts = HashMap::new();
-    let mut seen: BTreeMap<(&'static str, String), (String, usize)> = BTreeMap::new();
+    let mut texts = Texts::default();
+    let mut seen: BTreeMap<(&'static str, String), String> = BTreeMap::new();
     for (name, text) in files {
-        texts.insert(name.clone(), text.clone());
-        match parse_file(name, text) {
-            Ok(doc) => {
-                let ids = doc
-                    .family
-                    .iter()
-                    .map(|x| ("family", &x.id))
-                    .chain(doc.model.iter().map(|x| ("model", &x.id)))
-                    .chain(doc.license.iter().map(|x| ("license", &x.id)))
-                    .chain(doc.gpu.iter().map(|x| ("gpu", &x.id)));
-                for (kind, id) in ids {
-                    let entry = seen.entry((kind, id.clone())).or_insert((name.clone(), 0));
-                    entry.1 += 1;
-                    if entry.1 > 1 {
-                        let first = entry.0.clone();
-                        // Point at this occurrence: the nth in this file when the first is here too.
-                        let nth = if first == *name { entry.1 - 1 } else { 0 };
-                        problems.push(problem_at_nth(
-                            &texts,
-                            name,
-                            id,
-                            nth,
-                            format!("duplicate {kind} id `{id}` (also in {first})"),
-                        ));
-                    }
-                }
-                catalog.add_file(name, doc);
+        texts.add(name, text);
+        let (doc, found) = read_file(name, text);
+        problems.extend(found);
+        let ids = doc
+            .family
+            .iter()
+            .map(|x| ("family", &x.id, x.at))
+            .chain(doc.model.iter().map(|x| ("model", &x.id, x.at)))
+            .chain(doc.license.iter().map(|x| ("license", &x.id, x.at)))
+            .chain(doc.gpu.iter().map(|x| ("gpu", &x.id, x.at)));
+        for (kind, id, at) in ids {
+            if let Some(first) = seen.insert((kind, id.clone()), name.clone()) {
+                problems.push(texts.locate(
+                    name,
+                    at,
+                    "id",
+                    format!("duplicate {kind} id `{id}` (also in {first})"),
+                ));
             }
-            Err(p) => problems.push(p),
         }
+        catalog.add_file(name, doc);
     }
     catalog.reindex();
-    if let Some(base) = base {
-        // Resolve references against the embedded entries the given files do not redefine.
-        let mut families: Vec<Family> = base
-            .families
-            .iter()
-            .filter(|b| catalog.family(&b.id).is_none())
-            .cloned()
-            .collect();
-        let mut licenses: Vec<License> = base
-            .licenses
-            .iter()
-            .filter(|b| catalog.license(&b.id).is_none())
-            .cloned()
-            .collect();
-        families.extend(catalog.families.clone());
-        licenses.extend(catalog.licenses.clone());
-        let mut merged = Catalog {
-            families,
-            licenses,
-            models: catalog.models.clone(),
-            gpus: catalog.gpus.clone(),
-            ..Catalog::default()
-        };
-        merged.reindex();
-        problems.extend(check_catalog(&merged, &texts));
-    } else {
-        problems.extend(check_catalog(&catalog, &texts));
-    }
-    problems
-}
-
-fn problem_at(texts: &HashMap<String, String>, file: &str, id: &str, message: String) -> Problem {
-    problem_at_nth(texts, file, id, 0, message)
-}
-
-/// A problem located at the `nth` (0-based) entry with this id in the file.
-fn problem_at_nth(
-    texts: &HashMap<String, String>,
-    file: &str,
-    id: &str,
-    nth: usize,
-    message: String,
-) -> Problem {
-    let line = texts.get(file).and_then(|t| find_id_line(t, id, nth));
-    Problem {
-        file: file.to_string(),
-        line,
-        column: None,
-        message,
-    }
-}
-
-/// Line of the `nth` `id = "<id>"` in a file's text (the entry's first line worth pointing at).
-fn find_id_line(text: &str, id: &str, nth: usize) -> Option<usize> {
-    let quoted = format!("\"{id}\"");
-    text.lines()
+    let semantic = match base {
+        Some(base) => {
+            // Resolve references against the embedded entries the given files do not redefine.
+            let mut families: Vec<Family> = base
+                .families
+                .iter()
+                .filter(|b| catalog.family(&b.id).is_none())
+                .cloned()
+                .collect();
+            let mut licenses: Vec<License> = base
+                .licenses
+                .iter()
+                .filter(|b| catalog.license(&b.id).is_none())
+                .cloned()
+                .collect();
+            families.extend(catalog.families.iter().cloned());
+            licenses.extend(catalog.licenses.iter().cloned());
+            let view = Catalog::from_parts(families, catalog.models.clone(), licenses, Vec::new());
+            let mut semantic = check_catalog(&view, &texts);
+            // GPUs are checked on their own (aliases may not collide within the given files).
+            let gpus =
+                Catalog::from_parts(Vec::new(), Vec::new(), Vec::new(), catalog.gpus.clone());
+            semantic.extend(check_catalog(&gpus, &texts));
+            semantic
+        }
+        None => check_catalog(&catalog, &texts),
+    };
+    problems.extend(semantic);
+    // In reading order: by file as given, then by line.
+    let order: HashMap<&str, usize> = files
+        .iter()
         .enumerate()
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            t.starts_with("id") && t[2..].trim_start().starts_with('=') && t.contains(&quoted)
-        })
-        .nth(nth)
-        .map(|(i, _)| i + 1)
+        .map(|(i, (name, _))| (name.as_str(), i))
+        .collect();
+    problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.line));
+    (catalog, problems)
+}
+
+/// The texts being checked, for pointing a problem at the line of the key it is about.
+#[derive(Default)]
+pub(crate) struct Texts {
+    files: HashMap<String, (String, LineIndex)>,
+}
+
+impl Texts {
+    fn add(&mut self, name: &str, text: &str) {
+        self.files
+            .insert(name.to_string(), (text.to_string(), LineIndex::new(text)));
+    }
+
+    /// A problem of the entry starting at byte `at` of `file`, placed on the line of the key the
+    /// message is about: `key` (`license`, `arch.kv_heads`, `sources.card`), else the entry's
+    /// `id` line. Entries from files without text (the embedded binary) get no line.
+    fn locate(&self, file: &str, at: usize, key: &str, message: String) -> Problem {
+        let Some((text, index)) = self.files.get(file) else {
+            return Problem::in_file(file, message);
+        };
+        let offset = key_offset(text, at, key)
+            .or_else(|| key_offset(text, at, "id"))
+            .unwrap_or(at);
+        let line = index.line(offset);
+        Problem::at_line(file, line, message)
+    }
+
+    /// Like `locate`, with the key read off the message itself: messages start with the key they
+    /// are about (`context_tokens 0 is impossible`, `arch: kv_heads must be ...`,
+    /// `sources.card ...`, after an optional "license `id`: " prefix).
+    fn locate_message(&self, file: &str, at: usize, message: String) -> Problem {
+        let key = key_of_message(&message);
+        self.locate(file, at, &key, message)
+    }
+}
+
+/// The key a check message is about (see `Texts::locate_message`).
+fn key_of_message(message: &str) -> String {
+    let mut rest = message;
+    // "license `apache`: ..." / "gpu `h100`: ..." prefixes name the entry, not the key.
+    if let Some(i) = rest.find("`: ") {
+        if !rest[..i].contains(' ') || rest[..i].matches('`').count() == 1 {
+            rest = &rest[i + 3..];
+        }
+    }
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '.')
+            .collect()
+    };
+    let first = word(rest);
+    if first == "arch" {
+        if let Some(after) = rest.strip_prefix("arch: ") {
+            let sub = word(after);
+            if !sub.is_empty() {
+                return format!("arch.{sub}");
+            }
+        }
+    }
+    first
+}
+
+/// Byte offset of the line holding `key` (dotted for a sub-table: `arch.kv_heads`) in the entry
+/// that starts at `at`; for a sub-table key that is absent, the sub-table's header.
+fn key_offset(text: &str, at: usize, key: &str) -> Option<usize> {
+    let (table, name) = match key.split_once('.') {
+        Some((t, n)) => (t, n),
+        None => ("", key),
+    };
+    let entry = text.get(at..)?;
+    // The entry ends where the next `[[...]]` header starts.
+    let end = entry[1.min(entry.len())..]
+        .find("\n[[")
+        .map_or(entry.len(), |i| i + 2);
+    let mut current = "";
+    let mut header = None;
+    let mut offset = at;
+    for line in entry[..end].split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') && !t.starts_with("[[") {
+            let inner = t.trim_matches(|c| c == '[' || c == ']');
+            current = inner.rsplit('.').next().unwrap_or(inner);
+            if current == table {
+                header = Some(offset);
+            }
+        } else if current == table && !name.is_empty() {
+            if let Some(after) = t.strip_prefix(name) {
+                if after.trim_start().starts_with('=') {
+                    return Some(offset);
+                }
+            }
+        }
+        offset += line.len();
+    }
+    header
 }
 
 fn is_kebab(id: &str) -> bool {
@@ -163,16 +211,16 @@ fn is_kebab(id: &str) -> bool {
 }
 
 /// Semantic checks over an assembled catalog.
-pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec<Problem> {
+pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut push =
-        |origin: &str, id: &str, msg: String| out.push(problem_at(texts, origin, id, msg));
+        |origin: &str, at: usize, msg: String| out.push(texts.locate_message(origin, at, msg));
 
     for f in &c.families {
         if !is_kebab(&f.id) {
             push(
                 &f.origin,
-                &f.id,
+                f.at,
                 format!("family id `{}` is not kebab-case", f.id),
             );
         }
@@ -181,7 +229,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         {
             push(
                 &f.origin,
-                &f.id,
+                f.at,
                 format!(
                     "family `{}`: training_tokens_t must be in trillions, 0 < t < 1000",
                     f.id
@@ -191,7 +239,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
     }
 
     for l in &c.licenses {
-        let at = |m: String| (l.origin.clone(), l.id.clone(), m);
+        let at = |m: String| (l.origin.clone(), l.at, m);
         let mut issues = Vec::new();
         if !is_kebab(&l.id) {
             issues.push(at(format!("license id `{}` is not kebab-case", l.id)));
@@ -226,8 +274,8 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
                 l.id
             )));
         }
-        for (o, i, m) in issues {
-            push(&o, &i, m);
+        for (o, at, m) in issues {
+            push(&o, at, m);
         }
     }
 
@@ -236,7 +284,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         if !is_kebab(&g.id) {
             push(
                 &g.origin,
-                &g.id,
+                g.at,
                 format!("gpu id `{}` is not kebab-case", g.id),
             );
         }
@@ -244,7 +292,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
             if name.to_ascii_lowercase() != *name {
                 push(
                     &g.origin,
-                    &g.id,
+                    g.at,
                     format!("gpu `{}`: alias `{name}` must be lower-case", g.id),
                 );
             }
@@ -252,7 +300,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
                 if other != g.id {
                     push(
                         &g.origin,
-                        &g.id,
+                        g.at,
                         format!("gpu `{}`: name `{name}` is also used by `{other}`", g.id),
                     );
                 }
@@ -262,7 +310,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         if !plausible(g.memory_gb, 10_000.0) || !plausible(g.bandwidth_tbs, 100.0) {
             push(
                 &g.origin,
-                &g.id,
+                g.at,
                 format!(
                     "gpu `{}`: memory_gb and bandwidth_tbs must be positive and plausible",
                     g.id
@@ -274,7 +322,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         {
             push(
                 &g.origin,
-                &g.id,
+                g.at,
                 format!(
                     "gpu `{}`: visible_gib must be positive and not above memory",
                     g.id
@@ -287,7 +335,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         {
             push(
                 &g.origin,
-                &g.id,
+                g.at,
                 format!("gpu `{}`: TFLOPS must be >= 0 (0 = unsupported)", g.id),
             );
         }
@@ -295,7 +343,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
             if lo < 0.0 || lo > hi {
                 push(
                     &g.origin,
-                    &g.id,
+                    g.at,
                     format!(
                         "gpu `{}`: price_low_usd_h must be >= 0 and <= price_high_usd_h",
                         g.id
@@ -307,30 +355,20 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
         {
             push(
                 &g.origin,
-                &g.id,
+                g.at,
                 format!("gpu `{}`: a price needs price_as_of", g.id),
             );
         }
         if g.sources.is_empty() {
-            push(&g.origin, &g.id, format!("gpu `{}`: no sources", g.id));
+            push(&g.origin, g.at, format!("gpu `{}`: no sources", g.id));
         }
     }
 
-    let mut occurrences: HashMap<(&str, &str), usize> = HashMap::new();
     for m in &c.models {
-        let nth = occurrences
-            .entry((m.origin.as_str(), m.id.as_str()))
-            .or_insert(0);
         for msg in check_model(c, m) {
-            out.push(problem_at_nth(
-                texts,
-                &m.origin,
-                &m.id,
-                *nth,
-                format!("model `{}`: {msg}", m.id),
-            ));
+            let key = key_of_message(&msg);
+            out.push(texts.locate(&m.origin, m.at, &key, format!("model `{}`: {msg}", m.id)));
         }
-        *nth += 1;
     }
     out
 }

@@ -8,8 +8,11 @@
 mod check;
 mod schema;
 
-pub use check::{check_embedded, check_paths, Problem};
+pub use crate::problem::Problem;
+pub use check::{check_embedded, check_paths};
 pub use schema::*;
+
+use crate::problem::LineIndex;
 
 use anyhow::{anyhow, Context, Result};
 use std::collections::HashMap;
@@ -96,39 +99,57 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// The embedded catalog with user files or folders merged over it, then checked: a user file may
-    /// not leave a dangling reference behind.
+    /// The embedded catalog with user files or folders merged over it. The user's files are read
+    /// once and checked as `pick catalog check PATH` would (references may resolve into the
+    /// embedded catalog, which is valid already: a unit test sees to it); any problem is an error
+    /// listing them all.
     pub fn load(extra: &[PathBuf], detail: Detail) -> Result<Catalog> {
         let mut catalog = Catalog::embedded_with(detail)?;
         if extra.is_empty() {
             return Ok(catalog);
         }
         let files = read_paths(extra)?;
-        // The user's entries are checked as `pick catalog check PATH` would: references may
-        // resolve into the embedded catalog, which is valid already (a unit test sees to it).
-        let problems = check::check_texts(&files, Some(&catalog));
-        if !problems.is_empty() {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return Err(anyhow!(
-                "the catalog given with --catalog/PICK_CATALOG has {} problem(s):\n{}\nfix them (`pick catalog check PATH` lists them too)",
-                problems.len(),
-                list.join("\n")
-            ));
-        }
-        for (name, text) in files {
-            let doc = parse_file(&name, &text).map_err(|p| anyhow!("{p}"))?;
-            catalog.add_file(&name, doc);
-        }
-        catalog.reindex();
+        let (user, problems) = check::check_texts(&files, Some(&catalog));
+        crate::problem::into_result(
+            problems,
+            "in the catalog given with --catalog/PICK_CATALOG (fix them; `pick catalog check` lists the same)",
+        )?;
+        catalog.absorb(user);
         Ok(catalog)
+    }
+
+    /// Merges a parsed catalog over this one (each entry keeps its origin file).
+    fn absorb(&mut self, other: Catalog) {
+        let ov = &mut self.overrides;
+        ov.extend(other.overrides);
+        merge(&mut self.families, other.families, "family", ov);
+        merge(&mut self.models, other.models, "model", ov);
+        merge(&mut self.licenses, other.licenses, "license", ov);
+        merge(&mut self.gpus, other.gpus, "gpu", ov);
+        self.reindex();
     }
 
     fn add_file(&mut self, origin: &str, doc: CatalogFile) {
         let ov = &mut self.overrides;
-        merge(&mut self.families, doc.family, origin, "family", ov);
-        merge(&mut self.models, doc.model, origin, "model", ov);
-        merge(&mut self.licenses, doc.license, origin, "license", ov);
-        merge(&mut self.gpus, doc.gpu, origin, "gpu", ov);
+        merge(
+            &mut self.families,
+            tagged(doc.family, origin).collect(),
+            "family",
+            ov,
+        );
+        merge(
+            &mut self.models,
+            tagged(doc.model, origin).collect(),
+            "model",
+            ov,
+        );
+        merge(
+            &mut self.licenses,
+            tagged(doc.license, origin).collect(),
+            "license",
+            ov,
+        );
+        merge(&mut self.gpus, tagged(doc.gpu, origin).collect(), "gpu", ov);
     }
 
     /// Forgets the lookup index after the model list changed.
@@ -285,26 +306,25 @@ fn tagged<'f, T: Entry + 'f>(items: Vec<T>, file: &'f str) -> impl Iterator<Item
     })
 }
 
-/// Adds entries from `origin`; an id already present from another file is replaced (and the
-/// replacement recorded), while a repeat within one file is kept for `catalog check` to report.
+/// Adds entries (each tagged with its file); an id already present from another file is replaced
+/// (and the replacement recorded), while a repeat within one file is kept for `catalog check` to
+/// report.
 fn merge<T: Entry>(
     list: &mut Vec<T>,
     items: Vec<T>,
-    origin: &str,
     kind: &'static str,
     overrides: &mut Vec<Override>,
 ) {
-    for mut item in items {
-        *item.origin_mut() = origin.to_string();
+    for item in items {
         if let Some(slot) = list
             .iter_mut()
-            .find(|x| x.id() == item.id() && x.origin() != origin)
+            .find(|x| x.id() == item.id() && x.origin() != item.origin())
         {
             overrides.push(Override {
                 kind,
                 id: item.id().to_string(),
                 replaced: slot.origin().to_string(),
-                by: origin.to_string(),
+                by: item.origin().to_string(),
             });
             *slot = item;
         } else {
@@ -323,33 +343,29 @@ fn normalize_ref(reference: &str) -> String {
     r.trim_end_matches('/').to_string()
 }
 
-/// Parses one catalog file; the error names the file, line and column.
-pub fn parse_file(name: &str, text: &str) -> std::result::Result<CatalogFile, Problem> {
-    toml::from_str::<CatalogFile>(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let col = e.span().map(|s| {
-            s.start
-                - text[..s.start.min(text.len())]
-                    .rfind('\n')
-                    .map_or(0, |p| p + 1)
-                + 1
-        });
-        Problem {
-            file: name.to_string(),
-            line,
-            column: col,
-            message: e.message().trim().to_string(),
-        }
-    })
-}
-
-/// 1-based line number of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Reads one catalog file: its entries and every problem, each at its file:line:column.
+pub fn read_file(name: &str, text: &str) -> (CatalogFile, Vec<Problem>) {
+    let (doc, found) = read_catalog(text);
+    if found.is_empty() {
+        return (doc, Vec::new());
+    }
+    let index = LineIndex::new(text);
+    let problems = found
+        .into_iter()
+        .map(|p| match p.span {
+            Some(span) => {
+                let (line, column) = index.line_col(span.start);
+                Problem {
+                    file: name.to_string(),
+                    line: Some(line),
+                    column: Some(column),
+                    message: p.message,
+                }
+            }
+            None => Problem::in_file(name, p.message),
+        })
+        .collect();
+    (doc, problems)
 }
 
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).
@@ -413,7 +429,9 @@ mod tests {
         let fast = Catalog::embedded().unwrap();
         let mut slow = Catalog::default();
         for (name, text) in embedded_sources() {
-            slow.add_file(name, parse_file(name, text).unwrap());
+            let (doc, problems) = read_file(name, text);
+            assert!(problems.is_empty(), "{problems:?}");
+            slow.add_file(name, doc);
         }
         assert_eq!(fast.models.len(), slow.models.len());
         for (a, b) in fast.models.iter().zip(&slow.models) {

@@ -10,6 +10,95 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// A problem met while reading a catalog file: a byte span of the text (when known) and what is
+/// wrong. The reader (`read_catalog`) has no file name; callers add it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadProblem {
+    pub span: Option<std::ops::Range<usize>>,
+    pub message: String,
+}
+
+/// Reads a catalog file entry by entry: a schema error in one entry (an unknown key, a wrong type)
+/// is reported and that entry skipped, so one mistake does not hide the problems of the others.
+/// Syntax errors are all reported, and then no entry is read (a broken file has no reliable entries).
+pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
+    use toml::de::DeTable;
+    let mut file = CatalogFile::default();
+    let (table, errors) = DeTable::parse_recoverable(text);
+    let mut problems: Vec<ReadProblem> = errors
+        .iter()
+        .map(|e| ReadProblem {
+            span: e.span(),
+            message: e.message().trim().to_string(),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return (file, problems);
+    }
+    for (key, value) in table.into_inner() {
+        let key_span = key.span();
+        match key.get_ref().as_ref() {
+            "family" => read_entries(value, &mut file.family, &mut problems),
+            "model" => read_entries(value, &mut file.model, &mut problems),
+            "license" => read_entries(value, &mut file.license, &mut problems),
+            "gpu" => read_entries(value, &mut file.gpu, &mut problems),
+            other => problems.push(ReadProblem {
+                span: Some(key_span),
+                message: format!(
+                    "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]] and [[gpu]] entries"
+                ),
+            }),
+        }
+    }
+    (file, problems)
+}
+
+/// What the reader needs of an entry: where it starts.
+pub trait Located {
+    fn set_at(&mut self, offset: usize);
+}
+
+macro_rules! located {
+    ($($t:ty),*) => {$(
+        impl Located for $t {
+            fn set_at(&mut self, offset: usize) {
+                self.at = offset;
+            }
+        }
+    )*};
+}
+located!(Family, Model, License, Gpu);
+
+fn read_entries<T: serde::de::DeserializeOwned + Located>(
+    value: toml::Spanned<toml::de::DeValue<'_>>,
+    out: &mut Vec<T>,
+    problems: &mut Vec<ReadProblem>,
+) {
+    use toml::de::{DeValue, ValueDeserializer};
+    let span = value.span();
+    let DeValue::Array(mut items) = value.into_inner() else {
+        problems.push(ReadProblem {
+            span: Some(span),
+            message: "must be an array of tables (`[[model]]`, not `[model]`)".into(),
+        });
+        return;
+    };
+    for slot in items.as_mut() {
+        let item = std::mem::replace(slot, toml::Spanned::new(0..0, DeValue::Boolean(false)));
+        let start = item.span().start;
+        match T::deserialize(ValueDeserializer::from(item)) {
+            Ok(mut entry) => {
+                entry.set_at(start);
+                out.push(entry);
+            }
+            Err(e) => problems.push(ReadProblem {
+                span: e.span().or(Some(start..start)),
+                message: e.message().trim().to_string(),
+            }),
+        }
+    }
+}
+
 /// One catalog file: any mix of the four top-level arrays.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -275,6 +364,9 @@ pub struct Family {
     /// The catalog file this entry came from (set by the loader).
     #[serde(skip)]
     pub origin: String,
+    /// Byte offset of the entry's `[[family]]` header in that file (0 when unknown).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 impl Family {
@@ -577,6 +669,9 @@ pub struct Model {
     pub sources: Sources,
     #[serde(skip)]
     pub origin: String,
+    /// Byte offset of the entry's header in that file (0 when unknown).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 impl Model {
@@ -706,6 +801,9 @@ pub struct License {
     pub source: String,
     #[serde(skip)]
     pub origin: String,
+    /// Byte offset of the entry's header in that file (0 when unknown).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -745,6 +843,9 @@ pub struct Gpu {
     pub sources: Vec<String>,
     #[serde(skip)]
     pub origin: String,
+    /// Byte offset of the entry's header in that file (0 when unknown).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 impl Gpu {

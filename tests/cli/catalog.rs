@@ -255,15 +255,16 @@ fn broken_catalogs_give_precise_errors() {
     assert_eq!(r.code, 2);
     let e = &r.stderr;
     for (line, what) in [
-        (8, "license `no-such-license` is not in the catalog"),
-        (38, "params_active_b 20 exceeds params_total_b 10"),
-        (71, "params_total_b 12 but the architecture gives 8.030B"),
+        // Each at the line of the key it is about; the `id` line when no key holds it.
+        (18, "license `no-such-license` is not in the catalog"),
+        (47, "params_active_b 20 exceeds params_total_b 10"),
+        (79, "params_total_b 12 but the architecture gives 8.030B"),
         (101, "missing sources.card"),
-        (101, "context_tokens 0 is impossible"),
+        (113, "context_tokens 0 is impossible"),
         (127, "duplicate model id `no-sources`"),
-        (127, "family `missing-family` is not in the catalog"),
+        (130, "family `missing-family` is not in the catalog"),
         (127, "an API-only model needs price_input_per_m"),
-        (138, "capability_mmlu needs capability_protocol"),
+        (150, "capability_mmlu needs capability_protocol"),
     ] {
         assert!(
             e.contains(&format!("catalogs/semantic.toml:{line}: ")) && e.contains(what),
