@@ -279,6 +279,40 @@ fn broken_catalogs_give_precise_errors() {
 }
 
 #[test]
+fn catalog_check_includes_the_user_catalog() {
+    // `pick catalog check` checks what every other command would load: PICK_CATALOG and --catalog
+    // files over the embedded catalog, every problem at its own line.
+    for run in [
+        pick_env(
+            &["catalog", "check"],
+            &[("PICK_CATALOG", "catalogs/semantic.toml")],
+        ),
+        pick(&["--catalog", "catalogs/semantic.toml", "catalog", "check"]),
+    ] {
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        for (line, what) in [(18, "no-such-license"), (130, "missing-family")] {
+            assert!(
+                run.stderr
+                    .contains(&format!("catalogs/semantic.toml:{line}: "))
+                    && run.stderr.contains(what),
+                "{line} {what}: {}",
+                run.stderr
+            );
+        }
+    }
+    let ok = pick_env(
+        &["catalog", "check"],
+        &[("PICK_CATALOG", "catalogs/override.toml")],
+    );
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(
+        ok.stdout.contains("catalogs/override.toml"),
+        "{}",
+        ok.stdout
+    );
+}
+
+#[test]
 fn user_catalog_merges_and_overrides() {
     let r = pick(&[
         "--catalog",

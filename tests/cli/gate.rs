@@ -209,6 +209,35 @@ fn malformed_policies_exit_2_with_file_and_line() {
 }
 
 #[test]
+fn a_policy_reports_every_problem_at_its_line() {
+    // An unknown key, a misspelt tier and a malformed date: all three, each at its own line.
+    let policy = format!(
+        "{USAGE}colour = \"red\"\n[allow]\ntiers = [\"permisive\"]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"2027-13-01\"\n"
+    );
+    let (r, dir) = gate(&policy, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let file = dir.join("pick.toml").display().to_string();
+    for (line, what) in [(4, "colour"), (6, "permisive"), (10, "2027-13-01")] {
+        assert!(
+            r.stderr.contains(&format!("{file}:{line}: ")) && r.stderr.contains(what),
+            "want {file}:{line} / {what}: {}",
+            r.stderr
+        );
+    }
+    assert!(r.stderr.contains("3 problem(s)"), "{}", r.stderr);
+}
+
+#[test]
+fn policy_licenses_use_the_license_flag_words() {
+    // `--license apache` and `licenses = ["apache"]` are one grammar.
+    let policy = format!(
+        "{USAGE}[allow]\nlicenses = [\"apache\", \"mit\"]\n[[model]]\nref = \"Qwen/Qwen3-8B\"\n"
+    );
+    let (r, _) = gate(&policy, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
 fn scan_finds_references_with_lines() {
     let dir = temp_dir("scan");
     let src = fixtures().join("scan");
