@@ -28,6 +28,7 @@ fn main() {
     let mut sources = String::from("pub static SOURCES: &[(&str, &str)] = &[\n");
     let mut full: Vec<(String, schema::CatalogFile)> = Vec::new();
     let mut problems = Vec::new();
+    let mut as_of = None;
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let rel = path
@@ -54,6 +55,7 @@ fn main() {
                 None => format!("{rel}: {}", p.message),
             });
         }
+        as_of = as_of.max(doc.as_of);
         full.push((rel.clone(), doc));
         writeln!(
             sources,
@@ -63,6 +65,12 @@ fn main() {
         .unwrap();
     }
     sources.push_str("];\n");
+    match as_of {
+        Some(d) => writeln!(sources, "pub static AS_OF: &str = \"{d}\";").unwrap(),
+        None => {
+            problems.push("catalog/: no file gives `as_of` (catalog/catalog.toml should)".into())
+        }
+    }
     if !problems.is_empty() {
         // Every problem, each on its own line, then a plain failure: a panic would bury them
         // under a backtrace.

@@ -2,7 +2,7 @@
 //! the KV cache per token. Pure arithmetic; `catalog check` and the sizing engine both use it, so the
 //! numbers a user can recompute by hand from config.json are the ones the tool uses.
 
-use crate::catalog::{Arch, Attention, Mlp};
+use crate::catalog::{Arch, Attention, LayerGroup, LayerKind, Mlp};
 
 /// Parameter counts by component (counts, not bytes).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -28,6 +28,20 @@ impl Params {
     pub fn active(&self) -> f64 {
         self.embeddings + self.attention + self.dense_ffn + self.experts_active + self.extra
     }
+    /// Rescales the decoder's linear parts so the total equals `total` (embeddings and extras
+    /// stay as counted).
+    pub fn scale_to(&mut self, total: f64) {
+        let linear = self.linear();
+        let target = total - self.embeddings - self.extra;
+        if linear > 0.0 && target > 0.0 && total.is_finite() {
+            let f = target / linear;
+            self.attention *= f;
+            self.dense_ffn *= f;
+            self.experts *= f;
+            self.experts_active *= f;
+        }
+    }
+
     /// Parameters in linear layers of the decoder (what weight quantization applies to).
     pub fn linear(&self) -> f64 {
         self.attention + self.dense_ffn + self.experts
@@ -113,64 +127,178 @@ pub fn params(arch: &Arch, extra_params_b: f64) -> Params {
     }
 }
 
-/// KV cache cost of one token, in elements (multiply by bytes per element), for the whole model.
+/// Bytes per element of a linear-attention or SSM state: 16-bit, as vLLM keeps it by default
+/// (`mamba_ssm_cache_dtype = auto` = the model dtype); `--kv-dtype` does not change it.
+pub const STATE_BYTES: f64 = 2.0;
+
+/// What one group of layers caches for a sequence.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KvLayout {
-    /// Elements per token per layer on full-attention layers (K and V, or the MLA latent).
-    pub per_layer: f64,
-    pub full_layers: u64,
-    /// Layers that keep at most `window` tokens.
-    pub window_layers: u64,
+pub struct KvTerm {
+    pub kind: LayerKind,
+    pub layers: u64,
+    /// Elements one cached entry takes in one layer (K and V, one shared tensor, or the MLA
+    /// latent plus an indexer key).
+    pub per_entry: f64,
+    /// Tokens per cached entry (compressed attention); 1 elsewhere.
+    pub ratio: u64,
+    /// Uncompressed tokens kept: the sliding window, or a compressed layer's own window (0: none
+    /// for compressed, unlimited for the others).
     pub window: u64,
-    /// MLA caches one latent shared by all heads: tensor parallelism does not split it.
-    pub latent: bool,
-    pub kv_heads: u64,
+    /// Heads the entry is split across under tensor parallelism (0: replicated on every rank,
+    /// as an MLA latent or a single shared KV vector is).
+    pub heads: u64,
+    /// Elements of constant state per sequence per layer (linear attention, Mamba).
+    pub state: f64,
 }
 
-pub fn kv_layout(arch: &Arch) -> KvLayout {
-    let latent = arch.attention == Some(Attention::Mla);
-    let per_layer = if latent {
-        (arch.kv_lora_rank + arch.qk_rope_head_dim) as f64
-    } else {
-        2.0 * arch.kv_heads as f64 * arch.head_dim as f64
-    };
-    let window_layers = if arch.sliding_window > 0 {
-        arch.sliding_window_layers.min(arch.layers)
-    } else {
-        0
-    };
-    KvLayout {
-        per_layer,
-        full_layers: arch.layers - window_layers,
-        window_layers,
-        window: arch.sliding_window,
-        latent,
-        kv_heads: arch.kv_heads,
+impl KvTerm {
+    /// Cache elements for one sequence of `context` tokens in all the group's layers.
+    fn elements(&self, context: u64) -> f64 {
+        let layers = self.layers as f64;
+        let entries = match self.kind {
+            LayerKind::Compressed => {
+                context.div_ceil(self.ratio.max(1)) as f64 + context.min(self.window) as f64
+            }
+            LayerKind::Sliding => context.min(self.window.max(1)) as f64,
+            LayerKind::Linear | LayerKind::Mamba | LayerKind::KvShared | LayerKind::MlpOnly => 0.0,
+            _ => context as f64,
+        };
+        layers * self.per_entry * entries
     }
+
+    /// Share of the group's cache one rank holds under tensor parallel `tp`: heads split across
+    /// the group and replicated once TP exceeds them (vLLM `get_num_kv_heads`).
+    fn tp_share(&self, tp: u64) -> f64 {
+        if self.heads == 0 {
+            return 1.0;
+        }
+        self.heads.div_ceil(tp.max(1)).max(1) as f64 / self.heads as f64
+    }
+}
+
+/// The cache of a model: one term per layer group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KvLayout {
+    pub terms: Vec<KvTerm>,
+}
+
+/// The cache layout from the architecture: the explicit layer groups when the catalog gives them,
+/// else every layer full attention (or MLA), `sliding_window_layers` of them windowed.
+pub fn kv_layout(arch: &Arch) -> KvLayout {
+    let mla_entry = (arch.kv_lora_rank + arch.qk_rope_head_dim) as f64;
+    let groups: Vec<LayerGroup> = if arch.group.is_empty() {
+        let windowed = if arch.sliding_window > 0 {
+            arch.sliding_window_layers.min(arch.layers)
+        } else {
+            0
+        };
+        let kind = if arch.attention == Some(Attention::Mla) {
+            LayerKind::Mla
+        } else {
+            LayerKind::Full
+        };
+        let mut g = vec![LayerGroup {
+            kind: Some(kind),
+            count: arch.layers - windowed,
+            ..LayerGroup::default()
+        }];
+        if windowed > 0 {
+            g.push(LayerGroup {
+                kind: Some(LayerKind::Sliding),
+                count: windowed,
+                window: arch.sliding_window,
+                ..LayerGroup::default()
+            });
+        }
+        g
+    } else {
+        arch.group.clone()
+    };
+    let terms = groups
+        .iter()
+        .filter(|g| g.count > 0)
+        .map(|g| {
+            let kind = g.kind.unwrap_or(LayerKind::Full);
+            let kv_heads = g.kv_heads.unwrap_or(arch.kv_heads);
+            let head_dim = g.head_dim.unwrap_or(arch.head_dim) as f64;
+            let kv = if g.k_eq_v { 1.0 } else { 2.0 } * kv_heads as f64 * head_dim;
+            let (per_entry, heads, state) = match kind {
+                LayerKind::Full | LayerKind::Sliding | LayerKind::Chunked => (kv, kv_heads, 0.0),
+                LayerKind::Mla => (mla_entry, 0, 0.0),
+                LayerKind::MlaIndexed => (mla_entry + g.indexer_head_dim as f64, 0, 0.0),
+                // One entry per `compress_ratio` tokens plus an indexer key per entry; a single
+                // shared vector (one KV head) is replicated under TP.
+                LayerKind::Compressed => (
+                    kv + g.indexer_head_dim as f64,
+                    if kv_heads > 1 { kv_heads } else { 0 },
+                    0.0,
+                ),
+                LayerKind::Linear | LayerKind::Mamba => (
+                    0.0,
+                    g.state_heads,
+                    (g.state_heads * g.state_key_dim * g.state_value_dim) as f64
+                        + (g.conv_kernel.saturating_sub(1) * g.conv_channels) as f64,
+                ),
+                LayerKind::KvShared | LayerKind::MlpOnly => (0.0, 0, 0.0),
+            };
+            KvTerm {
+                kind,
+                layers: g.count,
+                per_entry,
+                ratio: g.compress_ratio.max(1),
+                window: g.window,
+                heads,
+                state,
+            }
+        })
+        .collect();
+    KvLayout { terms }
 }
 
 impl KvLayout {
-    /// Elements per token for the whole model, before any window cap.
+    /// Cache elements one more token adds, summed over every layer that grows (before window
+    /// caps; a compressed layer adds 1/ratio of an entry).
     pub fn per_token(&self) -> f64 {
-        self.per_layer * (self.full_layers + self.window_layers) as f64
+        self.terms
+            .iter()
+            .filter(|t| t.per_entry > 0.0)
+            .map(|t| t.layers as f64 * t.per_entry / t.ratio as f64)
+            .sum()
     }
 
-    /// Elements for one sequence of `context` tokens, sliding-window layers capped at the window.
+    /// Cache elements for one sequence of `context` tokens (windows capped), without the state.
     pub fn per_sequence(&self, context: u64) -> f64 {
-        let windowed = context.min(self.window.max(1)) as f64;
-        self.per_layer
-            * (self.full_layers as f64 * context as f64 + self.window_layers as f64 * windowed)
+        self.terms.iter().map(|t| t.elements(context)).sum()
     }
 
-    /// Share of the per-sequence cache one GPU holds under tensor parallel `tp`: KV heads split across
-    /// the group, replicated once TP exceeds them (vLLM `get_num_kv_heads`); an MLA latent is whole
-    /// on every GPU.
-    pub fn tp_share(&self, tp: u64) -> f64 {
-        if self.latent || self.kv_heads == 0 {
-            return 1.0;
-        }
-        let per_gpu = self.kv_heads.div_ceil(tp).max(1);
-        per_gpu as f64 / self.kv_heads as f64
+    /// Elements of constant state one sequence holds (linear attention and SSM layers).
+    pub fn state_per_sequence(&self) -> f64 {
+        self.terms.iter().map(|t| t.layers as f64 * t.state).sum()
+    }
+
+    /// Bytes one sequence holds on one tensor-parallel rank: the cache at `kv_bytes` per element
+    /// and the state at `STATE_BYTES`, each split by its heads (or replicated).
+    pub fn sequence_bytes_per_rank(&self, context: u64, kv_bytes: f64, tp: u64) -> f64 {
+        self.terms
+            .iter()
+            .map(|t| {
+                (t.elements(context) * kv_bytes + t.layers as f64 * t.state * STATE_BYTES)
+                    * t.tp_share(tp)
+            })
+            .sum()
+    }
+
+    /// KV heads of the attention layers (the first attention group), 0 when none split by heads.
+    pub fn kv_heads(&self) -> u64 {
+        self.terms
+            .iter()
+            .find(|t| t.per_entry > 0.0)
+            .map_or(0, |t| t.heads)
+    }
+
+    /// Whether some cache is replicated on every TP rank (MLA latents, shared KV vectors).
+    pub fn latent(&self) -> bool {
+        self.terms.iter().any(|t| t.per_entry > 0.0 && t.heads == 0)
     }
 }
 
@@ -208,8 +336,9 @@ mod tests {
         let kv = kv_layout(&llama_3_1_8b());
         assert_eq!(kv.per_token() * 2.0, 131_072.0);
         // TP 16 > 8 KV heads: each GPU still holds one head (replication).
-        assert_eq!(kv.tp_share(16), 1.0 / 8.0);
-        assert_eq!(kv.tp_share(2), 0.5);
+        let seq = kv.sequence_bytes_per_rank(1000, 2.0, 1);
+        assert_eq!(kv.sequence_bytes_per_rank(1000, 2.0, 16), seq / 8.0);
+        assert_eq!(kv.sequence_bytes_per_rank(1000, 2.0, 2), seq / 2.0);
     }
 
     #[test]
@@ -231,7 +360,10 @@ mod tests {
         };
         let kv = kv_layout(&arch);
         assert_eq!(kv.per_token() * 2.0, 70_272.0);
-        assert_eq!(kv.tp_share(8), 1.0);
+        assert_eq!(
+            kv.sequence_bytes_per_rank(100, 2.0, 8),
+            kv.sequence_bytes_per_rank(100, 2.0, 1)
+        );
     }
 
     #[test]

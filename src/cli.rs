@@ -249,6 +249,13 @@ pub enum ModalityArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckpointArg {
+    Any,
+    Base,
+    Instruct,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EngineArg {
     Vllm,
     Sglang,
@@ -304,6 +311,10 @@ pub struct RecommendArgs {
     pub modality: Option<ModalityArg>,
     #[arg(long, value_enum, help_heading = "Filters")]
     pub class: Option<ClassArg>,
+    /// The checkpoint you build on: base (pre-trained, for fine-tuning and continued pre-training)
+    /// excludes models whose base was never released; instruct excludes base-only releases.
+    #[arg(long, value_enum, default_value_t = CheckpointArg::Any, help_heading = "Filters")]
+    pub checkpoint: CheckpointArg,
     /// Serving engine that must support the model.
     #[arg(long, value_enum, help_heading = "Filters")]
     pub engine: Option<EngineArg>,
@@ -399,10 +410,14 @@ where
         }
     };
     let quiet = cli.global.quiet;
+    let warning = match cli.command {
+        Some(Command::Completions { .. } | Command::Man) => None,
+        _ => stale_catalog_warning(today()),
+    };
     match run(cli) {
         Ok((text, code)) => Outcome {
             stdout: if quiet { String::new() } else { text },
-            stderr: String::new(),
+            stderr: warning.unwrap_or_default(),
             code,
         },
         Err(e) => Outcome {
@@ -572,7 +587,10 @@ fn list_cmd(catalog: &Catalog, a: &ListArgs, style: Style) -> Result<(String, u8
             Some(WeightsArg::None) => m.weights == Weights::None,
             None => m.weights != Weights::None,
         })
-        .filter(|m| a.class.is_none_or(|c| m.architecture == Some(c.into())))
+        .filter(|m| {
+            a.class
+                .is_none_or(|c| m.architecture.is_some_and(|x| x.matches(c.into())))
+        })
         .filter(|m| {
             allow.as_ref().is_none_or(|al| {
                 m.license_ids()
@@ -734,6 +752,11 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
             ModalityArg::Vision => catalog::Modality::Vision,
         }),
         class: a.class.map(Into::into),
+        checkpoint: match a.checkpoint {
+            CheckpointArg::Any => None,
+            CheckpointArg::Base => Some(catalog::CheckpointKind::Base),
+            CheckpointArg::Instruct => Some(catalog::CheckpointKind::Instruct),
+        },
         engine: a.engine.map(|e| format!("{e:?}").to_ascii_lowercase()),
         finetune_with: a
             .finetune_with
@@ -760,6 +783,30 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     Ok((text, code))
 }
 
+/// Days after which the embedded catalog counts as stale.
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// A warning when the embedded catalog is more than `STALE_AFTER_DAYS` older than `today`, unless
+/// PICK_STALE_OK is set.
+fn stale_catalog_warning(today: Date) -> Option<String> {
+    if std::env::var_os("PICK_STALE_OK").is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    let as_of = catalog::embedded_as_of()?;
+    let age = today.days() - as_of.days();
+    (age > STALE_AFTER_DAYS).then(|| {
+        format!("pick: warning: the embedded catalog is from {as_of}, {age} days old: newer models, prices and retirements are missing; update pick (PICK_STALE_OK=1 silences this)\n")
+    })
+}
+
+/// Today (UTC), or PICK_TODAY (YYYY-MM-DD) when set: tests and reproducible runs fix the date.
+fn today() -> Date {
+    std::env::var("PICK_TODAY")
+        .ok()
+        .and_then(|t| Date::parse(&t))
+        .unwrap_or_else(today_utc)
+}
+
 fn today_utc() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -782,7 +829,7 @@ fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8
         Some(t) => {
             Date::parse(t).ok_or_else(|| anyhow!("--today: `{t}` is not a date (YYYY-MM-DD)"))?
         }
-        None => today_utc(),
+        None => today(),
     };
     let policy = gate::load_policy(&a.policy, catalog)?;
     let report = gate::run(catalog, &policy, &a.scan, today)?;

@@ -200,7 +200,14 @@ pub struct Shape {
 impl Shape {
     pub fn from_model(m: &Model) -> Option<Shape> {
         let arch = m.arch.clone()?;
-        let params = arch::params(&arch, m.extra_params_b);
+        let mut params = arch::params(&arch, m.extra_params_b);
+        // The formula covers classic layers; for layer groups it does not model exactly (linear
+        // attention, SSM, per-group head sizes) the published count is authoritative, and the
+        // formula's split between components is kept.
+        if !arch.group.is_empty() {
+            let stated = m.params_exact.map_or(m.params_total_b * 1e9, |e| e as f64);
+            params.scale_to(stated);
+        }
         Some(Shape {
             id: m.id.clone(),
             kv: arch::kv_layout(&arch),
@@ -304,6 +311,8 @@ pub struct Plan {
     pub fits: bool,
     pub weights_bytes_total: f64,
     pub kv_bytes_per_token: f64,
+    /// Constant state one sequence holds (linear attention, SSM layers), bytes, whole model.
+    pub state_bytes_per_sequence: f64,
     pub memory: Memory,
     /// What the engine may use per GPU, GiB.
     pub budget_gib: f64,
@@ -447,7 +456,10 @@ fn serve_memory(
 
 /// Bytes of KV cache one sequence of the requested context needs on one GPU.
 fn kv_seq_bytes_per_gpu(shape: &Shape, req: &Request, tp: u64, pp: u64) -> f64 {
-    shape.kv.per_sequence(req.context) * req.kv_dtype.bytes() * shape.kv.tp_share(tp) / pp as f64
+    shape
+        .kv
+        .sequence_bytes_per_rank(req.context, req.kv_dtype.bytes(), tp)
+        / pp as f64
 }
 
 /// What a serving engine may use on one GPU, GiB.
@@ -584,13 +596,13 @@ pub fn serve_plan_at(
         0
     };
     let mut notes = Vec::new();
-    if tp > shape.kv.kv_heads && !shape.kv.latent {
+    let kv_heads = shape.kv.kv_heads();
+    if kv_heads > 0 && tp > kv_heads {
         notes.push(format!(
-            "TP {tp} exceeds the {} KV heads: KV heads are replicated",
-            shape.kv.kv_heads
+            "TP {tp} exceeds the {kv_heads} KV heads: KV heads are replicated"
         ));
     }
-    if shape.kv.latent && tp > 1 {
+    if shape.kv.latent() && tp > 1 {
         notes.push("MLA latent cache is replicated on every TP rank (engines use data-parallel attention to avoid it)".into());
     }
     if req.context > shape.max_context && shape.max_context > 0 {
@@ -624,6 +636,7 @@ pub fn serve_plan_at(
         fits,
         weights_bytes_total: shape.weight_bytes(p),
         kv_bytes_per_token: shape.kv.per_token() * kv_elem,
+        state_bytes_per_sequence: shape.kv.state_per_sequence() * arch::STATE_BYTES,
         memory,
         budget_gib: budget,
         max_concurrency: if fits { max_concurrency } else { 0 },
@@ -721,6 +734,7 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         fits,
         weights_bytes_total: shape.weight_bytes(p),
         kv_bytes_per_token: shape.kv.per_token() * 2.0,
+        state_bytes_per_sequence: shape.kv.state_per_sequence() * arch::STATE_BYTES,
         memory,
         budget_gib: budget,
         max_concurrency: 0,

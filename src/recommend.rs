@@ -2,7 +2,8 @@
 //! survivor at the expected load, score it, and explain every inclusion and exclusion.
 
 use crate::catalog::{
-    ArchClass, Catalog, Gpu, Modality, Model, Support, Tier, Weights, ENGINES, FINETUNERS,
+    ArchClass, Catalog, CheckpointKind, Gpu, Modality, Model, Status, Support, Tier, Weights,
+    ENGINES, FINETUNERS,
 };
 use crate::economics::{self, Economics};
 use crate::fit::{self, Plan, Request, Shape};
@@ -69,6 +70,8 @@ pub struct Query<'c> {
     pub gpu_price: Option<f64>,
     pub modality: Option<Modality>,
     pub class: Option<ArchClass>,
+    /// The kind of checkpoint the user builds on (`--checkpoint`); None: any.
+    pub checkpoint: Option<CheckpointKind>,
     pub engine: Option<String>,
     pub finetune_with: Option<String>,
     pub include_api: bool,
@@ -304,7 +307,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .fold(f64::INFINITY, f64::min);
     let known_caps: Vec<f64> = drafts
         .iter()
-        .filter_map(|d| d.model.capability_mmlu)
+        .filter_map(|d| d.model.credited_mmlu())
         .collect();
     // An unknown capability is scored as the weakest known one: missing data earns no credit.
     let floor_cap = known_caps.iter().copied().reduce(f64::min).unwrap_or(0.0);
@@ -326,7 +329,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .into_iter()
         .map(|d| {
             let m = d.model;
-            let cap = cap_score(m.capability_mmlu.unwrap_or(floor_cap));
+            let cap = cap_score(m.credited_mmlu().unwrap_or(floor_cap));
             let cost = match d.cost {
                 Some(c) if c.is_finite() && c > 0.0 && best_cost.is_finite() => best_cost / c,
                 _ => 0.0,
@@ -427,7 +430,7 @@ fn candidate(
     if let Some(s) = &d.sized {
         reasons.extend(sized_reasons(q, s, cheapest_api));
     }
-    match m.capability_mmlu {
+    match m.credited_mmlu() {
         Some(v) => reasons.push(Finding::new(
             "capability",
             Level::Info,
@@ -439,12 +442,52 @@ fn candidate(
         None => reasons.push(Finding::new(
             "capability-unknown",
             Level::Warn,
-            format!("no published MMLU: scored as the weakest qualifying model ({floor_cap:.1})"),
+            match m.capability_mmlu {
+                Some(v) => format!("MMLU {v:.1} was measured on a base checkpoint that was never released: not credited; scored as the weakest qualifying model ({floor_cap:.1})"),
+                None => format!("no published MMLU: scored as the weakest qualifying model ({floor_cap:.1})"),
+            },
         )),
+    }
+    if m.weights == Weights::Open && !m.base_released() {
+        reasons.push(Finding::new(
+            "no-base-checkpoint",
+            Level::Warn,
+            format!(
+                "no base (pre-trained) checkpoint was released: {}",
+                m.base_note
+                    .as_deref()
+                    .unwrap_or("only post-trained checkpoints")
+            ),
+        ));
+    }
+    match m.status {
+        Status::Deprecated => reasons.push(Finding::new(
+            "model-deprecated",
+            Level::Warn,
+            format!(
+                "deprecated: shutdown {}{}",
+                m.status_date
+                    .map_or("announced".to_string(), |d| format!("on {d}")),
+                m.superseded_by
+                    .as_deref()
+                    .map_or(String::new(), |s| format!("; successor {s}"))
+            ),
+        )),
+        Status::Superseded => reasons.push(Finding::new(
+            "model-superseded",
+            Level::Info,
+            format!(
+                "superseded{}",
+                m.superseded_by
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" by {s}"))
+            ),
+        )),
+        _ => {}
     }
     if let Some(p) = m
         .capability_protocol
-        .filter(|p| m.capability_mmlu.is_some() && !p.comparable())
+        .filter(|p| m.credited_mmlu().is_some() && !p.comparable())
     {
         reasons.push(Finding::new(
             "capability-protocol",
@@ -607,8 +650,41 @@ fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding
         ),
         _ => {}
     }
+    if m.status == Status::Retired {
+        fail(
+            "model-retired",
+            format!(
+                "retired{}{}: no longer served or supported",
+                m.status_date.map_or(String::new(), |d| format!(" on {d}")),
+                m.superseded_by
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" (successor {s})"))
+            ),
+        );
+    }
+    if m.weights == Weights::Open {
+        match q.checkpoint {
+            Some(CheckpointKind::Base) if !m.base_released() => fail(
+                "no-base-checkpoint",
+                "no base (pre-trained) checkpoint was released (--checkpoint base)".into(),
+            ),
+            Some(kind @ (CheckpointKind::Instruct | CheckpointKind::Reasoning))
+                if m.checkpoint(CheckpointKind::Instruct).is_none()
+                    && m.checkpoint(CheckpointKind::Reasoning).is_none() =>
+            {
+                fail(
+                    "no-instruct-checkpoint",
+                    format!(
+                        "no post-trained checkpoint was released (--checkpoint {})",
+                        kind.as_str()
+                    ),
+                )
+            }
+            _ => {}
+        }
+    }
     if let Some(class) = q.class {
-        if m.weights != Weights::Api && m.architecture != Some(class) {
+        if m.weights != Weights::Api && !m.architecture.is_some_and(|a| a.matches(class)) {
             fail(
                 "class-mismatch",
                 format!(
@@ -812,7 +888,7 @@ fn short_why(m: &Model, plan: Option<&Plan>, reasons: &[Finding], tier: Tier) ->
             m.params_total_b, m.params_active_b
         ));
     }
-    if let Some(mmlu) = m.capability_mmlu {
+    if let Some(mmlu) = m.credited_mmlu() {
         parts.push(format!("MMLU {mmlu:.0}"));
     }
     if let Some(p) = plan {

@@ -94,16 +94,19 @@ pub fn serve(
         .layer_overhead_us
         .unwrap_or(Constants::LAYER_OVERHEAD_US)
         * 1e-6;
-    let kv_tok = shape.kv.per_token() * kv_elem;
 
     // One sequence alone: stages run one after another, so only TP splits the bytes.
     let single_bytes =
-        shape.weight_bytes_read(p, 1.0) + shape.kv.per_sequence(req.context) * kv_elem;
+        shape.weight_bytes_read(p, 1.0) + shape.kv.sequence_bytes_per_rank(req.context, kv_elem, 1);
     let decode_single =
         1.0 / (single_bytes / (tp as f64 * bw * Constants::MBU_SINGLE) + layers * tau);
 
     let step = |batch: f64, ctx: f64| {
-        let bytes = shape.weight_bytes_read(p, batch) + batch * ctx * kv_tok;
+        // Each sequence reads its whole cache and state: windows and compression cap it.
+        let kv_seq = shape
+            .kv
+            .sequence_bytes_per_rank(ctx.round() as u64, kv_elem, 1);
+        let bytes = shape.weight_bytes_read(p, batch) + batch * kv_seq;
         let mem = bytes / (gpus * bw * Constants::MBU_BATCH);
         let compute = if peak > 0.0 {
             2.0 * active * batch / (gpus * peak * Constants::MFU)

@@ -143,6 +143,7 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
         gpu_price: None,
         modality: None,
         class: None,
+        checkpoint: None,
         engine: None,
         finetune_with: None,
         include_api: true,

@@ -428,8 +428,8 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     }
     match m.weights {
         Weights::Api => {
-            if m.hf_repo.is_some() || m.arch.is_some() {
-                p.push("an API-only model has no hf_repo and no [model.arch]".into());
+            if !m.checkpoints.is_empty() || m.arch.is_some() {
+                p.push("an API-only model has no checkpoints and no [model.arch]".into());
             }
             match (m.price_input_per_m, m.price_output_per_m, m.price_as_of) {
                 (Some(i), Some(o), Some(_)) if i >= 0.0 && o >= 0.0 => {}
@@ -458,10 +458,21 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
 
 fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
     let mut p = Vec::new();
-    match &m.hf_repo {
-        Some(repo) if repo.split('/').count() == 2 && !repo.contains(' ') => {}
-        Some(repo) => p.push(format!("hf_repo `{repo}` is not `org/name`")),
-        None => p.push("open weights need hf_repo".into()),
+    if m.checkpoints.is_empty() {
+        p.push("checkpoints: open weights list their released checkpoints".into());
+    }
+    for c in &m.checkpoints {
+        let repo = &c.hf_repo;
+        if repo.split('/').count() != 2
+            || repo.contains(' ')
+            || repo.starts_with('/')
+            || repo.ends_with('/')
+        {
+            p.push(format!("checkpoints: hf_repo `{repo}` is not `org/name`"));
+        }
+    }
+    if !m.base_released() && m.base_note.is_none() {
+        p.push("checkpoints: no base checkpoint listed; say why in base_note (the evidence that none was released)".into());
     }
     for (group, present) in [
         ("card", sources.card.is_some()),
@@ -492,7 +503,7 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
             m.params_active_b, m.params_total_b
         ));
     }
-    if m.architecture == Some(ArchClass::Dense)
+    if m.architecture.is_some_and(|a| !a.is_moe())
         && (m.params_active_b - m.params_total_b).abs() > m.params_total_b * 0.001
     {
         p.push("a dense model's active parameters equal its total".into());
@@ -554,7 +565,7 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         (a.sliding_window > 0) != (a.sliding_window_layers > 0),
         "sliding_window and sliding_window_layers go together",
     );
-    let moe = m.architecture == Some(ArchClass::Moe);
+    let moe = m.is_moe();
     arch_problem(
         moe && (a.experts < 2 || a.experts_per_token == 0 || a.moe_intermediate_size == 0),
         "a moe model needs experts, experts_per_token and moe_intermediate_size",
@@ -564,6 +575,72 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         a.dense_layers < a.layers && !moe && a.intermediate_size == 0,
         "intermediate_size is 0",
     );
+
+    if !a.group.is_empty() {
+        let sum: u64 = a.group.iter().map(|g| g.count).sum();
+        arch_problem(
+            sum != a.layers,
+            &format!("group counts sum to {sum}, not to layers = {}", a.layers),
+        );
+        arch_problem(
+            a.sliding_window_layers > 0,
+            "with [[model.arch.group]] give windows per group, not sliding_window_layers",
+        );
+        for g in &a.group {
+            let Some(kind) = g.kind else {
+                arch_problem(true, "group kind is missing (full, sliding, chunked, mla, mla-indexed, compressed, linear, mamba, kv-shared, mlp-only)");
+                continue;
+            };
+            let k = kind.as_str();
+            let heads = g.kv_heads.unwrap_or(a.kv_heads);
+            let head_dim = g.head_dim.unwrap_or(a.head_dim);
+            match kind {
+                LayerKind::Full
+                | LayerKind::Sliding
+                | LayerKind::Chunked
+                | LayerKind::Compressed => {
+                    arch_problem(
+                        heads == 0 || head_dim == 0,
+                        &format!("{k} group needs kv_heads and head_dim > 0"),
+                    );
+                    arch_problem(
+                        heads > a.attention_heads,
+                        &format!("{k} group has more KV heads than attention_heads"),
+                    );
+                }
+                LayerKind::Mla | LayerKind::MlaIndexed => {
+                    arch_problem(
+                        a.kv_lora_rank == 0,
+                        &format!("{k} group needs kv_lora_rank"),
+                    );
+                }
+                _ => {}
+            }
+            arch_problem(
+                kind == LayerKind::Sliding && g.window == 0,
+                "sliding group needs window > 0",
+            );
+            arch_problem(
+                kind == LayerKind::Compressed && g.compress_ratio < 2,
+                "compressed group needs compress_ratio >= 2",
+            );
+            arch_problem(
+                kind == LayerKind::MlaIndexed && g.indexer_head_dim == 0,
+                "mla-indexed group needs indexer_head_dim",
+            );
+            arch_problem(
+                matches!(kind, LayerKind::Linear | LayerKind::Mamba)
+                    && (g.state_heads == 0 || g.state_key_dim == 0 || g.state_value_dim == 0),
+                &format!("{k} group needs state_heads, state_key_dim and state_value_dim > 0"),
+            );
+            arch_problem(
+                g.position
+                    .as_deref()
+                    .is_some_and(|p| p != "nope" && p != "rope"),
+                "group position is rope or nope",
+            );
+        }
+    }
 
     if a.layers > 0 && a.hidden_size > 0 {
         let derived = arch::params(a, m.extra_params_b);

@@ -24,6 +24,12 @@ mod embedded {
     pub static CORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-core.bin"));
 }
 
+/// When the embedded catalog's facts were last reviewed (`as_of` in catalog/catalog.toml), known
+/// without decoding the catalog.
+pub fn embedded_as_of() -> Option<Date> {
+    Date::parse(embedded::AS_OF)
+}
+
 /// The original text of each embedded catalog file, by path (e.g. `catalog/models/meta.toml`).
 pub fn embedded_sources() -> &'static [(&'static str, &'static str)] {
     embedded::SOURCES
@@ -45,6 +51,8 @@ pub struct Catalog {
     pub licenses: Vec<License>,
     pub gpus: Vec<Gpu>,
     pub overrides: Vec<Override>,
+    /// When the catalog's facts were last reviewed (the newest `as_of` of its files).
+    pub as_of: Option<Date>,
     /// Model ids and lower-cased Hugging Face repo ids → index; built on the first lookup (ranking
     /// never needs it).
     model_index: std::sync::OnceLock<HashMap<String, usize>>,
@@ -91,6 +99,7 @@ impl Catalog {
             .gpus
             .reserve_exact(files.iter().map(|(_, d)| d.gpu.len()).sum());
         for (file, doc) in files {
+            catalog.as_of = catalog.as_of.max(doc.as_of);
             catalog.families.extend(tagged(doc.family, &file));
             catalog.models.extend(tagged(doc.model, &file));
             catalog.licenses.extend(tagged(doc.license, &file));
@@ -120,6 +129,7 @@ impl Catalog {
 
     /// Merges a parsed catalog over this one (each entry keeps its origin file).
     fn absorb(&mut self, other: Catalog) {
+        self.as_of = self.as_of.max(other.as_of);
         let ov = &mut self.overrides;
         ov.extend(other.overrides);
         merge(&mut self.families, other.families, "family", ov);
@@ -130,6 +140,7 @@ impl Catalog {
     }
 
     fn add_file(&mut self, origin: &str, doc: CatalogFile) {
+        self.as_of = self.as_of.max(doc.as_of);
         let ov = &mut self.overrides;
         merge(
             &mut self.families,
@@ -164,8 +175,8 @@ impl Catalog {
                 index.entry(m.id.clone()).or_insert(i);
             }
             for (i, m) in self.models.iter().enumerate() {
-                for repo in [&m.hf_repo, &m.hf_repo_instruct].into_iter().flatten() {
-                    index.entry(repo.to_ascii_lowercase()).or_insert(i);
+                for c in &m.checkpoints {
+                    index.entry(c.hf_repo.to_ascii_lowercase()).or_insert(i);
                 }
             }
             index

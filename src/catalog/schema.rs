@@ -42,10 +42,17 @@ pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
             "model" => read_entries(value, &mut file.model, &mut problems),
             "license" => read_entries(value, &mut file.license, &mut problems),
             "gpu" => read_entries(value, &mut file.gpu, &mut problems),
+            "as_of" => match Date::deserialize(toml::de::ValueDeserializer::from(value)) {
+                Ok(d) => file.as_of = Some(d),
+                Err(e) => problems.push(ReadProblem {
+                    span: e.span().or(Some(key_span)),
+                    message: format!("as_of: {}", e.message().trim()),
+                }),
+            },
             other => problems.push(ReadProblem {
                 span: Some(key_span),
                 message: format!(
-                    "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]] and [[gpu]] entries"
+                    "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]] and [[gpu]] entries (and `as_of`)"
                 ),
             }),
         }
@@ -103,6 +110,9 @@ fn read_entries<T: serde::de::DeserializeOwned + Located>(
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogFile {
+    /// The date the catalog's facts were last reviewed (one file, `catalog/catalog.toml`, says it).
+    #[serde(default)]
+    pub as_of: Option<Date>,
     #[serde(default)]
     pub family: Vec<Family>,
     #[serde(default)]
@@ -487,11 +497,15 @@ impl Weights {
     }
 }
 
+/// Dense or mixture-of-experts, and whether some layers are linear attention or state-space
+/// (hybrid) instead of softmax attention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ArchClass {
     Dense,
     Moe,
+    HybridDense,
+    HybridMoe,
 }
 
 impl ArchClass {
@@ -499,8 +513,197 @@ impl ArchClass {
         match self {
             ArchClass::Dense => "dense",
             ArchClass::Moe => "moe",
+            ArchClass::HybridDense => "hybrid-dense",
+            ArchClass::HybridMoe => "hybrid-moe",
         }
     }
+
+    pub fn is_moe(self) -> bool {
+        matches!(self, ArchClass::Moe | ArchClass::HybridMoe)
+    }
+
+    /// Whether a `--class dense|moe` filter admits this class (hybrids count by their FFN).
+    pub fn matches(self, filter: ArchClass) -> bool {
+        self.is_moe() == filter.is_moe()
+    }
+}
+
+/// What a released checkpoint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckpointKind {
+    /// Pre-trained only: the checkpoint to fine-tune or continue pre-training from.
+    Base,
+    /// Post-trained for chat and instructions.
+    Instruct,
+    /// Post-trained to think before answering.
+    Reasoning,
+    /// Anything else the vendor released (official quantizations, drafters, ...).
+    Other,
+}
+
+impl CheckpointKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckpointKind::Base => "base",
+            CheckpointKind::Instruct => "instruct",
+            CheckpointKind::Reasoning => "reasoning",
+            CheckpointKind::Other => "other",
+        }
+    }
+}
+
+/// One released checkpoint of a model.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    pub kind: CheckpointKind,
+    pub hf_repo: String,
+}
+
+/// Where a model is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    #[default]
+    Current,
+    /// A newer model of the family replaces it (`superseded_by`); still available.
+    Superseded,
+    /// Shutdown announced (`status_date` is the shutdown date).
+    Deprecated,
+    /// No longer served or downloadable: never a candidate.
+    Retired,
+    /// Announced, not released.
+    Announced,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Superseded => "superseded",
+            Status::Deprecated => "deprecated",
+            Status::Retired => "retired",
+            Status::Announced => "announced",
+        }
+    }
+}
+
+/// One published capability figure: what was measured, on which checkpoint, how, and in which
+/// table (`group`: figures compare only within one group).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub benchmark: String,
+    pub value: f64,
+    pub checkpoint: CheckpointKind,
+    #[serde(default)]
+    pub protocol: Option<String>,
+    pub group: String,
+    pub source: String,
+    pub as_of: Date,
+}
+
+/// How a layer group keeps its context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerKind {
+    /// Softmax attention over the whole context (MHA, GQA, MQA).
+    Full,
+    /// Attention over the last `window` tokens: the cache stops growing there.
+    Sliding,
+    /// Attention within fixed chunks; engines cache the whole context for it (as full).
+    Chunked,
+    /// Multi-head latent attention: one latent per token shared by all heads.
+    Mla,
+    /// MLA with a sparse-attention indexer whose keys are cached too (DeepSeek-V3.2 DSA, GLM-5).
+    MlaIndexed,
+    /// One cached entry per `compress_ratio` tokens, plus an uncompressed `window` (DeepSeek-V4).
+    Compressed,
+    /// Linear attention (Gated DeltaNet, KDA, lightning): a constant state per sequence.
+    Linear,
+    /// Mamba / Mamba-2 state-space layers: a constant state per sequence.
+    Mamba,
+    /// Reuses another layer's cache: nothing of its own.
+    KvShared,
+    /// No attention or mixer (an MLP-only layer): nothing cached.
+    MlpOnly,
+}
+
+impl LayerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerKind::Full => "full",
+            LayerKind::Sliding => "sliding",
+            LayerKind::Chunked => "chunked",
+            LayerKind::Mla => "mla",
+            LayerKind::MlaIndexed => "mla-indexed",
+            LayerKind::Compressed => "compressed",
+            LayerKind::Linear => "linear",
+            LayerKind::Mamba => "mamba",
+            LayerKind::KvShared => "kv-shared",
+            LayerKind::MlpOnly => "mlp-only",
+        }
+    }
+}
+
+/// Layers of one kind, with the dimensions that set their cache or state (see FORMAT.md).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerGroup {
+    pub kind: Option<LayerKind>,
+    pub count: u64,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// KV heads of this group (default: the model's `kv_heads`).
+    #[serde(default)]
+    pub kv_heads: Option<u64>,
+    /// Head dimension of this group (default: the model's `head_dim`).
+    #[serde(default)]
+    pub head_dim: Option<u64>,
+    #[serde(default)]
+    pub window: u64,
+    /// Keys and values share one cached tensor.
+    #[serde(default)]
+    pub k_eq_v: bool,
+    #[serde(default)]
+    pub compress_ratio: u64,
+    #[serde(default)]
+    pub indexer_heads: u64,
+    #[serde(default)]
+    pub indexer_head_dim: u64,
+    /// `nope` for layers without rotary position encoding.
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub state_heads: u64,
+    #[serde(default)]
+    pub state_key_dim: u64,
+    #[serde(default)]
+    pub state_value_dim: u64,
+    #[serde(default)]
+    pub key_heads: u64,
+    #[serde(default)]
+    pub conv_kernel: u64,
+    #[serde(default)]
+    pub conv_channels: u64,
+}
+
+/// Native precision of the official checkpoint per module group, when not uniform.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointPrecision {
+    #[serde(default)]
+    pub attention: Option<String>,
+    #[serde(default)]
+    pub experts: Option<String>,
+    #[serde(default)]
+    pub dense_mlp: Option<String>,
+    #[serde(default)]
+    pub embeddings: Option<String>,
+    /// The safetensors index's `metadata.total_size` of that checkpoint.
+    #[serde(default)]
+    pub total_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -511,6 +714,8 @@ pub enum Dtype {
     Fp32,
     Fp8,
     Mxfp4,
+    Nvfp4,
+    Int4,
 }
 
 impl Dtype {
@@ -521,6 +726,8 @@ impl Dtype {
             Dtype::Fp32 => "fp32",
             Dtype::Fp8 => "fp8",
             Dtype::Mxfp4 => "mxfp4",
+            Dtype::Nvfp4 => "nvfp4",
+            Dtype::Int4 => "int4",
         }
     }
 }
@@ -587,6 +794,13 @@ pub struct Arch {
     pub sliding_window: u64,
     #[serde(default)]
     pub sliding_window_layers: u64,
+    /// Multi-token-prediction layers shipped as extra weights (0 = none).
+    #[serde(default)]
+    pub mtp_layers: u64,
+    /// Layer groups when not every layer is the same kind; their counts sum to `layers`. Empty:
+    /// every layer is full attention (or MLA), `sliding_window_layers` of them windowed.
+    #[serde(default)]
+    pub group: Vec<LayerGroup>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -597,10 +811,18 @@ pub struct Model {
     pub vendor: String,
     pub family: String,
     pub weights: Weights,
+    /// Every released checkpoint of this variant (open weights).
     #[serde(default)]
-    pub hf_repo: Option<String>,
+    pub checkpoints: Vec<Checkpoint>,
+    /// Required when no base checkpoint was released: the evidence that none was.
     #[serde(default)]
-    pub hf_repo_instruct: Option<String>,
+    pub base_note: Option<String>,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub status_date: Option<Date>,
+    #[serde(default)]
+    pub superseded_by: Option<String>,
     pub released: Date,
     #[serde(default)]
     pub architecture: Option<ArchClass>,
@@ -666,6 +888,11 @@ pub struct Model {
     #[serde(default)]
     pub arch: Option<Arch>,
     #[serde(default)]
+    pub checkpoint_precision: Option<CheckpointPrecision>,
+    /// Published capability figures (see `Evidence`).
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    #[serde(default)]
     pub sources: Sources,
     #[serde(skip)]
     pub origin: String,
@@ -685,14 +912,49 @@ impl Model {
         self.tokenizer = None;
         self.safety = None;
         self.data_note = None;
+        self.base_note = None;
         self.sources = Sources::default();
+        for e in &mut self.evidence {
+            e.source.clear();
+        }
+        if let Some(a) = &mut self.arch {
+            a.group.iter_mut().for_each(|g| g.pattern = None);
+        }
     }
 
     pub fn is_open(&self) -> bool {
         self.weights == Weights::Open
     }
     pub fn is_moe(&self) -> bool {
-        self.architecture == Some(ArchClass::Moe)
+        self.architecture.is_some_and(ArchClass::is_moe)
+    }
+
+    /// The checkpoint of a kind, if released.
+    pub fn checkpoint(&self, kind: CheckpointKind) -> Option<&Checkpoint> {
+        self.checkpoints.iter().find(|c| c.kind == kind)
+    }
+
+    /// The MMLU figure the ranking may credit: not one measured on a base checkpoint that was
+    /// never released (the user cannot build on what the figure describes).
+    pub fn credited_mmlu(&self) -> Option<f64> {
+        let on_base = matches!(
+            self.capability_protocol,
+            Some(CapabilityProtocol::Base5Shot | CapabilityProtocol::Base)
+        );
+        self.capability_mmlu
+            .filter(|_| !(on_base && self.weights == Weights::Open && !self.base_released()))
+    }
+
+    /// Whether a base (pre-trained) checkpoint was released.
+    pub fn base_released(&self) -> bool {
+        self.checkpoint(CheckpointKind::Base).is_some()
+    }
+
+    /// The repo that stands for the model: its base, else the first checkpoint.
+    pub fn primary_repo(&self) -> Option<&str> {
+        self.checkpoint(CheckpointKind::Base)
+            .or(self.checkpoints.first())
+            .map(|c| c.hf_repo.as_str())
     }
     pub fn has_modality(&self, m: Modality) -> bool {
         self.modalities.contains(&m)

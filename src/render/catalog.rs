@@ -1,7 +1,7 @@
 //! `pick list`, `pick show`, `pick licenses`, `pick gpus`, `pick catalog check` output.
 
 use super::{delimited, json, num, Style, SCHEMA_VERSION};
-use crate::catalog::{Catalog, Gpu, License, Model, Weights};
+use crate::catalog::{Catalog, CheckpointKind, Gpu, License, Model, Status, Weights};
 use serde_json::{json, Value};
 
 /// A model's list entry (the `pick list --format json` contract).
@@ -30,8 +30,14 @@ pub fn model_json(c: &Catalog, m: &Model) -> Value {
         "name": m.name,
         "vendor": m.vendor,
         "family": m.family,
-        "hf_repo": m.hf_repo,
-        "hf_repo_instruct": m.hf_repo_instruct,
+        "hf_repo": m.primary_repo(),
+        "hf_repo_instruct": m.checkpoint(CheckpointKind::Instruct).map(|c| c.hf_repo.as_str()),
+        "checkpoints": m.checkpoints.iter().map(|c| json!({"kind": c.kind.as_str(), "hf_repo": c.hf_repo})).collect::<Vec<_>>(),
+        "base_released": m.base_released(),
+        "base_note": m.base_note,
+        "status": m.status.as_str(),
+        "status_date": m.status_date.map(|d| d.to_string()),
+        "superseded_by": m.superseded_by,
         "weights": m.weights.as_str(),
         "architecture": m.architecture.map(|a| a.as_str()),
         "params_total_b": params(m.params_total_b),
@@ -106,6 +112,7 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
     match format {
         ListFormat::Json => json(&json!({
             "schema_version": SCHEMA_VERSION,
+            "catalog_as_of": c.as_of.map(|d| d.to_string()),
             "models": models.iter().map(|m| model_json(c, m)).collect::<Vec<_>>(),
         })),
         ListFormat::Csv | ListFormat::Tsv => delimited(
@@ -119,7 +126,11 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             for m in models {
                 t.add_row(row(m));
             }
-            format!("{t}\n{} models\n", models.len())
+            format!(
+                "{t}\n{} models (catalog as of {})\n",
+                models.len(),
+                c.as_of.map_or("unknown".to_string(), |d| d.to_string())
+            )
         }
     }
 }
@@ -132,6 +143,19 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         |k: &str, v: String| s.push_str(&format!("{} {v}\n", style.bold(&format!("{k:<22}"))));
     let family = c.family(&m.family);
     line("model", format!("{} ({})", m.name, m.id));
+    if m.status != Status::Current {
+        line(
+            "status",
+            format!(
+                "{}{}{}",
+                m.status.as_str(),
+                m.status_date.map_or(String::new(), |d| format!(" {d}")),
+                m.superseded_by
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(", successor {s}"))
+            ),
+        );
+    }
     line(
         "vendor / family",
         format!(
@@ -141,16 +165,23 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         ),
     );
     match m.weights {
-        Weights::Open => line(
-            "weights",
-            format!(
-                "open: {}{}",
-                m.hf_repo.as_deref().unwrap_or("-"),
-                m.hf_repo_instruct
-                    .as_deref()
-                    .map_or(String::new(), |i| format!(" (instruct: {i})"))
-            ),
-        ),
+        Weights::Open => {
+            let repos: Vec<String> = m
+                .checkpoints
+                .iter()
+                .map(|c| format!("{} ({})", c.hf_repo, c.kind.as_str()))
+                .collect();
+            line("weights", format!("open: {}", repos.join(", ")));
+            if !m.base_released() {
+                line(
+                    "base checkpoint",
+                    format!(
+                        "none released: {}",
+                        m.base_note.as_deref().unwrap_or("no evidence recorded")
+                    ),
+                );
+            }
+        }
         Weights::Api => line("weights", "API only".into()),
         Weights::None => line("weights", "announced, never released".into()),
     }
@@ -382,7 +413,14 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     for (k, v) in c.sources_of(m).entries() {
         line(&format!("source: {k}"), v.to_string());
     }
-    line("catalog file", m.origin.clone());
+    line(
+        "catalog file",
+        format!(
+            "{} (catalog as of {})",
+            m.origin,
+            c.as_of.map_or("unknown".to_string(), |d| d.to_string())
+        ),
+    );
     if let Some(o) = c
         .overrides
         .iter()
@@ -409,6 +447,10 @@ pub fn show_json(c: &Catalog, m: &Model) -> String {
     let family = c.family(&m.family);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
+        obj.insert(
+            "catalog_as_of".into(),
+            json!(c.as_of.map(|d| d.to_string())),
+        );
         obj.insert("licenses".into(), json!(licenses));
         obj.insert(
             "sources".into(),

@@ -17,6 +17,7 @@ pub fn plan_json(p: &Plan, best: bool) -> Value {
         "best": best,
         "weights_bytes_total": p.weights_bytes_total.round(),
         "kv_bytes_per_token": p.kv_bytes_per_token.round(),
+        "state_bytes_per_sequence": p.state_bytes_per_sequence.round(),
         "memory_per_gpu_gib": {
             "weights": num(m.weights), "kv_cache": num(m.kv_cache), "overhead": num(m.overhead), "total": num(m.total()),
             "gradients": num(m.gradients), "optimizer": num(m.optimizer), "activations": num(m.activations),

@@ -85,6 +85,7 @@ fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
         gpu_price: None,
         modality: None,
         class: None,
+        checkpoint: None,
         engine: None,
         finetune_with: None,
         include_api: false,
@@ -105,8 +106,10 @@ fn synthetic(n: usize) -> Catalog {
             if let Some(a) = m.arch.as_mut() {
                 a.layers = (a.layers + (i % 7) as u64).max(1);
             }
-            m.hf_repo = Some(format!("synthetic/{}", m.id));
-            m.hf_repo_instruct = None;
+            m.checkpoints = vec![pick::catalog::Checkpoint {
+                kind: pick::catalog::CheckpointKind::Base,
+                hf_repo: format!("synthetic/{}", m.id),
+            }];
             m
         })
         .collect();

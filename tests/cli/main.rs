@@ -26,6 +26,9 @@ pub fn pick_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("PICK_CATALOG")
         .env_remove("NO_COLOR")
         .env_remove("PICK_NVIDIA_SMI")
+        .env_remove("PICK_TODAY")
+        // The staleness warning depends on the wall clock; its own test fakes the date.
+        .env("PICK_STALE_OK", "1")
         .current_dir(fixtures());
     for (k, v) in env {
         cmd.env(k, v);
