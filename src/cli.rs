@@ -521,7 +521,7 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
                         if a.format == TableOrJson::Json {
                             render::catalog::show_json(catalog, m)
                         } else {
-                            render::catalog::show(catalog, m, style)
+                            render::catalog::show(&catalog.card(m), style)
                         },
                         0,
                     ))

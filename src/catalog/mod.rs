@@ -5,9 +5,11 @@
 //! `PICK_CATALOG` are read as TOML and merged over it, a same id replacing the embedded entry
 //! (recorded in `overrides`).
 
+mod card;
 mod check;
 mod schema;
 
+pub use card::{BindingLicense, ModelCard, ToolSupport};
 pub use check::{check_embedded, check_paths, Problem};
 pub use schema::*;
 

@@ -1,7 +1,7 @@
 //! `pick list`, `pick show`, `pick licenses`, `pick gpus`, `pick catalog check` output.
 
 use super::{delimited, json, num, Style, SCHEMA_VERSION};
-use crate::catalog::{Catalog, Gpu, License, Model, Weights};
+use crate::catalog::{Catalog, Gpu, License, Model, ModelCard, ToolSupport, Weights};
 use serde_json::{json, Value};
 
 /// A model's list entry (the `pick list --format json` contract).
@@ -125,20 +125,16 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
 }
 
 /// The card a practitioner reads before committing to a model.
-pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
+pub fn show(card: &ModelCard, style: Style) -> String {
+    let m = card.model;
     let mut s = String::new();
     // Pad before styling, so escape codes do not shift the values' column.
     let mut line =
         |k: &str, v: String| s.push_str(&format!("{} {v}\n", style.bold(&format!("{k:<22}"))));
-    let family = c.family(&m.family);
     line("model", format!("{} ({})", m.name, m.id));
     line(
         "vendor / family",
-        format!(
-            "{} / {}",
-            m.vendor,
-            family.map_or(m.family.as_str(), |f| f.name.as_str())
-        ),
+        format!("{} / {}", m.vendor, card.family_name),
     );
     match m.weights {
         Weights::Open => line(
@@ -154,8 +150,8 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         Weights::Api => line("weights", "API only".into()),
         Weights::None => line("weights", "announced, never released".into()),
     }
-    for id in m.license_ids() {
-        match c.license(id) {
+    for binding in &card.licenses {
+        match binding.terms {
             Some(l) => {
                 line(
                     "license",
@@ -219,7 +215,10 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
                     line("  acceptable use", aup.clone());
                 }
             }
-            None => line("license", style.red(&format!("{id} (no known terms)"))),
+            None => line(
+                "license",
+                style.red(&format!("{} (no known terms)", binding.id)),
+            ),
         }
     }
     line("parameters", params_text(m));
@@ -262,13 +261,11 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
             ));
         }
         line("architecture", arch);
-        let kv = crate::arch::kv_layout(a);
+    }
+    if let Some(kv) = card.kv_bytes_per_token_bf16 {
         line(
             "KV cache",
-            format!(
-                "{} bytes/token in bf16 (all layers, before window caps)",
-                kv.per_token() * 2.0
-            ),
+            format!("{kv} bytes/token in bf16 (all layers, before window caps)"),
         );
     }
     if m.context_tokens > 0 {
@@ -311,56 +308,35 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
             ),
         );
     }
-    let eco = |f: fn(&Catalog, &Model, &str) -> Option<crate::catalog::Support>, tools: &[&str]| {
-        tools
+    let eco = |levels: &[ToolSupport]| {
+        levels
             .iter()
-            .map(|t| format!("{t} {}", f(c, m, t).map_or("unknown", |s| s.as_str())))
+            .map(|(t, s)| format!("{t} {}", s.map_or("unknown", |s| s.as_str())))
             .collect::<Vec<_>>()
             .join(", ")
     };
     if m.weights == Weights::Open {
-        line(
-            "serving",
-            eco(|c, m, t| c.serving(m, t), crate::catalog::ENGINES),
-        );
-        line(
-            "fine-tuning",
-            eco(|c, m, t| c.finetune(m, t), crate::catalog::FINETUNERS),
-        );
-        line(
-            "quantization",
-            eco(|c, m, t| c.quant(m, t), crate::catalog::QUANTIZERS),
-        );
+        line("serving", eco(&card.serving));
+        line("fine-tuning", eco(&card.finetune));
+        line("quantization", eco(&card.quant));
     }
-    let tokens = m
-        .training_tokens_t
-        .or(family.and_then(|f| f.training_tokens_t));
-    let openness = m.data_openness.or(family.and_then(|f| f.data_openness));
-    let data_note = m
-        .data_note
-        .as_ref()
-        .or(family.and_then(|f| f.data_note.as_ref()));
     line(
         "training data",
         format!(
             "{}{}{}",
-            tokens.map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
-            openness.map_or(String::new(), |o| format!(
-                ", {}",
-                serde_json::to_value(o)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            )),
-            data_note.map_or(String::new(), |n| format!(" ({n})"))
+            card.training_tokens_t
+                .map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
+            card.data_openness
+                .map_or(String::new(), |o| format!(", {}", o.as_str())),
+            card.data_note.map_or(String::new(), |n| format!(" ({n})"))
         ),
     );
     line("released", m.released.to_string());
-    if let Some(cad) = family.and_then(|f| f.cadence.as_ref()) {
-        line("family cadence", cad.clone());
+    if let Some(cadence) = card.cadence {
+        line("family cadence", cadence.to_string());
     }
-    if let Some(safety) = m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref())) {
-        line("safety", safety.clone());
+    if let Some(safety) = card.safety {
+        line("safety", safety.to_string());
     }
     match m.capability_mmlu {
         Some(v) => line(
@@ -379,15 +355,11 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     if let Some(n) = &m.notes {
         line("notes", n.clone());
     }
-    for (k, v) in c.sources_of(m).entries() {
+    for (k, v) in card.sources.entries() {
         line(&format!("source: {k}"), v.to_string());
     }
     line("catalog file", m.origin.clone());
-    if let Some(o) = c
-        .overrides
-        .iter()
-        .find(|o| o.kind == "model" && o.id == m.id)
-    {
+    if let Some(o) = card.overridden {
         line(
             "override",
             style.yellow(&format!(
