@@ -1,37 +1,96 @@
 //! `pick gate` output: human, JSON, GitHub workflow commands, SARIF 2.1.0, Markdown.
 
 use super::{json, Style, Tone, SCHEMA_VERSION};
+use crate::catalog::Date;
 use crate::gate::{GateFinding, GateReport, Location, Verdict};
 use crate::license::Level;
 use comfy_table::Cell;
+use serde::Serialize;
 use serde_json::{json, Value};
 
-fn loc_json(l: &Option<Location>) -> Value {
-    l.as_ref()
-        .map_or(Value::Null, |l| json!({"file": l.file, "line": l.line}))
+/// `pick gate --format json`.
+#[derive(Serialize)]
+struct GateJson<'a> {
+    schema_version: u32,
+    passed: bool,
+    /// The policy file, as given.
+    policy: &'a str,
+    /// The date exceptions were checked against.
+    today: Date,
+    models: Vec<GatedModelJson<'a>>,
+    /// Findings about the policy itself (unused exceptions, nothing gated).
+    policy_findings: Vec<FindingJson<'a>>,
 }
 
-fn finding_json(f: &GateFinding) -> Value {
-    json!({"code": f.finding.code, "level": f.finding.level.as_str(), "message": f.finding.message, "location": loc_json(&f.location)})
+/// One model reference: from the policy, or found by `--scan`.
+#[derive(Serialize)]
+struct GatedModelJson<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    revision: Option<&'a str>,
+    /// The catalog id; null for a model the catalog does not know.
+    id: Option<&'a str>,
+    license: Option<&'a str>,
+    verdict: &'static str,
+    location: LocationJson<'a>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    code: &'static str,
+    level: Level,
+    message: &'a str,
+    location: Option<LocationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LocationJson<'a> {
+    file: &'a str,
+    line: usize,
+}
+
+impl<'a> LocationJson<'a> {
+    fn new(l: &'a Location) -> LocationJson<'a> {
+        LocationJson {
+            file: &l.file,
+            line: l.line,
+        }
+    }
+}
+
+impl<'a> FindingJson<'a> {
+    fn new(f: &'a GateFinding) -> FindingJson<'a> {
+        FindingJson {
+            code: f.finding.code,
+            level: f.finding.level,
+            message: &f.finding.message,
+            location: f.location.as_ref().map(LocationJson::new),
+        }
+    }
 }
 
 pub fn report_json(r: &GateReport) -> String {
-    json(&json!({
-        "schema_version": SCHEMA_VERSION,
-        "passed": r.passed,
-        "policy": r.policy_file,
-        "today": r.today.to_string(),
-        "models": r.models.iter().map(|m| json!({
-            "ref": m.reference,
-            "revision": m.revision,
-            "id": m.id,
-            "license": m.license,
-            "verdict": m.verdict.as_str(),
-            "location": {"file": m.location.file, "line": m.location.line},
-            "findings": m.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "policy_findings": r.policy_findings.iter().map(finding_json).collect::<Vec<_>>(),
-    }))
+    json(&GateJson {
+        schema_version: SCHEMA_VERSION,
+        passed: r.passed,
+        policy: &r.policy_file,
+        today: r.today,
+        models: r
+            .models
+            .iter()
+            .map(|m| GatedModelJson {
+                reference: &m.reference,
+                revision: m.revision.as_deref(),
+                id: m.id.as_deref(),
+                license: m.license.as_deref(),
+                verdict: m.verdict.as_str(),
+                location: LocationJson::new(&m.location),
+                findings: m.findings.iter().map(FindingJson::new).collect(),
+            })
+            .collect(),
+        policy_findings: r.policy_findings.iter().map(FindingJson::new).collect(),
+    })
 }
 
 fn verdict_cell(v: Verdict, style: Style) -> comfy_table::Cell {
