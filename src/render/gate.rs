@@ -6,7 +6,6 @@ use crate::gate::{GateFinding, GateReport, Location, Verdict};
 use crate::license::Level;
 use comfy_table::Cell;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// `pick gate --format json`.
 #[derive(Serialize)]
@@ -281,32 +280,140 @@ pub fn report_sarif(r: &GateReport) -> String {
     let mut codes: Vec<&str> = all.iter().map(|(_, f)| f.finding.code).collect();
     codes.sort_unstable();
     codes.dedup();
-    let rules: Vec<Value> = codes
+    let rules = codes
         .iter()
-        .map(|c| json!({"id": c, "name": c, "shortDescription": {"text": c.replace('-', " ")}}))
-        .collect();
-    let results: Vec<Value> = all
-        .iter()
-        .map(|(reference, f)| {
-            let loc = f.location.clone().unwrap_or(Location { file: r.policy_file.clone(), line: 1 });
-            json!({
-                "ruleId": f.finding.code,
-                "ruleIndex": codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
-                "level": if f.finding.level == Level::Fail { "error" } else { "warning" },
-                "message": {"text": reference.map_or(f.finding.message.clone(), |r| format!("{r}: {}", f.finding.message))},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": loc.file.trim_start_matches("./")},
-                    "region": {"startLine": loc.line.max(1)}
-                }}],
-            })
+        .map(|c| sarif::Rule {
+            id: c,
+            name: c,
+            short_description: sarif::Text {
+                text: c.replace('-', " "),
+            },
         })
         .collect();
-    json(&json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "pick", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
-            "results": results,
+    let results = all
+        .iter()
+        .map(|(reference, f)| {
+            // A finding without a location (an unused exception) points at the policy file.
+            let (file, line) = f
+                .location
+                .as_ref()
+                .map_or((r.policy_file.as_str(), 1), |l| (l.file.as_str(), l.line));
+            sarif::Result {
+                rule_id: f.finding.code,
+                rule_index: codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
+                level: if f.finding.level == Level::Fail {
+                    "error"
+                } else {
+                    "warning"
+                },
+                message: sarif::Text {
+                    text: reference.map_or(f.finding.message.clone(), |r| {
+                        format!("{r}: {}", f.finding.message)
+                    }),
+                },
+                locations: [sarif::Location {
+                    physical_location: sarif::PhysicalLocation {
+                        artifact_location: sarif::ArtifactLocation {
+                            uri: file.trim_start_matches("./"),
+                        },
+                        region: sarif::Region {
+                            start_line: line.max(1),
+                        },
+                    },
+                }],
+            }
+        })
+        .collect();
+    json(&sarif::Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [sarif::Run {
+            tool: sarif::Tool {
+                driver: sarif::Driver {
+                    name: "pick",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            results,
         }],
-    }))
+    })
+}
+
+/// The part of SARIF 2.1.0 the gate writes (names as the OASIS schema spells them).
+mod sarif {
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    pub struct Log<'a> {
+        #[serde(rename = "$schema")]
+        pub schema: &'static str,
+        pub version: &'static str,
+        pub runs: [Run<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    pub struct Run<'a> {
+        pub tool: Tool<'a>,
+        pub results: Vec<Result<'a>>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Tool<'a> {
+        pub driver: Driver<'a>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Driver<'a> {
+        pub name: &'static str,
+        pub version: &'static str,
+        pub rules: Vec<Rule<'a>>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Rule<'a> {
+        pub id: &'a str,
+        pub name: &'a str,
+        pub short_description: Text,
+    }
+
+    #[derive(Serialize)]
+    pub struct Text {
+        pub text: String,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Result<'a> {
+        pub rule_id: &'a str,
+        pub rule_index: usize,
+        pub level: &'static str,
+        pub message: Text,
+        pub locations: [Location<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Location<'a> {
+        pub physical_location: PhysicalLocation<'a>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PhysicalLocation<'a> {
+        pub artifact_location: ArtifactLocation<'a>,
+        pub region: Region,
+    }
+
+    #[derive(Serialize)]
+    pub struct ArtifactLocation<'a> {
+        pub uri: &'a str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Region {
+        pub start_line: usize,
+    }
 }
