@@ -2,9 +2,9 @@
 
 use super::{delimited, json, num, Pairs, Style, SCHEMA_VERSION};
 use crate::catalog::{
-    ArchClass, CapabilityProtocol, Catalog, Date, Dtype, Gpu, Hosting, License, MauEffect,
-    Modality, Model, ModelCard, OutputsTraining, Redistribution, Support, Tier, ToolSupport,
-    Weights,
+    ArchClass, CapabilityProtocol, Catalog, DataOpenness, Date, Dtype, Gpu, Hosting, License,
+    MauEffect, Modality, Model, ModelCard, OutputsTraining, Redistribution, Support, Tier,
+    ToolSupport, Weights,
 };
 use serde::Serialize;
 
@@ -59,7 +59,11 @@ struct ArchJson {
     experts_per_token: u64,
     shared_experts: u64,
     moe_intermediate_size: u64,
+    /// Leading dense layers of a MoE model.
+    dense_layers: u64,
     kv_lora_rank: u64,
+    /// MLA's decoupled RoPE dimension, cached beside the latent.
+    qk_rope_head_dim: u64,
     sliding_window: u64,
     sliding_window_layers: u64,
 }
@@ -113,7 +117,9 @@ impl<'a> ModelJson<'a> {
                     experts_per_token: a.experts_per_token,
                     shared_experts: a.shared_experts,
                     moe_intermediate_size: a.moe_intermediate_size,
+                    dense_layers: a.dense_layers,
                     kv_lora_rank: a.kv_lora_rank,
+                    qk_rope_head_dim: a.qk_rope_head_dim,
                     sliding_window: a.sliding_window,
                     sliding_window_layers: a.sliding_window_layers,
                 }),
@@ -459,16 +465,26 @@ struct ShowJson<'a> {
     schema_version: u32,
     #[serde(flatten)]
     model: ModelJson<'a>,
+    /// The family's display name (`family` is its id).
+    family_name: &'a str,
     /// The terms of every binding license the catalog knows, the model's own first.
     licenses: Vec<LicenseJson<'a>>,
     /// Fact group → URL, only the groups with a source.
     sources: Pairs<&'static str, &'a str>,
+    params_note: Option<&'a str>,
     context_note: Option<&'a str>,
     position_encoding: Option<&'a str>,
     tokenizer: Option<&'a str>,
+    languages: Option<&'a str>,
     native_dtype: Option<Dtype>,
+    /// All layers, before sliding-window caps; null without an architecture.
+    kv_bytes_per_token_bf16: Option<f64>,
     capability_note: Option<&'a str>,
+    /// The date of `price_input_per_m` / `price_output_per_m`.
+    price_as_of: Option<Date>,
     training_tokens_t: Option<f64>,
+    data_openness: Option<DataOpenness>,
+    data_note: Option<&'a str>,
     safety: Option<&'a str>,
     cadence: Option<&'a str>,
     ecosystem: EcosystemJson,
@@ -498,6 +514,7 @@ pub fn show_json(card: &ModelCard) -> String {
     json(&ShowJson {
         schema_version: SCHEMA_VERSION,
         model: ModelJson::new(m, tier),
+        family_name: card.family_name,
         licenses: card
             .licenses
             .iter()
@@ -505,12 +522,18 @@ pub fn show_json(card: &ModelCard) -> String {
             .map(LicenseJson::new)
             .collect(),
         sources: Pairs(card.sources.entries()),
+        params_note: m.params_note.as_deref(),
         context_note: m.context_note.as_deref(),
         position_encoding: m.position_encoding.as_deref(),
         tokenizer: m.tokenizer.as_deref(),
+        languages: m.languages.as_deref(),
         native_dtype: m.native_dtype,
+        kv_bytes_per_token_bf16: card.kv_bytes_per_token_bf16.and_then(num),
         capability_note: m.capability_note.as_deref(),
+        price_as_of: m.price_as_of,
         training_tokens_t: card.training_tokens_t,
+        data_openness: card.data_openness,
+        data_note: card.data_note,
         safety: card.safety,
         cadence: card.cadence,
         ecosystem: EcosystemJson {
