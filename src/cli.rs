@@ -525,9 +525,9 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
                     let m = catalog.model_or_suggest(&a.model)?;
                     Ok((
                         if a.format == TableOrJson::Json {
-                            render::catalog::show_json(catalog, m)
+                            render::catalog::show_json(&catalog.card(m))
                         } else {
-                            render::catalog::show(catalog, m, style)
+                            render::catalog::show(&catalog.card(m), style)
                         },
                         0,
                     ))

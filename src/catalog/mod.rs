@@ -5,10 +5,12 @@
 //! `PICK_CATALOG` are read as TOML and merged over it, a same id replacing the embedded entry
 //! (recorded in `overrides`).
 
+mod card;
 mod check;
 mod schema;
 
 pub use crate::problem::Problem;
+pub use card::{BindingLicense, ModelCard, ToolSupport};
 pub use check::{check_embedded, check_paths};
 pub use schema::*;
 

@@ -345,6 +345,16 @@ pub enum DataOpenness {
     Undisclosed,
 }
 
+impl DataOpenness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataOpenness::Open => "open",
+            DataOpenness::Described => "described",
+            DataOpenness::Undisclosed => "undisclosed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Family {

@@ -1,59 +1,156 @@
 //! `pick list`, `pick show`, `pick licenses`, `pick gpus`, `pick catalog check` output.
 
-use super::{delimited, json, num, Style, SCHEMA_VERSION};
-use crate::catalog::{Catalog, CheckpointKind, Gpu, License, Model, Status, Weights};
-use serde_json::{json, Value};
+use super::{delimited, json, num, Pairs, Style, SCHEMA_VERSION};
+use crate::catalog::{
+    ArchClass, CapabilityProtocol, Catalog, Checkpoint, CheckpointKind, DataOpenness, Date, Dtype,
+    Gpu, Hosting, License, MauEffect, Modality, Model, ModelCard, OutputsTraining, Redistribution,
+    Status, Support, Tier, ToolSupport, Weights,
+};
+use serde::Serialize;
 
-/// A model's list entry (the `pick list --format json` contract).
-pub fn model_json(c: &Catalog, m: &Model) -> Value {
-    let tier = c.license(&m.license).map(|l| l.tier.as_str());
-    let params = |v: f64| {
-        if m.weights == Weights::Open || v > 0.0 {
-            num(v)
-        } else {
-            Value::Null
+/// A model's list entry (the `pick list --format json` contract), also the head of `show`'s.
+#[derive(Serialize)]
+struct ModelJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    vendor: &'a str,
+    family: &'a str,
+    /// The base checkpoint's repo, else the first released one.
+    hf_repo: Option<&'a str>,
+    hf_repo_instruct: Option<&'a str>,
+    checkpoints: &'a [Checkpoint],
+    base_released: bool,
+    /// Why no base checkpoint is listed (the evidence), when none is.
+    base_note: Option<&'a str>,
+    status: Status,
+    status_date: Option<Date>,
+    superseded_by: Option<&'a str>,
+    weights: Weights,
+    architecture: Option<ArchClass>,
+    /// Null for an API model whose vendor does not disclose its size.
+    params_total_b: Option<f64>,
+    params_active_b: Option<f64>,
+    context_tokens: u64,
+    context_usable_tokens: Option<u64>,
+    license: ModelLicenseJson<'a>,
+    released: Date,
+    modalities: &'a [Modality],
+    capability_mmlu: Option<f64>,
+    capability_protocol: Option<CapabilityProtocol>,
+    price_input_per_m: Option<f64>,
+    price_output_per_m: Option<f64>,
+    /// Open weights only.
+    arch: Option<ArchJson>,
+    catalog_file: &'a str,
+}
+
+#[derive(Serialize)]
+struct ModelLicenseJson<'a> {
+    id: &'a str,
+    /// Null when the catalog has no terms for the license.
+    tier: Option<Tier>,
+    also_bound_by: &'a [String],
+}
+
+/// The config.json facts of an open model (0 where a feature is absent: experts of a dense model).
+#[derive(Serialize)]
+struct ArchJson {
+    layers: u64,
+    hidden_size: u64,
+    attention_heads: u64,
+    kv_heads: u64,
+    head_dim: u64,
+    vocab_size: u64,
+    intermediate_size: u64,
+    tied_embeddings: bool,
+    experts: u64,
+    experts_per_token: u64,
+    shared_experts: u64,
+    moe_intermediate_size: u64,
+    /// Leading dense layers of a MoE model.
+    dense_layers: u64,
+    kv_lora_rank: u64,
+    /// MLA's decoupled RoPE dimension, cached beside the latent.
+    qk_rope_head_dim: u64,
+    sliding_window: u64,
+    sliding_window_layers: u64,
+}
+
+impl<'a> ModelJson<'a> {
+    /// `tier`: the tier of the model's own license, when the catalog knows its terms.
+    fn new(m: &'a Model, tier: Option<Tier>) -> ModelJson<'a> {
+        let params = |v: f64| {
+            (m.weights == Weights::Open || v > 0.0)
+                .then(|| num(v))
+                .flatten()
+        };
+        ModelJson {
+            id: &m.id,
+            name: &m.name,
+            vendor: &m.vendor,
+            family: &m.family,
+            hf_repo: m.primary_repo(),
+            hf_repo_instruct: m
+                .checkpoint(CheckpointKind::Instruct)
+                .map(|c| c.hf_repo.as_str()),
+            checkpoints: &m.checkpoints,
+            base_released: m.base_released(),
+            base_note: m.base_note.as_deref(),
+            status: m.status,
+            status_date: m.status_date,
+            superseded_by: m.superseded_by.as_deref(),
+            weights: m.weights,
+            architecture: m.architecture,
+            params_total_b: params(m.params_total_b),
+            params_active_b: params(m.params_active_b),
+            context_tokens: m.context_tokens,
+            context_usable_tokens: m.context_usable_tokens,
+            license: ModelLicenseJson {
+                id: &m.license,
+                tier,
+                also_bound_by: &m.also_bound_by,
+            },
+            released: m.released,
+            modalities: &m.modalities,
+            capability_mmlu: m.capability_mmlu,
+            capability_protocol: m.capability_protocol,
+            price_input_per_m: m.price_input_per_m,
+            price_output_per_m: m.price_output_per_m,
+            arch: m
+                .arch
+                .as_ref()
+                .filter(|_| m.weights == Weights::Open)
+                .map(|a| ArchJson {
+                    layers: a.layers,
+                    hidden_size: a.hidden_size,
+                    attention_heads: a.attention_heads,
+                    kv_heads: a.kv_heads,
+                    head_dim: a.head_dim,
+                    vocab_size: a.vocab_size,
+                    intermediate_size: a.intermediate_size,
+                    tied_embeddings: a.tied_embeddings,
+                    experts: a.experts,
+                    experts_per_token: a.experts_per_token,
+                    shared_experts: a.shared_experts,
+                    moe_intermediate_size: a.moe_intermediate_size,
+                    dense_layers: a.dense_layers,
+                    kv_lora_rank: a.kv_lora_rank,
+                    qk_rope_head_dim: a.qk_rope_head_dim,
+                    sliding_window: a.sliding_window,
+                    sliding_window_layers: a.sliding_window_layers,
+                }),
+            catalog_file: &m.origin,
         }
-    };
-    let arch = m.arch.as_ref().filter(|_| m.weights == Weights::Open).map(|a| {
-        json!({
-            "layers": a.layers, "hidden_size": a.hidden_size, "attention_heads": a.attention_heads,
-            "kv_heads": a.kv_heads, "head_dim": a.head_dim, "vocab_size": a.vocab_size,
-            "intermediate_size": a.intermediate_size, "tied_embeddings": a.tied_embeddings,
-            "experts": a.experts, "experts_per_token": a.experts_per_token,
-            "shared_experts": a.shared_experts, "moe_intermediate_size": a.moe_intermediate_size,
-            "kv_lora_rank": a.kv_lora_rank, "sliding_window": a.sliding_window,
-            "sliding_window_layers": a.sliding_window_layers,
-        })
-    });
-    json!({
-        "id": m.id,
-        "name": m.name,
-        "vendor": m.vendor,
-        "family": m.family,
-        "hf_repo": m.primary_repo(),
-        "hf_repo_instruct": m.checkpoint(CheckpointKind::Instruct).map(|c| c.hf_repo.as_str()),
-        "checkpoints": m.checkpoints.iter().map(|c| json!({"kind": c.kind.as_str(), "hf_repo": c.hf_repo})).collect::<Vec<_>>(),
-        "base_released": m.base_released(),
-        "base_note": m.base_note,
-        "status": m.status.as_str(),
-        "status_date": m.status_date.map(|d| d.to_string()),
-        "superseded_by": m.superseded_by,
-        "weights": m.weights.as_str(),
-        "architecture": m.architecture.map(|a| a.as_str()),
-        "params_total_b": params(m.params_total_b),
-        "params_active_b": params(m.params_active_b),
-        "context_tokens": m.context_tokens,
-        "context_usable_tokens": m.context_usable_tokens,
-        "license": { "id": m.license, "tier": tier, "also_bound_by": m.also_bound_by },
-        "released": m.released.to_string(),
-        "modalities": m.modalities.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-        "capability_mmlu": m.capability_mmlu,
-        "capability_protocol": m.capability_protocol.map(|p| p.as_str()),
-        "price_input_per_m": m.price_input_per_m,
-        "price_output_per_m": m.price_output_per_m,
-        "arch": arch,
-        "catalog_file": m.origin,
-    })
+    }
+}
+
+/// `pick list --format json`.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    schema_version: u32,
+    /// When the catalog's facts were last reviewed.
+    catalog_as_of: Option<Date>,
+    models: Vec<ModelJson<'a>>,
 }
 
 fn params_text(m: &Model) -> String {
@@ -110,11 +207,14 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
         ]
     };
     match format {
-        ListFormat::Json => json(&json!({
-            "schema_version": SCHEMA_VERSION,
-            "catalog_as_of": c.as_of.map(|d| d.to_string()),
-            "models": models.iter().map(|m| model_json(c, m)).collect::<Vec<_>>(),
-        })),
+        ListFormat::Json => json(&ListJson {
+            schema_version: SCHEMA_VERSION,
+            catalog_as_of: c.as_of,
+            models: models
+                .iter()
+                .map(|m| ModelJson::new(m, c.license(&m.license).map(|l| l.tier)))
+                .collect(),
+        }),
         ListFormat::Csv | ListFormat::Tsv => delimited(
             &header,
             &models.iter().map(|m| row(m)).collect::<Vec<_>>(),
@@ -136,12 +236,12 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
 }
 
 /// The card a practitioner reads before committing to a model.
-pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
+pub fn show(card: &ModelCard, style: Style) -> String {
+    let m = card.model;
     let mut s = String::new();
     // Pad before styling, so escape codes do not shift the values' column.
     let mut line =
         |k: &str, v: String| s.push_str(&format!("{} {v}\n", style.bold(&format!("{k:<22}"))));
-    let family = c.family(&m.family);
     line("model", format!("{} ({})", m.name, m.id));
     if m.status != Status::Current {
         line(
@@ -158,11 +258,7 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     }
     line(
         "vendor / family",
-        format!(
-            "{} / {}",
-            m.vendor,
-            family.map_or(m.family.as_str(), |f| f.name.as_str())
-        ),
+        format!("{} / {}", m.vendor, card.family_name),
     );
     match m.weights {
         Weights::Open => {
@@ -185,8 +281,8 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         Weights::Api => line("weights", "API only".into()),
         Weights::None => line("weights", "announced, never released".into()),
     }
-    for id in m.license_ids() {
-        match c.license(id) {
+    for binding in &card.licenses {
+        match binding.terms {
             Some(l) => {
                 line(
                     "license",
@@ -250,7 +346,10 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
                     line("  acceptable use", aup.clone());
                 }
             }
-            None => line("license", style.red(&format!("{id} (no known terms)"))),
+            None => line(
+                "license",
+                style.red(&format!("{} (no known terms)", binding.id)),
+            ),
         }
     }
     line("parameters", params_text(m));
@@ -293,13 +392,11 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
             ));
         }
         line("architecture", arch);
-        let kv = crate::arch::kv_layout(a);
+    }
+    if let Some(kv) = card.kv_bytes_per_token_bf16 {
         line(
             "KV cache",
-            format!(
-                "{} bytes/token in bf16 (all layers, before window caps)",
-                kv.per_token() * 2.0
-            ),
+            format!("{kv} bytes/token in bf16 (all layers, before window caps)"),
         );
     }
     if m.context_tokens > 0 {
@@ -342,56 +439,35 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
             ),
         );
     }
-    let eco = |f: fn(&Catalog, &Model, &str) -> Option<crate::catalog::Support>, tools: &[&str]| {
-        tools
+    let eco = |levels: &[ToolSupport]| {
+        levels
             .iter()
-            .map(|t| format!("{t} {}", f(c, m, t).map_or("unknown", |s| s.as_str())))
+            .map(|(t, s)| format!("{t} {}", s.map_or("unknown", |s| s.as_str())))
             .collect::<Vec<_>>()
             .join(", ")
     };
     if m.weights == Weights::Open {
-        line(
-            "serving",
-            eco(|c, m, t| c.serving(m, t), crate::catalog::ENGINES),
-        );
-        line(
-            "fine-tuning",
-            eco(|c, m, t| c.finetune(m, t), crate::catalog::FINETUNERS),
-        );
-        line(
-            "quantization",
-            eco(|c, m, t| c.quant(m, t), crate::catalog::QUANTIZERS),
-        );
+        line("serving", eco(&card.serving));
+        line("fine-tuning", eco(&card.finetune));
+        line("quantization", eco(&card.quant));
     }
-    let tokens = m
-        .training_tokens_t
-        .or(family.and_then(|f| f.training_tokens_t));
-    let openness = m.data_openness.or(family.and_then(|f| f.data_openness));
-    let data_note = m
-        .data_note
-        .as_ref()
-        .or(family.and_then(|f| f.data_note.as_ref()));
     line(
         "training data",
         format!(
             "{}{}{}",
-            tokens.map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
-            openness.map_or(String::new(), |o| format!(
-                ", {}",
-                serde_json::to_value(o)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            )),
-            data_note.map_or(String::new(), |n| format!(" ({n})"))
+            card.training_tokens_t
+                .map_or("tokens unknown".into(), |t| format!("{t}T tokens")),
+            card.data_openness
+                .map_or(String::new(), |o| format!(", {}", o.as_str())),
+            card.data_note.map_or(String::new(), |n| format!(" ({n})"))
         ),
     );
     line("released", m.released.to_string());
-    if let Some(cad) = family.and_then(|f| f.cadence.as_ref()) {
-        line("family cadence", cad.clone());
+    if let Some(cadence) = card.cadence {
+        line("family cadence", cadence.to_string());
     }
-    if let Some(safety) = m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref())) {
-        line("safety", safety.clone());
+    if let Some(safety) = card.safety {
+        line("safety", safety.to_string());
     }
     match m.capability_mmlu {
         Some(v) => line(
@@ -410,7 +486,7 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     if let Some(n) = &m.notes {
         line("notes", n.clone());
     }
-    for (k, v) in c.sources_of(m).entries() {
+    for (k, v) in card.sources.entries() {
         line(&format!("source: {k}"), v.to_string());
     }
     line(
@@ -418,14 +494,11 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
         format!(
             "{} (catalog as of {})",
             m.origin,
-            c.as_of.map_or("unknown".to_string(), |d| d.to_string())
+            card.catalog_as_of
+                .map_or("unknown".to_string(), |d| d.to_string())
         ),
     );
-    if let Some(o) = c
-        .overrides
-        .iter()
-        .find(|o| o.kind == "model" && o.id == m.id)
-    {
+    if let Some(o) = card.overridden {
         line(
             "override",
             style.yellow(&format!(
@@ -437,78 +510,96 @@ pub fn show(c: &Catalog, m: &Model, style: Style) -> String {
     s
 }
 
-pub fn show_json(c: &Catalog, m: &Model) -> String {
-    let mut v = model_json(c, m);
-    let licenses: Vec<Value> = m
-        .license_ids()
-        .filter_map(|id| c.license(id))
-        .map(license_json)
-        .collect();
-    let family = c.family(&m.family);
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("schema_version".into(), json!(SCHEMA_VERSION));
-        obj.insert(
-            "catalog_as_of".into(),
-            json!(c.as_of.map(|d| d.to_string())),
-        );
-        obj.insert("licenses".into(), json!(licenses));
-        obj.insert(
-            "sources".into(),
-            Value::Object(
-                c.sources_of(m)
-                    .entries()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), json!(v)))
-                    .collect(),
-            ),
-        );
-        obj.insert("context_note".into(), json!(m.context_note));
-        obj.insert("position_encoding".into(), json!(m.position_encoding));
-        obj.insert("tokenizer".into(), json!(m.tokenizer));
-        obj.insert(
-            "native_dtype".into(),
-            json!(m.native_dtype.map(|d| d.as_str())),
-        );
-        obj.insert("capability_note".into(), json!(m.capability_note));
-        obj.insert(
-            "training_tokens_t".into(),
-            json!(m
-                .training_tokens_t
-                .or(family.and_then(|f| f.training_tokens_t))),
-        );
-        obj.insert(
-            "safety".into(),
-            json!(m.safety.as_ref().or(family.and_then(|f| f.safety.as_ref()))),
-        );
-        obj.insert(
-            "cadence".into(),
-            json!(family.and_then(|f| f.cadence.as_ref())),
-        );
-        let eco = |tools: &[&str], f: &dyn Fn(&str) -> Option<crate::catalog::Support>| {
-            tools
-                .iter()
-                .map(|t| ((*t).to_string(), json!(f(t).map(|s| s.as_str()))))
-                .collect::<serde_json::Map<_, _>>()
-        };
-        obj.insert(
-            "ecosystem".into(),
-            json!({
-                "serving": eco(crate::catalog::ENGINES, &|t| c.serving(m, t)),
-                "finetune": eco(crate::catalog::FINETUNERS, &|t| c.finetune(m, t)),
-                "quant": eco(crate::catalog::QUANTIZERS, &|t| c.quant(m, t)),
-            }),
-        );
-        obj.insert(
-            "overridden".into(),
-            json!(c
-                .overrides
-                .iter()
-                .find(|o| o.kind == "model" && o.id == m.id)
-                .map(|o| json!({"replaced": o.replaced, "by": o.by}))),
-        );
-        obj.insert("notes".into(), json!(m.notes));
-    }
-    json(&v)
+/// `pick show MODEL --format json`: the list entry, then the rest of the card.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    schema_version: u32,
+    catalog_as_of: Option<Date>,
+    #[serde(flatten)]
+    model: ModelJson<'a>,
+    /// The family's display name (`family` is its id).
+    family_name: &'a str,
+    /// The terms of every binding license the catalog knows, the model's own first.
+    licenses: Vec<LicenseJson<'a>>,
+    /// Fact group → URL, only the groups with a source.
+    sources: Pairs<&'static str, &'a str>,
+    params_note: Option<&'a str>,
+    context_note: Option<&'a str>,
+    position_encoding: Option<&'a str>,
+    tokenizer: Option<&'a str>,
+    languages: Option<&'a str>,
+    native_dtype: Option<Dtype>,
+    /// All layers, before sliding-window caps; null without an architecture.
+    kv_bytes_per_token_bf16: Option<f64>,
+    capability_note: Option<&'a str>,
+    /// The date of `price_input_per_m` / `price_output_per_m`.
+    price_as_of: Option<Date>,
+    training_tokens_t: Option<f64>,
+    data_openness: Option<DataOpenness>,
+    data_note: Option<&'a str>,
+    safety: Option<&'a str>,
+    cadence: Option<&'a str>,
+    ecosystem: EcosystemJson,
+    overridden: Option<OverriddenJson<'a>>,
+    notes: Option<&'a str>,
+}
+
+/// Tool → support level, null when unknown; every known tool is present.
+#[derive(Serialize)]
+struct EcosystemJson {
+    serving: Pairs<&'static str, Option<Support>>,
+    finetune: Pairs<&'static str, Option<Support>>,
+    quant: Pairs<&'static str, Option<Support>>,
+}
+
+/// The user catalog file that replaced the embedded entry, and the file it replaced.
+#[derive(Serialize)]
+struct OverriddenJson<'a> {
+    replaced: &'a str,
+    by: &'a str,
+}
+
+pub fn show_json(card: &ModelCard) -> String {
+    let m = card.model;
+    // The model's own license comes first among the binding ones.
+    let tier = card.licenses.first().and_then(|l| l.terms).map(|l| l.tier);
+    json(&ShowJson {
+        schema_version: SCHEMA_VERSION,
+        catalog_as_of: card.catalog_as_of,
+        model: ModelJson::new(m, tier),
+        family_name: card.family_name,
+        licenses: card
+            .licenses
+            .iter()
+            .filter_map(|l| l.terms)
+            .map(LicenseJson::new)
+            .collect(),
+        sources: Pairs(card.sources.entries()),
+        params_note: m.params_note.as_deref(),
+        context_note: m.context_note.as_deref(),
+        position_encoding: m.position_encoding.as_deref(),
+        tokenizer: m.tokenizer.as_deref(),
+        languages: m.languages.as_deref(),
+        native_dtype: m.native_dtype,
+        kv_bytes_per_token_bf16: card.kv_bytes_per_token_bf16.and_then(num),
+        capability_note: m.capability_note.as_deref(),
+        price_as_of: m.price_as_of,
+        training_tokens_t: card.training_tokens_t,
+        data_openness: card.data_openness,
+        data_note: card.data_note,
+        safety: card.safety,
+        cadence: card.cadence,
+        ecosystem: EcosystemJson {
+            serving: Pairs(card.serving.clone()),
+            finetune: Pairs(card.finetune.clone()),
+            quant: Pairs(card.quant.clone()),
+        },
+        overridden: card.overridden.map(|o| OverriddenJson {
+            replaced: &o.replaced,
+            by: &o.by,
+        }),
+        notes: m.notes.as_deref(),
+    })
 }
 
 fn redistribution(l: &License) -> String {
@@ -530,22 +621,67 @@ fn outputs(l: &License) -> &'static str {
     }
 }
 
-pub fn license_json(l: &License) -> Value {
-    json!({
-        "id": l.id, "name": l.name, "spdx": l.spdx, "hf_license": l.hf_license, "hf_license_names": l.hf_license_names,
-        "tier": l.tier.as_str(), "commercial": l.commercial, "mau_limit": l.mau_limit,
-        "mau_effect": l.mau_effect, "revenue_limit_usd_month": l.revenue_limit_usd_month,
-        "redistribute_finetunes": l.redistribute_finetunes, "outputs_training": l.outputs_training,
-        "eu_multimodal_excluded": l.eu_multimodal_excluded, "hosting": l.hosting,
-        "attribution": l.attribution, "notice": l.notice, "aup": l.aup, "source": l.source,
-    })
+/// A license's terms (`pick licenses --format json`, and `show`'s `licenses`).
+#[derive(Serialize)]
+struct LicenseJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    spdx: &'a str,
+    hf_license: Option<&'a str>,
+    hf_license_names: &'a [String],
+    tier: Tier,
+    commercial: bool,
+    mau_limit: Option<u64>,
+    mau_effect: Option<MauEffect>,
+    revenue_limit_usd_month: Option<u64>,
+    redistribute_finetunes: Redistribution,
+    outputs_training: OutputsTraining,
+    eu_multimodal_excluded: bool,
+    hosting: Hosting,
+    attribution: &'a [String],
+    notice: Option<&'a str>,
+    aup: Option<&'a str>,
+    source: &'a str,
+}
+
+impl<'a> LicenseJson<'a> {
+    fn new(l: &'a License) -> LicenseJson<'a> {
+        LicenseJson {
+            id: &l.id,
+            name: &l.name,
+            spdx: &l.spdx,
+            hf_license: l.hf_license.as_deref(),
+            hf_license_names: &l.hf_license_names,
+            tier: l.tier,
+            commercial: l.commercial,
+            mau_limit: l.mau_limit,
+            mau_effect: l.mau_effect,
+            revenue_limit_usd_month: l.revenue_limit_usd_month,
+            redistribute_finetunes: l.redistribute_finetunes,
+            outputs_training: l.outputs_training,
+            eu_multimodal_excluded: l.eu_multimodal_excluded,
+            hosting: l.hosting,
+            attribution: &l.attribution,
+            notice: l.notice.as_deref(),
+            aup: l.aup.as_deref(),
+            source: &l.source,
+        }
+    }
+}
+
+/// `pick licenses --format json`.
+#[derive(Serialize)]
+struct LicensesJson<'a> {
+    schema_version: u32,
+    licenses: Vec<LicenseJson<'a>>,
 }
 
 pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
     if as_json {
-        return json(
-            &json!({"schema_version": SCHEMA_VERSION, "licenses": c.licenses.iter().map(license_json).collect::<Vec<_>>()}),
-        );
+        return json(&LicensesJson {
+            schema_version: SCHEMA_VERSION,
+            licenses: c.licenses.iter().map(LicenseJson::new).collect(),
+        });
     }
     let mut t = style.table(&[
         "id",
@@ -584,21 +720,64 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
     format!("{t}\n")
 }
 
-pub fn gpu_json(g: &Gpu) -> Value {
-    json!({
-        "id": g.id, "name": g.name, "aliases": g.aliases, "vendor": g.vendor, "memory_gb": g.memory_gb,
-        "usable_gib": num(g.usable_gib()), "usable_measured": g.usable_is_measured(),
-        "bandwidth_tbs": g.bandwidth_tbs, "bf16_tflops": g.bf16_tflops, "fp8_tflops": g.fp8_tflops,
-        "fp4_tflops": g.fp4_tflops, "interconnect": g.interconnect, "price_low_usd_h": g.price_low_usd_h,
-        "price_high_usd_h": g.price_high_usd_h, "price_as_of": g.price_as_of.map(|d| d.to_string()), "sources": g.sources,
-    })
+/// A GPU (`pick gpus --format json`).
+#[derive(Serialize)]
+struct GpuJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    aliases: &'a [String],
+    vendor: &'a str,
+    memory_gb: f64,
+    usable_gib: Option<f64>,
+    /// False when `usable_gib` is derived from the vendor's GB rather than measured.
+    usable_measured: bool,
+    bandwidth_tbs: f64,
+    bf16_tflops: f64,
+    fp8_tflops: f64,
+    fp4_tflops: f64,
+    interconnect: Option<&'a str>,
+    price_low_usd_h: Option<f64>,
+    price_high_usd_h: Option<f64>,
+    price_as_of: Option<Date>,
+    sources: &'a [String],
+}
+
+impl<'a> GpuJson<'a> {
+    fn new(g: &'a Gpu) -> GpuJson<'a> {
+        GpuJson {
+            id: &g.id,
+            name: &g.name,
+            aliases: &g.aliases,
+            vendor: &g.vendor,
+            memory_gb: g.memory_gb,
+            usable_gib: num(g.usable_gib()),
+            usable_measured: g.usable_is_measured(),
+            bandwidth_tbs: g.bandwidth_tbs,
+            bf16_tflops: g.bf16_tflops,
+            fp8_tflops: g.fp8_tflops,
+            fp4_tflops: g.fp4_tflops,
+            interconnect: g.interconnect.as_deref(),
+            price_low_usd_h: g.price_low_usd_h,
+            price_high_usd_h: g.price_high_usd_h,
+            price_as_of: g.price_as_of,
+            sources: &g.sources,
+        }
+    }
+}
+
+/// `pick gpus --format json`.
+#[derive(Serialize)]
+struct GpusListJson<'a> {
+    schema_version: u32,
+    gpus: Vec<GpuJson<'a>>,
 }
 
 pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
     if as_json {
-        return json(
-            &json!({"schema_version": SCHEMA_VERSION, "gpus": c.gpus.iter().map(gpu_json).collect::<Vec<_>>()}),
-        );
+        return json(&GpusListJson {
+            schema_version: SCHEMA_VERSION,
+            gpus: c.gpus.iter().map(GpuJson::new).collect(),
+        });
     }
     let mut t = style.table(&[
         "id",

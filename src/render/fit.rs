@@ -1,38 +1,103 @@
 //! `pick fit` output.
 
-use super::{gib, json, num, short, Style, Tone, SCHEMA_VERSION};
+use super::{gib, json, num, short, GpusJson, Style, Tone, SCHEMA_VERSION};
 use crate::fit::{Assumptions, Plan, Report};
 use comfy_table::Cell;
-use serde_json::{json, Value};
+use serde::Serialize;
 
-pub fn plan_json(p: &Plan, best: bool) -> Value {
-    let m = &p.memory;
-    json!({
-        "precision": p.precision.as_str(),
-        "tensor_parallel": p.tensor_parallel,
-        "pipeline_parallel": p.pipeline_parallel,
-        "replicas": p.replicas,
-        "gpus_used": p.gpus_used(),
-        "fits": p.fits,
-        "best": best,
-        "weights_bytes_total": p.weights_bytes_total.round(),
-        "kv_bytes_per_token": p.kv_bytes_per_token.round(),
-        "state_bytes_per_sequence": p.state_bytes_per_sequence.round(),
-        "memory_per_gpu_gib": {
-            "weights": num(m.weights), "kv_cache": num(m.kv_cache), "overhead": num(m.overhead), "total": num(m.total()),
-            "gradients": num(m.gradients), "optimizer": num(m.optimizer), "activations": num(m.activations),
-        },
-        "budget_per_gpu_gib": num(p.budget_gib),
-        "short_by_gib": num(p.short_by_gib()),
-        "max_concurrency": p.max_concurrency,
-        "decode_tokens_per_s_single": num(p.perf.decode_single),
-        "decode_tokens_per_s": num(p.perf.decode_aggregate),
-        "prefill_tokens_per_s": p.perf.prefill.map(num),
-        "capacity_tokens_per_hour": num(p.perf.capacity_tokens_per_hour),
-        "train_tokens_per_s": p.perf.train_tokens_per_s.map(num),
-        "remedies": p.remedies,
-        "notes": p.notes,
-    })
+/// `pick fit ... --format json`.
+#[derive(Serialize)]
+struct FitJson<'a> {
+    schema_version: u32,
+    model: &'a str,
+    gpus: GpusJson<'a>,
+    task: &'static str,
+    context: u64,
+    concurrency: u64,
+    plans: Vec<PlanJson<'a>>,
+    assumptions: Vec<String>,
+}
+
+/// One plan: a precision and parallel layout, its memory per GPU, verdict and throughput.
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    precision: &'static str,
+    tensor_parallel: u64,
+    pipeline_parallel: u64,
+    replicas: u64,
+    gpus_used: u64,
+    fits: bool,
+    /// The plan to deploy (`Report::best`); at most one plan has it.
+    best: bool,
+    /// The whole model at this precision, bytes.
+    weights_bytes_total: f64,
+    /// The whole model, all layers, before window caps, at the plan's KV dtype.
+    kv_bytes_per_token: f64,
+    /// Constant linear-attention / SSM state per sequence, bytes (0 for attention-only models).
+    state_bytes_per_sequence: f64,
+    memory_per_gpu_gib: MemoryJson,
+    budget_per_gpu_gib: Option<f64>,
+    short_by_gib: Option<f64>,
+    /// Summed over replicas.
+    max_concurrency: u64,
+    decode_tokens_per_s_single: Option<f64>,
+    /// All replicas at max concurrency.
+    decode_tokens_per_s: Option<f64>,
+    prefill_tokens_per_s: Option<f64>,
+    capacity_tokens_per_hour: Option<f64>,
+    train_tokens_per_s: Option<f64>,
+    remedies: &'a [String],
+    notes: &'a [String],
+}
+
+/// GiB per GPU; gradients, optimizer and activations are fine-tuning's (0 when serving) and are
+/// counted in `overhead` too.
+#[derive(Serialize)]
+struct MemoryJson {
+    weights: Option<f64>,
+    kv_cache: Option<f64>,
+    overhead: Option<f64>,
+    total: Option<f64>,
+    gradients: Option<f64>,
+    optimizer: Option<f64>,
+    activations: Option<f64>,
+}
+
+impl<'a> PlanJson<'a> {
+    fn new(p: &'a Plan, best: bool) -> PlanJson<'a> {
+        let m = &p.memory;
+        PlanJson {
+            precision: p.precision.as_str(),
+            tensor_parallel: p.tensor_parallel,
+            pipeline_parallel: p.pipeline_parallel,
+            replicas: p.replicas,
+            gpus_used: p.gpus_used(),
+            fits: p.fits,
+            best,
+            weights_bytes_total: p.weights_bytes_total.round(),
+            kv_bytes_per_token: p.kv_bytes_per_token.round(),
+            state_bytes_per_sequence: p.state_bytes_per_sequence.round(),
+            memory_per_gpu_gib: MemoryJson {
+                weights: num(m.weights),
+                kv_cache: num(m.kv_cache),
+                overhead: num(m.overhead),
+                total: num(m.total()),
+                gradients: num(m.gradients),
+                optimizer: num(m.optimizer),
+                activations: num(m.activations),
+            },
+            budget_per_gpu_gib: num(p.budget_gib),
+            short_by_gib: num(p.short_by_gib()),
+            max_concurrency: p.max_concurrency,
+            decode_tokens_per_s_single: num(p.perf.decode_single),
+            decode_tokens_per_s: num(p.perf.decode_aggregate),
+            prefill_tokens_per_s: p.perf.prefill.and_then(num),
+            capacity_tokens_per_hour: num(p.perf.capacity_tokens_per_hour),
+            train_tokens_per_s: p.perf.train_tokens_per_s.and_then(num),
+            remedies: &p.remedies,
+            notes: &p.notes,
+        }
+    }
 }
 
 pub fn report_json(r: &Report) -> String {
@@ -40,16 +105,23 @@ pub fn report_json(r: &Report) -> String {
         .best()
         .map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
     let is_best = |p: &Plan| best == Some((p.precision, p.tensor_parallel, p.pipeline_parallel));
-    json(&json!({
-        "schema_version": SCHEMA_VERSION,
-        "model": r.model,
-        "gpus": { "type": r.gpu, "count": r.count },
-        "task": r.request.task.as_str(),
-        "context": r.request.context,
-        "concurrency": r.request.concurrency,
-        "plans": r.plans.iter().map(|p| plan_json(p, is_best(p))).collect::<Vec<_>>(),
-        "assumptions": Assumptions::lines(r.request.task),
-    }))
+    json(&FitJson {
+        schema_version: SCHEMA_VERSION,
+        model: &r.model,
+        gpus: GpusJson {
+            gpu: &r.gpu,
+            count: r.count,
+        },
+        task: r.request.task.as_str(),
+        context: r.request.context,
+        concurrency: r.request.concurrency,
+        plans: r
+            .plans
+            .iter()
+            .map(|p| PlanJson::new(p, is_best(p)))
+            .collect(),
+        assumptions: Assumptions::lines(r.request.task),
+    })
 }
 
 pub fn report_table(r: &Report, style: Style) -> String {

@@ -1,37 +1,95 @@
 //! `pick gate` output: human, JSON, GitHub workflow commands, SARIF 2.1.0, Markdown.
 
 use super::{json, Style, Tone, SCHEMA_VERSION};
+use crate::catalog::Date;
 use crate::gate::{GateFinding, GateReport, Location, Verdict};
 use crate::license::Level;
 use comfy_table::Cell;
-use serde_json::{json, Value};
+use serde::Serialize;
 
-fn loc_json(l: &Option<Location>) -> Value {
-    l.as_ref()
-        .map_or(Value::Null, |l| json!({"file": l.file, "line": l.line}))
+/// `pick gate --format json`.
+#[derive(Serialize)]
+struct GateJson<'a> {
+    schema_version: u32,
+    passed: bool,
+    /// The policy file, as given.
+    policy: &'a str,
+    /// The date exceptions were checked against.
+    today: Date,
+    models: Vec<GatedModelJson<'a>>,
+    /// Findings about the policy itself (unused exceptions, nothing gated).
+    policy_findings: Vec<FindingJson<'a>>,
 }
 
-fn finding_json(f: &GateFinding) -> Value {
-    json!({"code": f.finding.code, "level": f.finding.level.as_str(), "message": f.finding.message, "location": loc_json(&f.location)})
+/// One model reference: from the policy, or found by `--scan`.
+#[derive(Serialize)]
+struct GatedModelJson<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    revision: Option<&'a str>,
+    /// The catalog id; null for a model the catalog does not know.
+    id: Option<&'a str>,
+    license: Option<&'a str>,
+    verdict: &'static str,
+    location: LocationJson<'a>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    code: &'static str,
+    level: Level,
+    message: &'a str,
+    location: Option<LocationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LocationJson<'a> {
+    file: &'a str,
+    line: usize,
+}
+
+impl<'a> LocationJson<'a> {
+    fn new(l: &'a Location) -> LocationJson<'a> {
+        LocationJson {
+            file: &l.file,
+            line: l.line,
+        }
+    }
+}
+
+impl<'a> FindingJson<'a> {
+    fn new(f: &'a GateFinding) -> FindingJson<'a> {
+        FindingJson {
+            code: f.finding.code,
+            level: f.finding.level,
+            message: &f.finding.message,
+            location: f.location.as_ref().map(LocationJson::new),
+        }
+    }
 }
 
 pub fn report_json(r: &GateReport) -> String {
-    json(&json!({
-        "schema_version": SCHEMA_VERSION,
-        "passed": r.passed,
-        "policy": r.policy_file,
-        "today": r.today.to_string(),
-        "models": r.models.iter().map(|m| json!({
-            "ref": m.reference,
-            "revision": m.revision,
-            "id": m.id,
-            "license": m.license,
-            "verdict": m.verdict.as_str(),
-            "location": {"file": m.location.file, "line": m.location.line},
-            "findings": m.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "policy_findings": r.policy_findings.iter().map(finding_json).collect::<Vec<_>>(),
-    }))
+    json(&GateJson {
+        schema_version: SCHEMA_VERSION,
+        passed: r.passed,
+        policy: &r.policy_file,
+        today: r.today,
+        models: r
+            .models
+            .iter()
+            .map(|m| GatedModelJson {
+                reference: &m.reference,
+                revision: m.revision.as_deref(),
+                id: m.id.as_deref(),
+                license: m.license.as_deref(),
+                verdict: m.verdict.as_str(),
+                location: LocationJson::new(&m.location),
+                findings: m.findings.iter().map(FindingJson::new).collect(),
+            })
+            .collect(),
+        policy_findings: r.policy_findings.iter().map(FindingJson::new).collect(),
+    })
 }
 
 fn verdict_cell(v: Verdict, style: Style) -> comfy_table::Cell {
@@ -222,32 +280,140 @@ pub fn report_sarif(r: &GateReport) -> String {
     let mut codes: Vec<&str> = all.iter().map(|(_, f)| f.finding.code).collect();
     codes.sort_unstable();
     codes.dedup();
-    let rules: Vec<Value> = codes
+    let rules = codes
         .iter()
-        .map(|c| json!({"id": c, "name": c, "shortDescription": {"text": c.replace('-', " ")}}))
-        .collect();
-    let results: Vec<Value> = all
-        .iter()
-        .map(|(reference, f)| {
-            let loc = f.location.clone().unwrap_or(Location { file: r.policy_file.clone(), line: 1 });
-            json!({
-                "ruleId": f.finding.code,
-                "ruleIndex": codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
-                "level": if f.finding.level == Level::Fail { "error" } else { "warning" },
-                "message": {"text": reference.map_or(f.finding.message.clone(), |r| format!("{r}: {}", f.finding.message))},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": loc.file.trim_start_matches("./")},
-                    "region": {"startLine": loc.line.max(1)}
-                }}],
-            })
+        .map(|c| sarif::Rule {
+            id: c,
+            name: c,
+            short_description: sarif::Text {
+                text: c.replace('-', " "),
+            },
         })
         .collect();
-    json(&json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "pick", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
-            "results": results,
+    let results = all
+        .iter()
+        .map(|(reference, f)| {
+            // A finding without a location (an unused exception) points at the policy file.
+            let (file, line) = f
+                .location
+                .as_ref()
+                .map_or((r.policy_file.as_str(), 1), |l| (l.file.as_str(), l.line));
+            sarif::Result {
+                rule_id: f.finding.code,
+                rule_index: codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
+                level: if f.finding.level == Level::Fail {
+                    "error"
+                } else {
+                    "warning"
+                },
+                message: sarif::Text {
+                    text: reference.map_or(f.finding.message.clone(), |r| {
+                        format!("{r}: {}", f.finding.message)
+                    }),
+                },
+                locations: [sarif::Location {
+                    physical_location: sarif::PhysicalLocation {
+                        artifact_location: sarif::ArtifactLocation {
+                            uri: file.trim_start_matches("./"),
+                        },
+                        region: sarif::Region {
+                            start_line: line.max(1),
+                        },
+                    },
+                }],
+            }
+        })
+        .collect();
+    json(&sarif::Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [sarif::Run {
+            tool: sarif::Tool {
+                driver: sarif::Driver {
+                    name: "pick",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            results,
         }],
-    }))
+    })
+}
+
+/// The part of SARIF 2.1.0 the gate writes (names as the OASIS schema spells them).
+mod sarif {
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    pub struct Log<'a> {
+        #[serde(rename = "$schema")]
+        pub schema: &'static str,
+        pub version: &'static str,
+        pub runs: [Run<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    pub struct Run<'a> {
+        pub tool: Tool<'a>,
+        pub results: Vec<Result<'a>>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Tool<'a> {
+        pub driver: Driver<'a>,
+    }
+
+    #[derive(Serialize)]
+    pub struct Driver<'a> {
+        pub name: &'static str,
+        pub version: &'static str,
+        pub rules: Vec<Rule<'a>>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Rule<'a> {
+        pub id: &'a str,
+        pub name: &'a str,
+        pub short_description: Text,
+    }
+
+    #[derive(Serialize)]
+    pub struct Text {
+        pub text: String,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Result<'a> {
+        pub rule_id: &'a str,
+        pub rule_index: usize,
+        pub level: &'static str,
+        pub message: Text,
+        pub locations: [Location<'a>; 1],
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Location<'a> {
+        pub physical_location: PhysicalLocation<'a>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct PhysicalLocation<'a> {
+        pub artifact_location: ArtifactLocation<'a>,
+        pub region: Region,
+    }
+
+    #[derive(Serialize)]
+    pub struct ArtifactLocation<'a> {
+        pub uri: &'a str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Region {
+        pub start_line: usize,
+    }
 }

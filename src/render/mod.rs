@@ -1,6 +1,9 @@
 //! Renderers: pure functions from a report to text. Nothing here prints; `cli` writes the string.
 //!
 //! JSON output is a contract: every document has `schema_version` (see README "JSON output").
+//! Each document is a `#[derive(Serialize)]` struct declared beside its renderer, borrowing from the
+//! report, so its fields are written down in one place and serialized without an intermediate
+//! `serde_json::Value`; `tests/cli/json.rs` mirrors every one with `deny_unknown_fields`.
 //! Styling (bold, colors) is applied only when `Style::color` is on, which `cli` decides from
 //! `--color`, NO_COLOR and whether stdout is a terminal; JSON, CSV, TSV and ids are never styled.
 
@@ -10,6 +13,7 @@ pub mod gate;
 pub mod recommend;
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use serde::{Serialize, Serializer};
 
 /// The version of every JSON document `pick` prints.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -142,11 +146,31 @@ pub fn delimited(header: &[&str], rows: &[Vec<String>], tsv: bool) -> String {
     out
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn json(value: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+/// A JSON document, pretty, with a trailing newline.
+pub fn json<T: Serialize + ?Sized>(doc: &T) -> String {
+    // Only a map with non-string keys or a failing custom serializer can make this fail, and the
+    // documents have neither: an error here is a bug in a document type.
+    let mut s = serde_json::to_string_pretty(doc).expect("JSON documents always serialize");
     s.push('\n');
     s
+}
+
+/// A JSON object whose keys are data rather than field names (sources, tool support levels, score
+/// components), written in the order given.
+pub struct Pairs<K, V>(pub Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// `{"type": "h100-sxm", "count": 4}`: GPUs of one type, in `fit` and the recommender's query.
+#[derive(Serialize)]
+pub struct GpusJson<'a> {
+    #[serde(rename = "type")]
+    pub gpu: &'a str,
+    pub count: u64,
 }
 
 /// A number of GiB with one decimal.
@@ -154,13 +178,10 @@ pub fn gib(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// Rounds for JSON: 3 decimals, and non-finite numbers become null.
-pub fn num(v: f64) -> serde_json::Value {
-    if v.is_finite() {
-        serde_json::json!((v * 1000.0).round() / 1000.0)
-    } else {
-        serde_json::Value::Null
-    }
+/// Rounds for JSON: 3 decimals; a non-finite number (an infinite cost, say) becomes None, null,
+/// because JSON has no way to write it.
+pub fn num(v: f64) -> Option<f64> {
+    v.is_finite().then(|| (v * 1000.0).round() / 1000.0)
 }
 
 /// 1234567 → "1.2M", for throughput and loads in tables.

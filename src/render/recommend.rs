@@ -1,16 +1,28 @@
 //! The recommender's output: ranked table with a short why per row, primary and fallback, the
 //! exclusions (`--explain`), and the JSON / CSV / TSV / ids forms.
 
-use super::{delimited, json, num, short, Style, SCHEMA_VERSION};
-use crate::license::Finding;
+use super::{delimited, json, num, short, GpusJson, Pairs, Style, SCHEMA_VERSION};
+use crate::catalog::{ArchClass, Modality, Tier, Weights};
+use crate::license::{Finding, Level};
 use crate::recommend::{Candidate, Query, Report, COMPONENTS};
-use serde_json::{json, Value};
+use serde::Serialize;
 
-fn reasons_json(r: &[Finding]) -> Value {
-    json!(r
-        .iter()
-        .map(|f| json!({"code": f.code, "level": f.level.as_str(), "message": f.message}))
-        .collect::<Vec<_>>())
+/// A reason a candidate ranks where it does, or a model is excluded.
+#[derive(Serialize)]
+struct ReasonJson<'a> {
+    code: &'static str,
+    level: Level,
+    message: &'a str,
+}
+
+fn reasons_json(r: &[Finding]) -> Vec<ReasonJson<'_>> {
+    r.iter()
+        .map(|f| ReasonJson {
+            code: f.code,
+            level: f.level,
+            message: &f.message,
+        })
+        .collect()
 }
 
 fn plan_text(c: &Candidate) -> String {
@@ -24,83 +36,217 @@ fn plan_text(c: &Candidate) -> String {
     }
 }
 
-pub fn query_json(q: &Query) -> Value {
-    json!({
-        "license": q.allow.label,
-        "usage": {
-            "commercial": q.usage.commercial, "mau": q.usage.mau, "region": q.usage.region,
-            "hosted": q.usage.hosted, "redistribute": q.usage.redistribute, "distill": q.usage.distill,
-        },
-        "gpus": if q.hardware.given { json!({"type": q.hardware.gpu.id, "count": q.hardware.count}) } else { Value::Null },
-        "yardstick_gpu": if q.hardware.given { Value::Null } else { json!(q.hardware.gpu.id) },
-        "task": q.fit.task.as_str(),
-        "context": q.fit.context,
-        "concurrency": q.fit.concurrency,
-        "precision": q.fit.precision.map(|p| p.as_str()),
-        "tokens_per_hour": q.tokens_per_hour,
-        "input_ratio": q.fit.input_ratio,
-        "gpu_price": q.gpu_price,
-        "modality": q.modality.map(|m| m.as_str()),
-        "class": q.class.map(|c| c.as_str()),
-        "engine": q.engine,
-        "finetune_with": q.finetune_with,
-        "include_api": q.include_api,
-        "prefer": q.prefer.as_str(),
-        "top": q.top,
-    })
+/// `pick [OPTIONS] --format json`.
+#[derive(Serialize)]
+struct RecommendJson<'a> {
+    schema_version: u32,
+    query: QueryJson<'a>,
+    /// The first `--top` candidates, ranked.
+    candidates: Vec<CandidateJson<'a>>,
+    /// How many models qualified.
+    candidates_total: usize,
+    primary: Option<&'a str>,
+    fallback: Option<&'a str>,
+    fallback_rank: Option<usize>,
+    cheapest_api: Option<CheapestApiJson<'a>>,
+    /// Every excluded model, with every reason, whether or not `--explain` was given.
+    excluded: Vec<ExcludedJson<'a>>,
 }
 
-fn candidate_json(c: &Candidate) -> Value {
-    json!({
-        "rank": c.rank,
-        "id": c.id,
-        "name": c.name,
-        "vendor": c.vendor,
-        "score": num(c.score),
-        "score_components": COMPONENTS.iter().zip(c.components).map(|(k, v)| ((*k).to_string(), num(v))).collect::<serde_json::Map<_, _>>(),
-        "license": {"id": c.license_id, "tier": c.license_tier.as_str()},
-        "weights": c.weights.as_str(),
-        "plan": c.plan.as_ref().map(|p| json!({
-            "precision": p.precision.as_str(),
-            "tensor_parallel": p.tensor_parallel,
-            "pipeline_parallel": p.pipeline_parallel,
-            "replicas": c.economics.map_or(p.replicas, |e| e.replicas_used),
-            "replicas_available": p.replicas,
-            "gpus_used": c.economics.map_or(p.gpus_used(), |e| e.gpus_used),
-            "gpu": c.gpu,
-            "memory_per_gpu_gib": num(p.memory.total()),
-            "headroom_gib": num(p.headroom_gib()),
-            "max_concurrency": p.max_concurrency,
-            "decode_tokens_per_s_single": num(p.perf.decode_single),
-            "capacity_tokens_per_hour": num(p.perf.capacity_tokens_per_hour),
-        })),
-        "cost_per_million_tokens_usd": c.cost_per_million_tokens(),
-        "hourly_cost_usd": c.economics.map(|e| num(e.hourly_cost)),
-        "utilization": c.economics.map(|e| num(e.utilization)),
-        "break_even_tokens_per_hour": c.break_even_tokens_per_hour.map(num),
-        "why": c.why,
-        "reasons": reasons_json(&c.reasons),
-    })
+/// The question asked, defaults filled in.
+#[derive(Serialize)]
+struct QueryJson<'a> {
+    /// The `--license` words as written.
+    license: &'a str,
+    usage: UsageJson<'a>,
+    /// Null without `--gpus`; `yardstick_gpu` then names the GPU each model was sized on.
+    gpus: Option<GpusJson<'a>>,
+    yardstick_gpu: Option<&'a str>,
+    task: &'static str,
+    context: u64,
+    concurrency: u64,
+    precision: Option<&'static str>,
+    tokens_per_hour: f64,
+    input_ratio: f64,
+    gpu_price: Option<f64>,
+    modality: Option<Modality>,
+    class: Option<ArchClass>,
+    engine: Option<&'a str>,
+    finetune_with: Option<&'a str>,
+    include_api: bool,
+    prefer: &'static str,
+    top: usize,
 }
 
-impl Candidate {
-    fn cost_per_million_tokens(&self) -> Value {
-        self.cost_per_million.map_or(Value::Null, num)
+#[derive(Serialize)]
+struct UsageJson<'a> {
+    commercial: bool,
+    mau: Option<u64>,
+    region: Option<&'a str>,
+    hosted: bool,
+    redistribute: bool,
+    distill: bool,
+}
+
+#[derive(Serialize)]
+struct CandidateJson<'a> {
+    rank: usize,
+    id: &'a str,
+    name: &'a str,
+    vendor: &'a str,
+    score: Option<f64>,
+    /// Component → value in [0, 1], in `COMPONENTS` order.
+    score_components: Pairs<&'static str, Option<f64>>,
+    license: CandidateLicenseJson<'a>,
+    weights: Weights,
+    /// Null for an API-only model.
+    plan: Option<CandidatePlanJson<'a>>,
+    cost_per_million_tokens_usd: Option<f64>,
+    hourly_cost_usd: Option<f64>,
+    utilization: Option<f64>,
+    break_even_tokens_per_hour: Option<f64>,
+    why: &'a str,
+    reasons: Vec<ReasonJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CandidateLicenseJson<'a> {
+    id: &'a str,
+    tier: Tier,
+}
+
+/// The plan a candidate is priced at: `replicas` and `gpus_used` are what the load keeps running,
+/// `replicas_available` what the GPUs hold.
+#[derive(Serialize)]
+struct CandidatePlanJson<'a> {
+    precision: &'static str,
+    tensor_parallel: u64,
+    pipeline_parallel: u64,
+    replicas: u64,
+    replicas_available: u64,
+    gpus_used: u64,
+    gpu: Option<&'a str>,
+    memory_per_gpu_gib: Option<f64>,
+    headroom_gib: Option<f64>,
+    max_concurrency: u64,
+    decode_tokens_per_s_single: Option<f64>,
+    capacity_tokens_per_hour: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct CheapestApiJson<'a> {
+    id: &'a str,
+    cost_per_million_tokens_usd: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ExcludedJson<'a> {
+    id: &'a str,
+    reasons: Vec<ReasonJson<'a>>,
+}
+
+impl<'a> QueryJson<'a> {
+    fn new(q: &'a Query) -> QueryJson<'a> {
+        let given = q.hardware.given;
+        QueryJson {
+            license: &q.allow.label,
+            usage: UsageJson {
+                commercial: q.usage.commercial,
+                mau: q.usage.mau,
+                region: q.usage.region.as_deref(),
+                hosted: q.usage.hosted,
+                redistribute: q.usage.redistribute,
+                distill: q.usage.distill,
+            },
+            gpus: given.then(|| GpusJson {
+                gpu: &q.hardware.gpu.id,
+                count: q.hardware.count,
+            }),
+            yardstick_gpu: (!given).then_some(q.hardware.gpu.id.as_str()),
+            task: q.fit.task.as_str(),
+            context: q.fit.context,
+            concurrency: q.fit.concurrency,
+            precision: q.fit.precision.map(|p| p.as_str()),
+            tokens_per_hour: q.tokens_per_hour,
+            input_ratio: q.fit.input_ratio,
+            gpu_price: q.gpu_price,
+            modality: q.modality,
+            class: q.class,
+            engine: q.engine.as_deref(),
+            finetune_with: q.finetune_with.as_deref(),
+            include_api: q.include_api,
+            prefer: q.prefer.as_str(),
+            top: q.top,
+        }
+    }
+}
+
+impl<'a> CandidateJson<'a> {
+    fn new(c: &'a Candidate) -> CandidateJson<'a> {
+        CandidateJson {
+            rank: c.rank,
+            id: &c.id,
+            name: &c.name,
+            vendor: &c.vendor,
+            score: num(c.score),
+            score_components: Pairs(
+                COMPONENTS
+                    .iter()
+                    .zip(c.components)
+                    .map(|(k, v)| (*k, num(v)))
+                    .collect(),
+            ),
+            license: CandidateLicenseJson {
+                id: &c.license_id,
+                tier: c.license_tier,
+            },
+            weights: c.weights,
+            plan: c.plan.as_ref().map(|p| CandidatePlanJson {
+                precision: p.precision.as_str(),
+                tensor_parallel: p.tensor_parallel,
+                pipeline_parallel: p.pipeline_parallel,
+                replicas: c.economics.map_or(p.replicas, |e| e.replicas_used),
+                replicas_available: p.replicas,
+                gpus_used: c.economics.map_or(p.gpus_used(), |e| e.gpus_used),
+                gpu: c.gpu.as_deref(),
+                memory_per_gpu_gib: num(p.memory.total()),
+                headroom_gib: num(p.headroom_gib()),
+                max_concurrency: p.max_concurrency,
+                decode_tokens_per_s_single: num(p.perf.decode_single),
+                capacity_tokens_per_hour: num(p.perf.capacity_tokens_per_hour),
+            }),
+            cost_per_million_tokens_usd: c.cost_per_million.and_then(num),
+            hourly_cost_usd: c.economics.and_then(|e| num(e.hourly_cost)),
+            utilization: c.economics.and_then(|e| num(e.utilization)),
+            break_even_tokens_per_hour: c.break_even_tokens_per_hour.and_then(num),
+            why: &c.why,
+            reasons: reasons_json(&c.reasons),
+        }
     }
 }
 
 pub fn report_json(r: &Report, q: &Query) -> String {
-    json(&json!({
-        "schema_version": SCHEMA_VERSION,
-        "query": query_json(q),
-        "candidates": r.candidates.iter().map(candidate_json).collect::<Vec<_>>(),
-        "candidates_total": r.candidates_total,
-        "primary": r.primary.as_ref().map(|c| c.id.clone()),
-        "fallback": r.fallback.as_ref().map(|c| c.id.clone()),
-        "fallback_rank": r.fallback.as_ref().map(|c| c.rank),
-        "cheapest_api": r.cheapest_api.as_ref().map(|(id, cost)| json!({"id": id, "cost_per_million_tokens_usd": num(*cost)})),
-        "excluded": r.excluded.iter().map(|e| json!({"id": e.id, "reasons": reasons_json(&e.reasons)})).collect::<Vec<_>>(),
-    }))
+    json(&RecommendJson {
+        schema_version: SCHEMA_VERSION,
+        query: QueryJson::new(q),
+        candidates: r.candidates.iter().map(CandidateJson::new).collect(),
+        candidates_total: r.candidates_total,
+        primary: r.primary.as_ref().map(|c| c.id.as_str()),
+        fallback: r.fallback.as_ref().map(|c| c.id.as_str()),
+        fallback_rank: r.fallback.as_ref().map(|c| c.rank),
+        cheapest_api: r.cheapest_api.as_ref().map(|(id, cost)| CheapestApiJson {
+            id,
+            cost_per_million_tokens_usd: num(*cost),
+        }),
+        excluded: r
+            .excluded
+            .iter()
+            .map(|e| ExcludedJson {
+                id: &e.id,
+                reasons: reasons_json(&e.reasons),
+            })
+            .collect(),
+    })
 }
 
 const HEADER: [&str; 9] = [

@@ -3,6 +3,8 @@
 mod catalog;
 mod fit;
 mod gate;
+mod help;
+mod json;
 mod recommend;
 mod shell;
 

@@ -1,0 +1,139 @@
+//! A model's card, resolved once: the model's own facts, with its family's filling the gaps.
+//!
+//! A model inherits from its family what it does not state itself: the source of each fact group,
+//! the training-data facts (tokens, openness, note), the safety posture and the serving,
+//! fine-tuning and quantization support levels; the release cadence is the family's alone.
+//! `pick show` renders this one value both as a table and as JSON, so the two cannot disagree about
+//! what a model inherits (they did: the JSON once lacked the training-data facts the table showed).
+
+use super::{
+    Catalog, DataOpenness, License, Model, Override, Sources, Support, ENGINES, FINETUNERS,
+    QUANTIZERS,
+};
+
+/// One tool's support level for the model; `None` when the catalog records none (unknown).
+pub type ToolSupport = (&'static str, Option<Support>);
+
+/// A license that binds the model, with its terms when the catalog knows them.
+#[derive(Debug, Clone, Copy)]
+pub struct BindingLicense<'c> {
+    pub id: &'c str,
+    pub terms: Option<&'c License>,
+}
+
+/// Everything `pick show` says about a model, inheritance applied.
+#[derive(Debug, Clone)]
+pub struct ModelCard<'c> {
+    /// The entry itself, for the facts a model never inherits (ids, architecture, context, ...).
+    pub model: &'c Model,
+    /// When the catalog's facts were last reviewed.
+    pub catalog_as_of: Option<super::Date>,
+    /// The family's display name; its id when the catalog has no such family.
+    pub family_name: &'c str,
+    /// Every license that binds the model: its own first, then upstream ones.
+    pub licenses: Vec<BindingLicense<'c>>,
+    /// A source URL per fact group: the model's own, else its family's.
+    pub sources: Sources,
+    pub training_tokens_t: Option<f64>,
+    pub data_openness: Option<DataOpenness>,
+    pub data_note: Option<&'c str>,
+    pub safety: Option<&'c str>,
+    pub cadence: Option<&'c str>,
+    /// Support levels, every known tool in display order (`ENGINES`, `FINETUNERS`, `QUANTIZERS`).
+    pub serving: Vec<ToolSupport>,
+    pub finetune: Vec<ToolSupport>,
+    pub quant: Vec<ToolSupport>,
+    /// KV cache bytes per token in bf16, all layers, before sliding-window caps (None without an
+    /// architecture).
+    pub kv_bytes_per_token_bf16: Option<f64>,
+    /// Set when a user catalog replaced the embedded entry.
+    pub overridden: Option<&'c Override>,
+}
+
+impl Catalog {
+    /// The card of `model`, a model of this catalog.
+    pub fn card<'c>(&'c self, model: &'c Model) -> ModelCard<'c> {
+        let family = self.family(&model.family);
+        // The model's own value, else the family's.
+        let inherit =
+            |own: Option<&'c String>, of_family: fn(&'c super::Family) -> Option<&'c String>| {
+                own.or_else(|| family.and_then(of_family))
+                    .map(String::as_str)
+            };
+        let levels = |tools: &'static [&'static str],
+                      get: fn(&Catalog, &Model, &str) -> Option<Support>| {
+            tools.iter().map(|t| (*t, get(self, model, t))).collect()
+        };
+        ModelCard {
+            model,
+            catalog_as_of: self.as_of,
+            family_name: family.map_or(model.family.as_str(), |f| f.name.as_str()),
+            licenses: model
+                .license_ids()
+                .map(|id| BindingLicense {
+                    id,
+                    terms: self.license(id),
+                })
+                .collect(),
+            sources: self.sources_of(model),
+            training_tokens_t: model
+                .training_tokens_t
+                .or(family.and_then(|f| f.training_tokens_t)),
+            data_openness: model.data_openness.or(family.and_then(|f| f.data_openness)),
+            data_note: inherit(model.data_note.as_ref(), |f| f.data_note.as_ref()),
+            safety: inherit(model.safety.as_ref(), |f| f.safety.as_ref()),
+            cadence: family.and_then(|f| f.cadence.as_deref()),
+            serving: levels(ENGINES, Catalog::serving),
+            finetune: levels(FINETUNERS, Catalog::finetune),
+            quant: levels(QUANTIZERS, Catalog::quant),
+            kv_bytes_per_token_bf16: model
+                .arch
+                .as_ref()
+                .map(|a| crate::arch::kv_layout(a).per_token() * 2.0),
+            overridden: self
+                .overrides
+                .iter()
+                .find(|o| o.kind == "model" && o.id == model.id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_inherits_what_it_does_not_state() {
+        let c = Catalog::embedded().unwrap();
+        // Llama 3.1 70B states none of these itself: they come from the Llama 3.1 family.
+        let m = c.model("llama-3.1-70b").unwrap();
+        let f = c.family(&m.family).unwrap();
+        assert!(m.data_note.is_none() && m.safety.is_none() && m.data_openness.is_none());
+        let card = c.card(m);
+        assert!(card.data_note.is_some() && card.safety.is_some() && card.data_openness.is_some());
+        assert_eq!(card.family_name, f.name);
+        assert_eq!(card.data_note, f.data_note.as_deref());
+        assert_eq!(card.safety, f.safety.as_deref());
+        assert_eq!(card.data_openness, f.data_openness);
+        assert_eq!(card.cadence, f.cadence.as_deref());
+        assert_eq!(card.sources, m.sources.or(&f.sources));
+        assert_eq!(card.serving.len(), ENGINES.len());
+        assert_eq!(
+            card.serving[0],
+            ("vllm", c.serving(m, "vllm")),
+            "display order, family levels filled in"
+        );
+        assert!(card.serving.iter().any(|(_, s)| s.is_some()));
+        assert!(card.kv_bytes_per_token_bf16.unwrap() > 0.0);
+        assert!(card.overridden.is_none());
+    }
+
+    #[test]
+    fn a_derived_model_lists_every_binding_license() {
+        let c = Catalog::embedded().unwrap();
+        let card = c.card(c.model("deepseek-r1-distill-llama-70b").unwrap());
+        let ids: Vec<&str> = card.licenses.iter().map(|l| l.id).collect();
+        assert_eq!(ids, ["mit", "llama3.3"]);
+        assert!(card.licenses.iter().all(|l| l.terms.is_some()));
+    }
+}
