@@ -204,7 +204,7 @@ impl Shape {
         // The formula covers classic layers; for layer groups it does not model exactly (linear
         // attention, SSM, per-group head sizes) the published count is authoritative, and the
         // formula's split between components is kept.
-        if !arch.group.is_empty() {
+        if !arch.group.is_empty() || arch.vocab_size == 0 {
             let stated = m.params_exact.map_or(m.params_total_b * 1e9, |e| e as f64);
             params.scale_to(stated);
         }

@@ -488,9 +488,6 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
     if m.architecture.is_none() {
         p.push("architecture (dense | moe) is missing".into());
     }
-    if m.native_dtype.is_none() {
-        p.push("native_dtype is missing".into());
-    }
     if !(m.params_total_b > 0.0 && m.params_total_b < 100_000.0) {
         p.push(format!("params_total_b {} is impossible", m.params_total_b));
     }
@@ -504,6 +501,7 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         ));
     }
     if m.architecture.is_some_and(|a| !a.is_moe())
+        && m.params_note.is_none()
         && (m.params_active_b - m.params_total_b).abs() > m.params_total_b * 0.001
     {
         p.push("a dense model's active parameters equal its total".into());
@@ -521,12 +519,12 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         }
     };
     arch_problem(
-        a.layers == 0
-            || a.hidden_size == 0
-            || a.attention_heads == 0
-            || a.head_dim == 0
-            || a.vocab_size == 0,
-        "layers, hidden_size, attention_heads, head_dim and vocab_size must be > 0",
+        a.layers == 0 || a.hidden_size == 0 || a.attention_heads == 0 || a.head_dim == 0,
+        "layers, hidden_size, attention_heads and head_dim must be > 0",
+    );
+    arch_problem(
+        a.vocab_size == 0 && m.params_note.is_none(),
+        "vocab_size is missing: give it, or say in params_note that it is unknown",
     );
     arch_problem(
         a.kv_heads == 0 || a.kv_heads > a.attention_heads,
@@ -582,9 +580,23 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
             sum != a.layers,
             &format!("group counts sum to {sum}, not to layers = {}", a.layers),
         );
+        let sliding: u64 = a
+            .group
+            .iter()
+            .filter(|g| g.kind == Some(LayerKind::Sliding))
+            .map(|g| g.count)
+            .sum();
+        let shared: u64 = a
+            .group
+            .iter()
+            .filter(|g| g.kind == Some(LayerKind::KvShared))
+            .map(|g| g.count)
+            .sum();
+        // config.json counts windowed layers whether or not they own their cache.
         arch_problem(
-            a.sliding_window_layers > 0,
-            "with [[model.arch.group]] give windows per group, not sliding_window_layers",
+            a.sliding_window_layers > 0
+                && !(sliding..=sliding + shared).contains(&a.sliding_window_layers),
+            &format!("sliding_window_layers {} but the sliding groups hold {sliding} layers (the groups are what sizing uses)", a.sliding_window_layers),
         );
         for g in &a.group {
             let Some(kind) = g.kind else {

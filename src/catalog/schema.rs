@@ -769,7 +769,11 @@ pub struct Arch {
     pub kv_heads: u64,
     pub head_dim: u64,
     pub intermediate_size: u64,
+    /// 0 when unknown (then `params_note` says so, and sizing uses the published count).
+    #[serde(default)]
     pub vocab_size: u64,
+    /// Omitted when unknown: counted untied (the larger, conservative count).
+    #[serde(default)]
     pub tied_embeddings: bool,
     pub attention: Option<Attention>,
     #[serde(default)]
@@ -926,9 +930,6 @@ impl Model {
         self.sources = Sources::default();
         for e in &mut self.evidence {
             e.source.clear();
-        }
-        if let Some(a) = &mut self.arch {
-            a.group.iter_mut().for_each(|g| g.pattern = None);
         }
     }
 

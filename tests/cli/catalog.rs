@@ -42,7 +42,7 @@ fn list_json_contract() {
                 ] {
                     assert!(m["arch"][key].is_u64(), "{} arch.{key}", m["id"]);
                 }
-                let dense = m["architecture"] == "dense";
+                let dense = m["architecture"] == "dense" || m["architecture"] == "hybrid-dense";
                 assert_eq!(dense, m["arch"]["experts"] == 0, "{}", m["id"]);
             }
             "api" => assert!(m["hf_repo"].is_null()),

@@ -79,6 +79,8 @@ enum Weights {
 enum ArchClass {
     Dense,
     Moe,
+    HybridDense,
+    HybridMoe,
 }
 
 #[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
@@ -835,7 +837,7 @@ fn json_recommend_with_gpus() {
 
 #[test]
 fn json_recommend_with_api_models() {
-    let doc: RecommendDoc = mirror(&["--include-api", "--top", "100", "--format", "json"], 0);
+    let doc: RecommendDoc = mirror(&["--include-api", "--top", "1000", "--format", "json"], 0);
     assert!(doc.query.include_api);
     let api: Vec<&Candidate> = doc
         .candidates
