@@ -408,3 +408,99 @@ fn fine_tuning_memory_by_hand() {
     };
     assert!(!fit::fit(&shape(&c, "llama-3.1-70b"), one.gpu, 1, &full).plans[0].fits);
 }
+
+// ---- Layouts of 2025-26 models: KV growth, window caps, constant state, TP split, by hand ----
+// Each figure below is recomputed from the config values the catalog entry cites (see its notes).
+
+fn layout(id: &str) -> pick::arch::KvLayout {
+    let c = pick::catalog::Catalog::embedded().unwrap();
+    let m = c.model(id).unwrap_or_else(|| panic!("{id} in the catalog"));
+    pick::arch::kv_layout(m.arch.as_ref().unwrap())
+}
+
+#[test]
+fn sliding_groups_cap_at_the_window_olmo_3_7b() {
+    // 24 sliding (window 4096) + 8 full layers, 32 KV heads x 128: 2*32*128 = 8192 elements per
+    // token and layer. Growth 32 x 8192; at 65,536 tokens the sliding layers hold 4096.
+    let kv = layout("olmo-3-7b");
+    assert_eq!(kv.per_token(), 32.0 * 8192.0);
+    assert_eq!(
+        kv.per_sequence(65_536),
+        8192.0 * (8.0 * 65_536.0 + 24.0 * 4096.0)
+    );
+    assert_eq!(kv.state_per_sequence(), 0.0);
+    // TP 2 splits the 32 KV heads.
+    let one = kv.sequence_bytes_per_rank(65_536, 2.0, 1);
+    assert_eq!(one, 10_200_547_328.0);
+    assert_eq!(kv.sequence_bytes_per_rank(65_536, 2.0, 2), one / 2.0);
+}
+
+#[test]
+fn linear_attention_state_is_constant_qwen3_5_0_8b() {
+    // 6 full layers x 2 KV heads x 256 x 2 = 6144 elements per token; 18 Gated DeltaNet layers
+    // each keep 16 heads x 128 x 128 recurrent state + (4 - 1) x 6144 conv channels = 280,576.
+    let kv = layout("qwen3.5-0.8b");
+    assert_eq!(kv.per_token(), 6144.0);
+    assert_eq!(kv.state_per_sequence(), 18.0 * 280_576.0);
+    assert_eq!(kv.per_sequence(1000), 6144.0 * 1000.0);
+    // Bytes: cache at fp8 (1 byte) does not shrink the 16-bit state.
+    let at_fp8 = kv.sequence_bytes_per_rank(1000, 1.0, 1);
+    assert_eq!(at_fp8, 6_144_000.0 + 10_100_736.0);
+    // TP 2: both the 2 KV heads and the 16 state heads split in half.
+    assert_eq!(kv.sequence_bytes_per_rank(1000, 1.0, 2), at_fp8 / 2.0);
+}
+
+#[test]
+fn mamba_state_and_mlp_only_layers_nemotron_nano_2_12b() {
+    // 28 Mamba-2 layers: 128 heads x 80 head dim x 128 state + 3 x 12,288 conv = 1,347,584
+    // elements each; 28 MLP-only layers cache nothing; 6 attention layers x 2 x 8 x 128.
+    let kv = layout("nemotron-nano-2-12b");
+    assert_eq!(kv.per_token(), 6.0 * 2048.0);
+    assert_eq!(kv.state_per_sequence(), 28.0 * 1_347_584.0);
+    assert_eq!(
+        kv.sequence_bytes_per_rank(8192, 2.0, 1),
+        (12_288.0 * 8192.0 + 37_732_352.0) * 2.0
+    );
+}
+
+#[test]
+fn sparse_attention_indexer_keys_are_cached_deepseek_v3_2() {
+    // MLA latent 512 + rope 64, plus a 128-wide indexer key, in each of 61 layers: 42,944
+    // elements (85,888 bytes at bf16) per token, replicated on every TP rank.
+    let kv = layout("deepseek-v3.2");
+    assert_eq!(kv.per_token(), 61.0 * 704.0);
+    assert_eq!(
+        kv.sequence_bytes_per_rank(4096, 2.0, 8),
+        kv.sequence_bytes_per_rank(4096, 2.0, 1)
+    );
+    assert_eq!(kv.sequence_bytes_per_rank(1, 2.0, 1), 85_888.0);
+}
+
+#[test]
+fn compressed_attention_one_entry_per_n_tokens_deepseek_v4_flash() {
+    // One shared 512-wide K=V entry: 2 sliding-only layers (window 128), 21 layers at 1 entry per
+    // 4 tokens with a 128-wide indexer key per entry, 20 layers at 1 per 128 tokens; every
+    // compressed layer also keeps its 128 most recent tokens uncompressed.
+    let kv = layout("deepseek-v4-flash");
+    let ctx = 65_536.0;
+    let want = 2.0 * 512.0 * 128.0
+        + 21.0 * 640.0 * (ctx / 4.0 + 128.0)
+        + 20.0 * 512.0 * (ctx / 128.0 + 128.0);
+    assert_eq!(kv.per_sequence(65_536), want);
+    assert_eq!(
+        kv.per_token(),
+        2.0 * 512.0 + 21.0 * 640.0 / 4.0 + 20.0 * 512.0 / 128.0
+    );
+}
+
+#[test]
+fn kv_shared_layers_cache_nothing_gemma_4_e2b() {
+    // 12 sliding layers (1 KV head x 256, window 512) and 3 global layers (1 x 512) own a cache;
+    // the last 20 layers reuse it.
+    let kv = layout("gemma-4-e2b");
+    assert_eq!(kv.per_token(), 12.0 * 512.0 + 3.0 * 1024.0);
+    assert_eq!(
+        kv.per_sequence(65_536),
+        12.0 * 512.0 * 512.0 + 3.0 * 1024.0 * 65_536.0
+    );
+}

@@ -437,3 +437,86 @@ fn licenses_and_gpus_list() {
         assert!(gids.iter().any(|x| x == id), "{id}");
     }
 }
+
+#[test]
+fn checkpoints_say_which_bases_exist() {
+    // Never released as bases: the entry says so, with the evidence.
+    for id in [
+        "qwen3-32b",
+        "qwen3-235b-a22b",
+        "gpt-oss-120b",
+        "gpt-oss-20b",
+    ] {
+        let v = json(&pick(&["show", id, "--format", "json"]));
+        assert_eq!(v["base_released"], false, "{id}");
+        let note = v["base_note"].as_str().unwrap_or_default();
+        assert!(
+            note.contains("http"),
+            "{id}: evidence with its source: {note}"
+        );
+    }
+    // Models with a base name it.
+    for (id, base) in [
+        ("qwen3-8b", "Qwen/Qwen3-8B-Base"),
+        ("llama-3.1-8b", "meta-llama/Llama-3.1-8B"),
+        ("qwen3.5-9b", "Qwen/Qwen3.5-9B-Base"),
+    ] {
+        let v = json(&pick(&["show", id, "--format", "json"]));
+        assert_eq!(v["base_released"], true, "{id}");
+        let kinds: Vec<(String, String)> = v["checkpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap().into(),
+                    c["hf_repo"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert!(
+            kinds.contains(&("base".into(), base.into())),
+            "{id}: {kinds:?}"
+        );
+    }
+    // The table says it too.
+    let r = pick(&["show", "qwen3-32b"]);
+    assert!(r.stdout.contains("none released"), "{}", r.stdout);
+}
+
+#[test]
+fn catalog_as_of_prints_and_staleness_warns() {
+    let v = json(&pick(&["list", "--format", "json"]));
+    let as_of = v["catalog_as_of"].as_str().unwrap().to_string();
+    assert_eq!(as_of.len(), 10);
+    assert!(pick(&["list"])
+        .stdout
+        .contains(&format!("catalog as of {as_of}")));
+    assert!(
+        json(&pick(&["show", "qwen3-8b", "--format", "json"]))["catalog_as_of"] == as_of.as_str()
+    );
+    // 91 days later the embedded catalog is stale: a warning on stderr, the output unchanged.
+    let run = |today: &str, ok: &str| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pick"));
+        cmd.args(["list", "--format", "ids"])
+            .env_remove("PICK_CATALOG")
+            .env("PICK_TODAY", today);
+        if ok.is_empty() {
+            cmd.env_remove("PICK_STALE_OK");
+        } else {
+            cmd.env("PICK_STALE_OK", ok);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run("2026-12-20", "");
+    assert_eq!((code, err.as_str()), (Some(0), ""));
+    let (code, err) = run("2027-12-20", "");
+    assert_eq!(code, Some(0));
+    assert!(err.contains("warning") && err.contains(&as_of), "{err}");
+    let (_, err) = run("2027-12-20", "1");
+    assert!(err.is_empty(), "PICK_STALE_OK silences it: {err}");
+}

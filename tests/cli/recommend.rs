@@ -309,3 +309,94 @@ fn prefer_changes_weights() {
                 .unwrap()
     );
 }
+
+#[test]
+fn lifecycle_and_checkpoints_shape_the_ranking() {
+    let v = json(&pick(&[
+        "--include-api",
+        "--top",
+        "1000",
+        "--format",
+        "json",
+    ]));
+    let ids: Vec<&str> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let excluded = |id: &str| -> Vec<String> {
+        v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .map(|e| {
+                e["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["code"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Retired API models are never candidates; deprecated ones are, with a warning.
+    for retired in ["o4-mini", "grok-4", "claude-sonnet-4.5"] {
+        assert!(!ids.contains(&retired), "{retired}");
+        assert!(
+            excluded(retired).contains(&"model-retired".to_string()),
+            "{retired}"
+        );
+    }
+    let gpt5 = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "gpt-5");
+    if let Some(c) = gpt5 {
+        assert!(c["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "model-deprecated"));
+    }
+    // A model without a released base carries the warning.
+    let q = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "qwen3-32b")
+        .unwrap();
+    assert!(q["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "no-base-checkpoint"));
+    // --checkpoint base excludes it, with the same code.
+    let b = json(&pick(&[
+        "--checkpoint",
+        "base",
+        "--top",
+        "1000",
+        "--format",
+        "json",
+    ]));
+    assert!(!b["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "qwen3-32b"));
+    let why: Vec<&str> = b["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "qwen3-32b")
+        .unwrap()["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(why.contains(&"no-base-checkpoint"), "{why:?}");
+}
