@@ -232,7 +232,10 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
     let cheapest_api = catalog
         .models
         .iter()
-        .filter(|m| m.weights == Weights::Api)
+        // The break-even reference is a model one can still buy: not retired, not being shut down.
+        .filter(|m| {
+            m.weights == Weights::Api && !matches!(m.status, Status::Retired | Status::Deprecated)
+        })
         .filter_map(|m| {
             Some((
                 m.id.clone(),
