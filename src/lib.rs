@@ -6,6 +6,7 @@
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
+//! - `sizing`: what fit and throughput share: the request, weight formats, a model's shape
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
 //! - `economics`: cost per 1M tokens at a load, API break-even
@@ -16,8 +17,9 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod arch;
 pub mod catalog;
+/// Derived architecture quantities live with the catalog types they derive from (no module cycle).
+pub use catalog::arch;
 pub mod cli;
 pub mod economics;
 pub mod fit;
@@ -29,6 +31,7 @@ pub mod problem;
 pub mod recommend;
 pub mod render;
 pub mod scan;
+pub mod sizing;
 pub mod suggest;
 pub mod throughput;
 pub mod units;

@@ -4,6 +4,7 @@
 use crate::catalog::{
     Catalog, Hosting, License, MauEffect, Model, OutputsTraining, Redistribution, Tier,
 };
+use crate::units::human;
 use serde::Serialize;
 
 /// What the project does with the model (the gate's `[usage]`, the recommender's flags).
@@ -285,16 +286,6 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
             Level::Info,
             format!("{}: acceptable-use policy applies ({aup})", l.id),
         ));
-    }
-}
-
-/// 700000000 → "700M".
-pub fn human(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000_000 && n % 100_000_000 == 0 => format!("{}B", n as f64 / 1e9),
-        n if n >= 1_000_000 && n % 100_000 == 0 => format!("{}M", n as f64 / 1e6),
-        n if n >= 1_000 && n % 100 == 0 => format!("{}k", n as f64 / 1e3),
-        n => n.to_string(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! max-throughput tables (see `Constants`); tests compare it with published measurements.
 
 use crate::catalog::Gpu;
-use crate::fit::{Precision, Request, Shape, Task};
+use crate::sizing::{Precision, Request, Shape, Task};
 
 pub struct Constants;
 

@@ -1,4 +1,6 @@
-//! Number arguments with suffixes: `32k`, `128K`, `1M`, `1.5m`, `5_000_000`.
+//! Numbers in and out, in one place below the engine and the renderers: arguments with suffixes
+//! (`32k`, `128K`, `1M`, `1.5m`, `5_000_000`) and the short forms messages and tables print
+//! (`700M`, `1.2k`).
 //!
 //! `k` means 1,000 and `m` 1,000,000, for token counts and loads alike (a "128k context" model
 //! such as Llama 3.1 has 131,072 positions: write `131072` or `128Ki` for the binary form;
@@ -47,6 +49,28 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() && (0.0..1e6).contains(&v) => Ok(v),
         _ => Err(format!("`{text}` is not a price in USD (e.g. 2.49)")),
+    }
+}
+
+/// 700000000 → "700M".
+pub fn human(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 && n % 100_000_000 == 0 => format!("{}B", n as f64 / 1e9),
+        n if n >= 1_000_000 && n % 100_000 == 0 => format!("{}M", n as f64 / 1e6),
+        n if n >= 1_000 && n % 100 == 0 => format!("{}k", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
+/// 1234567 → "1.2M", for throughput and loads in tables.
+pub fn short(v: f64) -> String {
+    match v {
+        v if !v.is_finite() => "-".into(),
+        v if v >= 1e9 => format!("{:.1}B", v / 1e9),
+        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
+        v if v >= 1e4 => format!("{:.0}k", v / 1e3),
+        v if v >= 1e3 => format!("{:.1}k", v / 1e3),
+        v => format!("{v:.0}"),
     }
 }
 

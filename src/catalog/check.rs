@@ -5,8 +5,8 @@
 //! values that can exist, a parameter count that agrees with the architecture, and a source for
 //! every group of facts.
 
+use super::arch;
 use super::*;
-use crate::arch;
 use std::collections::{BTreeMap, HashSet};
 
 /// Allowed gap between the stated parameter count and the one derived from the architecture.

@@ -5,6 +5,7 @@
 //! `PICK_CATALOG` are read as TOML and merged over it, a same id replacing the embedded entry
 //! (recorded in `overrides`).
 
+pub mod arch;
 mod card;
 mod check;
 mod schema;

@@ -302,7 +302,7 @@ pub fn show(card: &ModelCard, style: Style) -> String {
                         "  user limit",
                         format!(
                             "{} MAU: {}",
-                            crate::license::human(limit),
+                            crate::units::human(limit),
                             l.mau_effect.map_or("", |e| {
                                 if e == crate::catalog::MauEffect::LicenseRequired {
                                     "separate license required above it"
@@ -316,7 +316,7 @@ pub fn show(card: &ModelCard, style: Style) -> String {
                 if let Some(r) = l.revenue_limit_usd_month {
                     line(
                         "  revenue limit",
-                        format!("${} per month", crate::license::human(r)),
+                        format!("${} per month", crate::units::human(r)),
                     );
                 }
                 line("  outputs to train", outputs(l).to_string());
@@ -700,7 +700,7 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
             l.name.clone(),
             l.tier.as_str().into(),
             if l.commercial { "yes" } else { "no" }.into(),
-            l.mau_limit.map_or("-".into(), crate::license::human),
+            l.mau_limit.map_or("-".into(), crate::units::human),
             redistribution(l),
             outputs(l).split(',').next().unwrap_or("").to_string(),
             if l.eu_multimodal_excluded {

@@ -184,17 +184,7 @@ pub fn num(v: f64) -> Option<f64> {
     v.is_finite().then(|| (v * 1000.0).round() / 1000.0)
 }
 
-/// 1234567 → "1.2M", for throughput and loads in tables.
-pub fn short(v: f64) -> String {
-    match v {
-        v if !v.is_finite() => "-".into(),
-        v if v >= 1e9 => format!("{:.1}B", v / 1e9),
-        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
-        v if v >= 1e4 => format!("{:.0}k", v / 1e3),
-        v if v >= 1e3 => format!("{:.1}k", v / 1e3),
-        v => format!("{v:.0}"),
-    }
-}
+pub use crate::units::short;
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! the KV cache per token. Pure arithmetic; `catalog check` and the sizing engine both use it, so the
 //! numbers a user can recompute by hand from config.json are the ones the tool uses.
 
-use crate::catalog::{Arch, Attention, LayerGroup, LayerKind, Mlp};
+use super::{Arch, Attention, LayerGroup, LayerKind, Mlp};
 
 /// Parameter counts by component (counts, not bytes).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -1,0 +1,123 @@
+//! The filters that need no sizing: weights and lifecycle, checkpoints, class, modality, context,
+//! serving engine and fine-tuning framework. Each failed filter is a `fail` finding.
+
+use super::*;
+
+/// Filters that do not need sizing: weights, class, modality, context, tooling.
+pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding>) {
+    let mut fail =
+        |code: &'static str, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
+    match m.weights {
+        Weights::None => fail(
+            "no-weights",
+            format!(
+                "{} was announced but its weights were never released",
+                m.name
+            ),
+        ),
+        Weights::Api if !q.include_api => fail(
+            "api-only",
+            "API only: no weights to self-host (add --include-api to compare)".into(),
+        ),
+        _ => {}
+    }
+    if m.status == Status::Retired {
+        fail(
+            "model-retired",
+            format!(
+                "retired{}{}: no longer served or supported",
+                m.status_date.map_or(String::new(), |d| format!(" on {d}")),
+                m.superseded_by
+                    .as_deref()
+                    .map_or(String::new(), |s| format!(" (successor {s})"))
+            ),
+        );
+    }
+    if m.weights == Weights::Open {
+        match q.checkpoint {
+            Some(CheckpointKind::Base) if !m.base_released() => fail(
+                "no-base-checkpoint",
+                "no base (pre-trained) checkpoint was released (--checkpoint base)".into(),
+            ),
+            Some(kind @ (CheckpointKind::Instruct | CheckpointKind::Reasoning))
+                if m.checkpoint(CheckpointKind::Instruct).is_none()
+                    && m.checkpoint(CheckpointKind::Reasoning).is_none() =>
+            {
+                fail(
+                    "no-instruct-checkpoint",
+                    format!(
+                        "no post-trained checkpoint was released (--checkpoint {})",
+                        kind.as_str()
+                    ),
+                )
+            }
+            _ => {}
+        }
+    }
+    if let Some(class) = q.class {
+        if m.weights != Weights::Api && !m.architecture.is_some_and(|a| a.matches(class)) {
+            fail(
+                "class-mismatch",
+                format!(
+                    "{} model, --class {} asked",
+                    m.architecture.map_or("unknown", ArchClass::as_str),
+                    class.as_str()
+                ),
+            );
+        }
+    }
+    if let Some(modality) = &q.modality {
+        if !m.has_modality(*modality) {
+            fail(
+                "modality-missing",
+                format!(
+                    "inputs are {}, no {}",
+                    Modality::join(&m.modalities, "+"),
+                    modality.as_str()
+                ),
+            );
+        }
+    }
+    if let Some(min) = q.min_context {
+        let usable = m.context_usable_tokens.unwrap_or(m.context_tokens);
+        if usable < min {
+            let claim = if usable == m.context_tokens {
+                String::new()
+            } else {
+                format!(" (claims {})", m.context_tokens)
+            };
+            fail(
+                "context-too-short",
+                format!("usable context {usable} tokens{claim} < {min} asked"),
+            );
+        }
+    }
+    if m.weights == Weights::Open {
+        if let Some(engine) = &q.engine {
+            match catalog.serving(m, engine) {
+                Some(Support::Full | Support::Partial | Support::Community) => {}
+                Some(Support::None) => fail(
+                    "engine-unsupported",
+                    format!("{engine} does not support it"),
+                ),
+                None => fail(
+                    "engine-unsupported",
+                    format!("{engine} support is not recorded in the catalog"),
+                ),
+            }
+        }
+        if let Some(tool) = &q.finetune_with {
+            match catalog.finetune(m, tool) {
+                Some(Support::Full | Support::Partial | Support::Community) => {}
+                Some(Support::None) => fail(
+                    "finetune-unsupported",
+                    format!("{tool} does not support it"),
+                ),
+                None => fail(
+                    "finetune-unsupported",
+                    format!("{tool} support is not recorded in the catalog"),
+                ),
+            }
+        }
+    }
+}
