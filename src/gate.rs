@@ -4,18 +4,13 @@
 //! a license without known terms, an expired exception, or an unknown policy key never passes.
 
 use crate::catalog::{Catalog, Date};
-use crate::license::{self, Allow, Finding, Level, Usage};
+pub use crate::findings::Location;
+use crate::findings::{Code, Finding, Level};
+use crate::license::{self, Allow, Usage};
 use crate::problem::{self, LineIndex, Problem};
 use crate::scan::{self, Found};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-
-/// A place in a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub file: String,
-    pub line: usize,
-}
 
 #[derive(Debug, Clone)]
 pub struct Exception {
@@ -464,7 +459,7 @@ pub fn run(
         if !used {
             policy_findings.push(GateFinding {
                 finding: Finding::new(
-                    "exception-unused",
+                    Code::ExceptionUnused,
                     Level::Warn,
                     format!(
                         "exception for `{}` matches no model the gate checked",
@@ -478,7 +473,7 @@ pub fn run(
     if models.is_empty() {
         policy_findings.push(GateFinding {
             finding: Finding::new(
-                "no-models",
+                Code::NoModels,
                 Level::Warn,
                 "the policy lists no [[model]] and --scan found none: nothing was gated",
             ),
@@ -519,19 +514,19 @@ fn gate_one(
         let hint =
             crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()));
         let mut findings = vec![at(Finding::new(
-            "model-unknown",
+            Code::ModelUnknown,
             Level::Fail,
             format!("`{reference}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known"),
         ))];
         match declared.map(str::to_ascii_lowercase) {
             Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
-                "license-unknown",
+                Code::LicenseUnknown,
                 Level::Fail,
                 format!("Hugging Face license `{l}` has no known terms"),
             ))),
             Some(l) if catalog.license_by_any_name(&l).is_none() => {
                 findings.push(at(Finding::new(
-                    "license-unknown",
+                    Code::LicenseUnknown,
                     Level::Fail,
                     format!("license `{l}` is not in the catalog"),
                 )))
@@ -553,7 +548,9 @@ fn gate_one(
             .into_iter()
             .map(at)
             .collect();
-    let unknown_license = findings.iter().any(|f| f.finding.code == "license-unknown");
+    let unknown_license = findings
+        .iter()
+        .any(|f| f.finding.code == Code::LicenseUnknown);
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
     let exception = policy
         .exceptions
@@ -573,7 +570,7 @@ fn gate_one(
         if e.expires < today {
             findings.push(GateFinding {
                 finding: Finding::new(
-                    "exception-expired",
+                    Code::ExceptionExpired,
                     Level::Fail,
                     format!(
                         "exception for `{}` ({}) expired on {}",
@@ -599,7 +596,7 @@ fn gate_one(
             }
             findings.push(GateFinding {
                 finding: Finding::new(
-                    "exception-applied",
+                    Code::ExceptionApplied,
                     Level::Info,
                     format!("exception: {} (expires {})", e.reason, e.expires),
                 ),
@@ -609,7 +606,7 @@ fn gate_one(
         } else if !failing {
             findings.push(GateFinding {
                 finding: Finding::new(
-                    "exception-not-needed",
+                    Code::ExceptionNotNeeded,
                     Level::Info,
                     format!(
                         "exception for `{}` is not needed: the model passes",
@@ -668,7 +665,7 @@ mod tests {
         assert!(r.models[0]
             .findings
             .iter()
-            .any(|f| f.finding.code == "exception-expired"));
+            .any(|f| f.finding.code == Code::ExceptionExpired));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
 //! - `economics`: cost per 1M tokens at a load, API break-even
+//! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
@@ -22,6 +23,7 @@ pub mod catalog;
 pub use catalog::arch;
 pub mod cli;
 pub mod economics;
+pub mod findings;
 pub mod fit;
 pub mod gate;
 pub mod hardware;

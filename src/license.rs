@@ -5,7 +5,6 @@ use crate::catalog::{
     Catalog, Hosting, License, MauEffect, Model, OutputsTraining, Redistribution, Tier,
 };
 use crate::units::human;
-use serde::Serialize;
 
 /// What the project does with the model (the gate's `[usage]`, the recommender's flags).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -19,44 +18,7 @@ pub struct Usage {
     pub distill: bool,
 }
 
-/// Finding levels; `Fail` excludes a model (recommender) or denies it (gate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    Pass,
-    Info,
-    Warn,
-    Fail,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Pass => "pass",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Fail => "fail",
-        }
-    }
-}
-
-/// One reason, with a stable kebab-case code (listed in the README).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    pub code: &'static str,
-    pub level: Level,
-    pub message: String,
-}
-
-impl Finding {
-    pub fn new(code: &'static str, level: Level, message: impl Into<String>) -> Finding {
-        Finding {
-            code,
-            level,
-            message: message.into(),
-        }
-    }
-}
+pub use crate::findings::{Code, Finding, Level};
 
 /// Which licenses are acceptable: tiers and license ids (an allow-list; nothing is denied by name).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -161,7 +123,7 @@ pub fn violations(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow
         match catalog.license(id) {
             Some(l) => evaluate_one(l, model, usage, allow, &mut out),
             None => out.push(Finding::new(
-                "license-unknown",
+                Code::LicenseUnknown,
                 Level::Fail,
                 format!("license `{id}` has no known terms in the catalog"),
             )),
@@ -172,10 +134,10 @@ pub fn violations(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow
 
 fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &mut Vec<Finding>) {
     let name = &l.name;
-    let mut fail = |code: &'static str, msg: String| out.push(Finding::new(code, Level::Fail, msg));
+    let mut fail = |code: Code, msg: String| out.push(Finding::new(code, Level::Fail, msg));
     if !allow.allows(l) {
         fail(
-            "license-not-allowed",
+            Code::LicenseNotAllowed,
             format!(
                 "{name} ({}, {}) is not in the allowed licenses ({})",
                 l.spdx,
@@ -186,32 +148,32 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
     }
     if usage.commercial && !l.commercial {
         fail(
-            "license-non-commercial",
+            Code::LicenseNonCommercial,
             format!("{name} forbids commercial use"),
         );
     }
     if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
         if usage.commercial && mau > limit && l.mau_effect == Some(MauEffect::LicenseRequired) {
-            fail("license-mau-limit", format!("{name}: above {} monthly active users a separate license is required (product: {})", human(limit), human(mau)));
+            fail(Code::LicenseMauLimit, format!("{name}: above {} monthly active users a separate license is required (product: {})", human(limit), human(mau)));
         }
     }
     if usage.region.as_deref() == Some("eu") && l.eu_multimodal_excluded && model.is_multimodal() {
-        fail("license-region", format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
+        fail(Code::LicenseRegion, format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
     }
     if usage.hosted && l.hosting == Hosting::SeparateLicense {
         fail(
-            "license-hosting",
+            Code::LicenseHosting,
             format!("{name}: offering the model as a hosted API needs a separate license"),
         );
     }
     if usage.redistribute {
         match l.redistribute_finetunes {
             Redistribution::Forbidden => fail(
-                "license-redistribution",
+                Code::LicenseRedistribution,
                 format!("{name} does not allow redistributing fine-tuned weights"),
             ),
             Redistribution::NonCommercial if usage.commercial => fail(
-                "license-redistribution",
+                Code::LicenseRedistribution,
                 format!(
                     "{name} allows redistributing fine-tuned weights only for non-commercial use"
                 ),
@@ -221,17 +183,17 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
     }
     if usage.distill {
         match l.outputs_training {
-            OutputsTraining::Forbidden => fail("license-distill-forbidden", format!("{name} forbids using outputs to train other models")),
+            OutputsTraining::Forbidden => fail(Code::LicenseDistillForbidden, format!("{name} forbids using outputs to train other models")),
             OutputsTraining::NonCommercial if usage.commercial => {
-                fail("license-distill-forbidden", format!("{name}: outputs may be used for training only non-commercially"))
+                fail(Code::LicenseDistillForbidden, format!("{name}: outputs may be used for training only non-commercially"))
             }
             OutputsTraining::Derivative => out.push(Finding::new(
-                "license-distill-derivative",
+                Code::LicenseDistillDerivative,
                 Level::Warn,
                 format!("{name}: a model trained on its outputs is a derivative bound by the same terms"),
             )),
             OutputsTraining::AllowedWithNaming => out.push(Finding::new(
-                "license-distill-naming",
+                Code::LicenseDistillNaming,
                 Level::Info,
                 format!("{name}: a model trained on its outputs must carry the naming/attribution duty"),
             )),
@@ -255,7 +217,7 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
     if let (Some(limit), Some(mau)) = (l.mau_limit, usage.mau) {
         if mau > limit && l.mau_effect == Some(MauEffect::Attribution) {
             out.push(Finding::new(
-                "license-attribution",
+                Code::LicenseAttribution,
                 Level::Info,
                 format!(
                     "{name}: above {} MAU the product must display the attribution",
@@ -266,7 +228,7 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
     }
     if !l.attribution.is_empty() {
         out.push(Finding::new(
-            "license-obligation",
+            Code::LicenseObligation,
             Level::Info,
             format!("{} duties: {}", l.id, l.attribution.join("; ")),
         ));
@@ -274,7 +236,7 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
     if usage.redistribute {
         if let Some(n) = &l.notice {
             out.push(Finding::new(
-                "license-notice",
+                Code::LicenseNotice,
                 Level::Info,
                 format!("{}: ship the notice \"{n}\"", l.id),
             ));
@@ -282,7 +244,7 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
     }
     if let Some(aup) = &l.aup {
         out.push(Finding::new(
-            "license-aup",
+            Code::LicenseAup,
             Level::Info,
             format!("{}: acceptable-use policy applies ({aup})", l.id),
         ));
@@ -315,7 +277,7 @@ mod tests {
         evaluate(c, m, u, allow)
             .into_iter()
             .filter(|f| f.level == Level::Fail)
-            .map(|f| f.code)
+            .map(|f| f.code.as_str())
             .collect()
     }
 
@@ -431,7 +393,7 @@ mod tests {
         let m = c.model("gemma-2-9b").unwrap();
         assert!(evaluate(&c, m, &u, &Allow::any())
             .iter()
-            .any(|f| f.code == "license-distill-derivative"));
+            .any(|f| f.code == Code::LicenseDistillDerivative));
     }
 
     #[test]

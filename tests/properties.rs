@@ -226,12 +226,12 @@ proptest! {
         q.usage = parsed.usage.clone();
         let report = recommend::recommend(c, &q);
         for (model, result) in c.models.iter().zip(&gate.models) {
-            let mut gate_codes: Vec<&str> = result.findings.iter().filter(|f| f.finding.level == pick::license::Level::Fail).map(|f| f.finding.code).collect();
+            let mut gate_codes: Vec<&str> = result.findings.iter().filter(|f| f.finding.level == pick::license::Level::Fail).map(|f| f.finding.code.as_str()).collect();
             let mut rec_codes: Vec<&str> = report
                 .excluded
                 .iter()
                 .find(|e| e.id == model.id)
-                .map(|e| e.reasons.iter().map(|r| r.code).filter(|code| code.starts_with("license-")).collect())
+                .map(|e| e.reasons.iter().map(|r| r.code.as_str()).filter(|code| code.starts_with("license-")).collect())
                 .unwrap_or_default();
             gate_codes.sort_unstable();
             rec_codes.sort_unstable();

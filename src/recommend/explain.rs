@@ -23,10 +23,10 @@ pub(super) fn candidate(
     if m.weights == Weights::Api {
         if let (Some(i), Some(o), Some(c)) = (m.price_input_per_m, m.price_output_per_m, d.cost) {
             let as_of = m.price_as_of.map(|d| d.to_string()).unwrap_or_default();
-            reasons.push(Finding::new("api-price", Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {} input tokens each (as of {as_of})", q.fit.input_ratio)));
+            reasons.push(Finding::new(Code::ApiPrice, Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {} input tokens each (as of {as_of})", q.fit.input_ratio)));
         }
         reasons.push(Finding::new(
-            "api-only",
+            Code::ApiOnly,
             Level::Warn,
             "API only: no self-hosting, fine-tuning only through the vendor",
         ));
@@ -36,7 +36,7 @@ pub(super) fn candidate(
     }
     match m.credited_mmlu() {
         Some(v) => reasons.push(Finding::new(
-            "capability",
+            Code::Capability,
             Level::Info,
             format!(
                 "MMLU {v:.1} ({})",
@@ -44,7 +44,7 @@ pub(super) fn candidate(
             ),
         )),
         None => reasons.push(Finding::new(
-            "capability-unknown",
+            Code::CapabilityUnknown,
             Level::Warn,
             match m.capability_mmlu {
                 Some(v) => format!("MMLU {v:.1} was measured on a base checkpoint that was never released: not credited; scored as the weakest qualifying model ({floor_cap:.1})"),
@@ -54,7 +54,7 @@ pub(super) fn candidate(
     }
     if m.weights == Weights::Open && !m.base_released() {
         reasons.push(Finding::new(
-            "no-base-checkpoint",
+            Code::NoBaseCheckpoint,
             Level::Warn,
             format!(
                 "no base (pre-trained) checkpoint was released: {}",
@@ -66,7 +66,7 @@ pub(super) fn candidate(
     }
     match m.status {
         Status::Deprecated => reasons.push(Finding::new(
-            "model-deprecated",
+            Code::ModelDeprecated,
             Level::Warn,
             format!(
                 "deprecated: shutdown {}{}",
@@ -78,7 +78,7 @@ pub(super) fn candidate(
             ),
         )),
         Status::Superseded => reasons.push(Finding::new(
-            "model-superseded",
+            Code::ModelSuperseded,
             Level::Info,
             format!(
                 "superseded{}",
@@ -94,14 +94,14 @@ pub(super) fn candidate(
         .filter(|p| m.credited_mmlu().is_some() && !p.comparable())
     {
         reasons.push(Finding::new(
-            "capability-protocol",
+            Code::CapabilityProtocol,
             Level::Warn,
             format!("MMLU measured {} ({}): reads higher than base 5-shot figures, not directly comparable", p.as_str(), if matches!(p, crate::catalog::CapabilityProtocol::Reasoning) { "a reasoning model" } else { "post-trained" }),
         ));
     }
     let [cap, cost, eco, freedom, headroom, fresh] = components;
     reasons.push(Finding::new(
-        "score",
+        Code::Score,
         Level::Info,
         format!("score {score:.1} ({}): capability {cap:.2}, cost {cost:.2}, ecosystem {eco:.2}, license {freedom:.2}, headroom {headroom:.2}, freshness {fresh:.2}", q.prefer.as_str()),
     ));
@@ -165,10 +165,10 @@ pub(super) fn sized_reasons(
         )
     };
     if q.hardware.given {
-        out.push(Finding::new("fit", Level::Pass, fit_msg));
+        out.push(Finding::new(Code::Fit, Level::Pass, fit_msg));
     } else {
         out.push(Finding::new(
-            "fit-needs",
+            Code::FitNeeds,
             Level::Pass,
             format!(
                 "needs {fit_msg} (no --gpus: sized on {})",
@@ -180,7 +180,7 @@ pub(super) fn sized_reasons(
         let tps = s.plan.perf.train_tokens_per_s;
         out.push(match (tps, s.train_cost, s.price) {
             (Some(tps), Some(cost), Some(price)) => Finding::new(
-                "cost",
+                Code::Cost,
                 Level::Info,
                 format!(
                     "{}: ~{} training tokens/s on {} GPU(s) (6 x active params per token at {:.0}% MFU): ${cost:.3} per 1M training tokens at ${price:.2}/GPU-h",
@@ -190,8 +190,8 @@ pub(super) fn sized_reasons(
                     crate::throughput::Constants::MFU_TRAIN * 100.0
                 ),
             ),
-            (None, _, _) => Finding::new("cost-unknown", Level::Warn, format!("{} training throughput has no sourced estimate (QLoRA dequantization cost): cost unknown", q.fit.task.as_str())),
-            _ => Finding::new("cost-unknown", Level::Warn, format!("no price for {} (give --gpu-price)", s.gpu)),
+            (None, _, _) => Finding::new(Code::CostUnknown, Level::Warn, format!("{} training throughput has no sourced estimate (QLoRA dequantization cost): cost unknown", q.fit.task.as_str())),
+            _ => Finding::new(Code::CostUnknown, Level::Warn, format!("no price for {} (give --gpu-price)", s.gpu)),
         });
         return out;
     }
@@ -219,20 +219,20 @@ pub(super) fn sized_reasons(
             }
             if e.headroom < 0.0 {
                 out.push(Finding::new(
-                    "load-exceeds-capacity",
+                    Code::LoadExceedsCapacity,
                     Level::Warn,
                     format!(
                         "the load exceeds the plan's capacity by {:.0}%",
                         -e.headroom / (1.0 + e.headroom) * 100.0
                     ),
                 ));
-                out.push(Finding::new("cost", Level::Warn, msg));
+                out.push(Finding::new(Code::Cost, Level::Warn, msg));
             } else {
-                out.push(Finding::new("cost", Level::Info, msg));
+                out.push(Finding::new(Code::Cost, Level::Info, msg));
             }
         }
         _ => out.push(Finding::new(
-            "cost-unknown",
+            Code::CostUnknown,
             Level::Warn,
             format!("no price for {} (give --gpu-price)", s.gpu),
         )),
@@ -254,7 +254,7 @@ pub(super) fn short_why(m: &Model, plan: Option<&Plan>, reasons: &[Finding], tie
     if let Some(p) = plan {
         parts.push(format!("{:.0} GiB free/GPU", p.headroom_gib()));
     }
-    if reasons.iter().any(|r| r.code == "load-exceeds-capacity") {
+    if reasons.iter().any(|r| r.code == Code::LoadExceedsCapacity) {
         parts.push("load > capacity".into());
     }
     parts.join(", ")

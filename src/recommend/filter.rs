@@ -5,25 +5,24 @@ use super::*;
 
 /// Filters that do not need sizing: weights, class, modality, context, tooling.
 pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding>) {
-    let mut fail =
-        |code: &'static str, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
+    let mut fail = |code: Code, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
     match m.weights {
         Weights::None => fail(
-            "no-weights",
+            Code::NoWeights,
             format!(
                 "{} was announced but its weights were never released",
                 m.name
             ),
         ),
         Weights::Api if !q.include_api => fail(
-            "api-only",
+            Code::ApiOnly,
             "API only: no weights to self-host (add --include-api to compare)".into(),
         ),
         _ => {}
     }
     if m.status == Status::Retired {
         fail(
-            "model-retired",
+            Code::ModelRetired,
             format!(
                 "retired{}{}: no longer served or supported",
                 m.status_date.map_or(String::new(), |d| format!(" on {d}")),
@@ -36,7 +35,7 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
     if m.weights == Weights::Open {
         match q.checkpoint {
             Some(CheckpointKind::Base) if !m.base_released() => fail(
-                "no-base-checkpoint",
+                Code::NoBaseCheckpoint,
                 "no base (pre-trained) checkpoint was released (--checkpoint base)".into(),
             ),
             Some(kind @ (CheckpointKind::Instruct | CheckpointKind::Reasoning))
@@ -44,7 +43,7 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
                     && m.checkpoint(CheckpointKind::Reasoning).is_none() =>
             {
                 fail(
-                    "no-instruct-checkpoint",
+                    Code::NoInstructCheckpoint,
                     format!(
                         "no post-trained checkpoint was released (--checkpoint {})",
                         kind.as_str()
@@ -57,7 +56,7 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
     if let Some(class) = q.class {
         if m.weights != Weights::Api && !m.architecture.is_some_and(|a| a.matches(class)) {
             fail(
-                "class-mismatch",
+                Code::ClassMismatch,
                 format!(
                     "{} model, --class {} asked",
                     m.architecture.map_or("unknown", ArchClass::as_str),
@@ -69,7 +68,7 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
     if let Some(modality) = &q.modality {
         if !m.has_modality(*modality) {
             fail(
-                "modality-missing",
+                Code::ModalityMissing,
                 format!(
                     "inputs are {}, no {}",
                     Modality::join(&m.modalities, "+"),
@@ -87,7 +86,7 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
                 format!(" (claims {})", m.context_tokens)
             };
             fail(
-                "context-too-short",
+                Code::ContextTooShort,
                 format!("usable context {usable} tokens{claim} < {min} asked"),
             );
         }
@@ -97,11 +96,11 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             match catalog.serving(m, engine) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
                 Some(Support::None) => fail(
-                    "engine-unsupported",
+                    Code::EngineUnsupported,
                     format!("{engine} does not support it"),
                 ),
                 None => fail(
-                    "engine-unsupported",
+                    Code::EngineUnsupported,
                     format!("{engine} support is not recorded in the catalog"),
                 ),
             }
@@ -110,11 +109,11 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             match catalog.finetune(m, tool) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
                 Some(Support::None) => fail(
-                    "finetune-unsupported",
+                    Code::FinetuneUnsupported,
                     format!("{tool} does not support it"),
                 ),
                 None => fail(
-                    "finetune-unsupported",
+                    Code::FinetuneUnsupported,
                     format!("{tool} support is not recorded in the catalog"),
                 ),
             }

@@ -6,8 +6,9 @@ use crate::catalog::{
     ENGINES, FINETUNERS,
 };
 use crate::economics::{self, Economics};
+use crate::findings::{Code, Finding, Level};
 use crate::fit::{self, Plan, Request, Shape};
-use crate::license::{self, Allow, Finding, Level, Usage};
+use crate::license::{self, Allow, Usage};
 use std::collections::BTreeMap;
 
 mod explain;
@@ -174,7 +175,7 @@ impl Report {
             .filter(|e| {
                 !e.reasons
                     .iter()
-                    .any(|r| matches!(r.code, "no-weights" | "api-only"))
+                    .any(|r| matches!(r.code, Code::NoWeights | Code::ApiOnly))
             })
             .min_by(|a, b| {
                 a.reasons
@@ -279,7 +280,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             drafts.push(draft);
         } else {
             for f in &fails {
-                *exclusion_counts.entry(f.code).or_insert(0) += 1;
+                *exclusion_counts.entry(f.code.as_str()).or_insert(0) += 1;
             }
             excluded.push(Excluded {
                 id: m.id.clone(),

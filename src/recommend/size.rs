@@ -13,7 +13,7 @@ pub(super) fn size(
     let Some(shape) = Shape::from_model(m) else {
         return Err((
             Finding::new(
-                "fit-unknown-architecture",
+                Code::FitUnknownArchitecture,
                 Level::Fail,
                 "no architecture in the catalog: cannot size it",
             ),
@@ -77,7 +77,7 @@ pub(super) fn size(
         return Err(match closest {
             Some(p) => (
                 Finding::new(
-                    "fit-insufficient-memory",
+                    Code::FitInsufficientMemory,
                     Level::Fail,
                     format!(
                         "does not fit {count}x {} at any precision: {} {}",
@@ -90,7 +90,7 @@ pub(super) fn size(
             ),
             None => (
                 Finding::new(
-                    "fit-insufficient-memory",
+                    Code::FitInsufficientMemory,
                     Level::Fail,
                     "no precision applies",
                 ),

@@ -2,8 +2,8 @@
 
 use super::{json, Style, Tone, SCHEMA_VERSION};
 use crate::catalog::Date;
+use crate::findings::{Code, Level};
 use crate::gate::{GateFinding, GateReport, Location, Verdict};
-use crate::license::Level;
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -37,7 +37,7 @@ struct GatedModelJson<'a> {
 
 #[derive(Serialize)]
 struct FindingJson<'a> {
-    code: &'static str,
+    code: Code,
     level: Level,
     message: &'a str,
     location: Option<LocationJson<'a>>,
@@ -277,16 +277,16 @@ pub fn report_sarif(r: &GateReport) -> String {
         .chain(r.policy_findings.iter().map(|f| (None, f)))
         .filter(|(_, f)| f.finding.level >= Level::Warn)
         .collect();
-    let mut codes: Vec<&str> = all.iter().map(|(_, f)| f.finding.code).collect();
-    codes.sort_unstable();
+    let mut codes: Vec<Code> = all.iter().map(|(_, f)| f.finding.code).collect();
+    codes.sort_unstable_by_key(|c| c.as_str());
     codes.dedup();
     let rules = codes
         .iter()
         .map(|c| sarif::Rule {
-            id: c,
-            name: c,
+            id: c.as_str(),
+            name: c.as_str(),
             short_description: sarif::Text {
-                text: c.replace('-', " "),
+                text: c.description().to_string(),
             },
         })
         .collect();
@@ -299,7 +299,7 @@ pub fn report_sarif(r: &GateReport) -> String {
                 .as_ref()
                 .map_or((r.policy_file.as_str(), 1), |l| (l.file.as_str(), l.line));
             sarif::Result {
-                rule_id: f.finding.code,
+                rule_id: f.finding.code.as_str(),
                 rule_index: codes.iter().position(|c| *c == f.finding.code).unwrap_or(0),
                 level: if f.finding.level == Level::Fail {
                     "error"

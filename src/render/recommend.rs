@@ -3,14 +3,14 @@
 
 use super::{delimited, json, num, short, GpusJson, Pairs, Style, SCHEMA_VERSION};
 use crate::catalog::{ArchClass, Modality, Tier, Weights};
-use crate::license::{Finding, Level};
+use crate::findings::{Code, Finding, Level};
 use crate::recommend::{Candidate, Query, Report, COMPONENTS};
 use serde::Serialize;
 
 /// A reason a candidate ranks where it does, or a model is excluded.
 #[derive(Serialize)]
 struct ReasonJson<'a> {
-    code: &'static str,
+    code: Code,
     level: Level,
     message: &'a str,
 }

@@ -1,0 +1,208 @@
+//! One vocabulary of findings: every code the recommender and the gate emit, with its kebab-case
+//! name, the levels it appears at and a one-line description. The README's table of codes and the
+//! SARIF rule descriptions are made from this list (a test keeps the README in sync), so a code
+//! cannot be added, renamed or dropped in one place only.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Finding levels; `Fail` excludes a model (recommender) or denies it (gate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Pass,
+    Info,
+    Warn,
+    Fail,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Pass => "pass",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Fail => "fail",
+        }
+    }
+}
+
+/// Declares `Code` with its names, levels and descriptions in one table.
+macro_rules! codes {
+    ($($variant:ident = $name:literal, [$($level:ident),+], $description:literal;)*) => {
+        /// A finding code (kebab-case in every output).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the README's order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            /// The levels this code is emitted at.
+            pub fn levels(self) -> &'static [Level] {
+                match self {
+                    $(Code::$variant => &[$(Level::$level),+],)*
+                }
+            }
+
+            /// What the code means, in one line.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $description,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    LicenseNotAllowed = "license-not-allowed", [Fail], "a binding license is not in the allowed licenses / tiers";
+    LicenseNonCommercial = "license-non-commercial", [Fail], "the license forbids commercial use (use is commercial unless `--research`)";
+    LicenseMauLimit = "license-mau-limit", [Fail], "the product's MAU exceed the license's threshold (Llama 700M, DBRX 700M, Qwen 100M)";
+    LicenseRegion = "license-region", [Fail], "EU-domiciled entities get no rights to multimodal Llama 3.2 / 4 models";
+    LicenseHosting = "license-hosting", [Fail], "offering the model as a hosted API needs a separate license (Falcon-180B)";
+    LicenseDistillForbidden = "license-distill-forbidden", [Fail], "outputs may not train other models (DBRX, xAI; research licenses for commercial use)";
+    LicenseRedistribution = "license-redistribution", [Fail], "fine-tuned weights may not be shipped (research licenses for commercial use)";
+    LicenseUnknown = "license-unknown", [Fail], "a license without known terms";
+    FitInsufficientMemory = "fit-insufficient-memory", [Fail], "no plan fits the GPUs (the message says by how much and what would fit)";
+    FitUnknownArchitecture = "fit-unknown-architecture", [Fail], "the catalog has no architecture to size";
+    ContextTooShort = "context-too-short", [Fail], "usable context below `--context`";
+    ModalityMissing = "modality-missing", [Fail], "the model lacks the `--modality` input";
+    EngineUnsupported = "engine-unsupported", [Fail], "the `--engine` does not support it (or support is not recorded)";
+    FinetuneUnsupported = "finetune-unsupported", [Fail], "the `--finetune-with` framework does not support it (or not recorded)";
+    ClassMismatch = "class-mismatch", [Fail], "dense vs MoE (`--class`)";
+    ApiOnly = "api-only", [Fail, Warn], "no weights to self-host (a warning when `--include-api` admits it)";
+    NoWeights = "no-weights", [Fail], "announced, weights never released";
+    ModelRetired = "model-retired", [Fail], "the model is no longer served or supported";
+    NoBaseCheckpoint = "no-base-checkpoint", [Fail, Warn], "no base (pre-trained) checkpoint was released (fail with `--checkpoint base`)";
+    NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
+    ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog";
+    ExceptionExpired = "exception-expired", [Fail], "gate: the exception's `expires` date has passed";
+    ExceptionUnused = "exception-unused", [Warn], "gate: an exception matches no model";
+    NoModels = "no-models", [Warn], "gate: nothing was gated";
+    ModelDeprecated = "model-deprecated", [Warn], "shutdown announced (the date is in the message)";
+    LicenseDistillDerivative = "license-distill-derivative", [Warn], "a model trained on outputs is a derivative bound by the license (Gemma, DeepSeek v1)";
+    CapabilityUnknown = "capability-unknown", [Warn], "no published MMLU (or one measured on a base never released); scored as the weakest qualifying model";
+    CapabilityProtocol = "capability-protocol", [Warn], "the MMLU figure was measured with chain of thought or by a reasoning model";
+    LoadExceedsCapacity = "load-exceeds-capacity", [Warn], "the load is more than the plan's GPUs can serve";
+    CostUnknown = "cost-unknown", [Warn], "no GPU price known (give `--gpu-price`)";
+    ExceptionApplied = "exception-applied", [Info], "gate: an exception waived the model's failing findings";
+    ExceptionNotNeeded = "exception-not-needed", [Info], "gate: an exception matches a model that passes anyway";
+    ModelSuperseded = "model-superseded", [Info], "a newer model of the family replaces it";
+    LicenseObligation = "license-obligation", [Info], "duties that remain under the license (attribution, naming, notices)";
+    LicenseNotice = "license-notice", [Info], "the notice text to ship with redistributed weights";
+    LicenseAup = "license-aup", [Info], "an acceptable-use policy applies";
+    LicenseAttribution = "license-attribution", [Info], "above the license's MAU threshold the product must display the attribution";
+    LicenseDistillNaming = "license-distill-naming", [Info], "a model trained on its outputs must carry the naming / attribution duty";
+    Fit = "fit", [Pass], "the plan that fits: precision, layout, memory per GPU, concurrency";
+    FitNeeds = "fit-needs", [Pass], "without `--gpus`: how many yardstick GPUs the model needs";
+    Cost = "cost", [Info, Warn], "cost per 1M tokens at the load, GPUs kept running, break-even against an API";
+    ApiPrice = "api-price", [Info], "an API model's price per 1M generated tokens";
+    Capability = "capability", [Info], "the capability figure used, with its protocol and source";
+    Score = "score", [Info], "the score and its components";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One reason, with a stable code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(code: Code, level: Level, message: impl Into<String>) -> Finding {
+        debug_assert!(
+            code.levels().contains(&level),
+            "{code} is not emitted at {level:?}: add the level to the codes table"
+        );
+        Finding {
+            code,
+            level,
+            message: message.into(),
+        }
+    }
+}
+
+/// A place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+}
+
+/// The README's table of codes (between its `codes:start` and `codes:end` markers).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | level | meaning |\n|---|---|---|\n");
+    for code in Code::ALL {
+        let levels: Vec<&str> = code.levels().iter().map(|l| l.as_str()).collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            levels.join(" / "),
+            code.description()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                    && !name.starts_with('-')
+                    && !name.ends_with('-'),
+                "{name}"
+            );
+            assert!(!code.levels().is_empty() && !code.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn the_readme_table_is_this_list() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("<!-- codes:start -->\n")
+            .expect("README has the codes:start marker")
+            + "<!-- codes:start -->\n".len();
+        let end = readme[start..]
+            .find("<!-- codes:end -->")
+            .expect("README has the codes:end marker")
+            + start;
+        assert_eq!(
+            &readme[start..end],
+            markdown_table(),
+            "README's code table is out of date: paste findings::markdown_table() between the markers"
+        );
+    }
+}
