@@ -1,12 +1,13 @@
 //! The command line: clap types and their translation into domain requests. The only module that
 //! knows clap; it returns text and an exit code (`Outcome`) and never prints.
 
-use crate::catalog::{self, ArchClass, Catalog, Date, Weights};
+use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
-use crate::recommend::{self, Hardware, Prefer, Query};
+use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
-use crate::{gate, hardware, localmodel, units};
+use crate::request::{self, exit};
+use crate::{gate, units};
 use anyhow::{anyhow, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -393,7 +394,7 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let text = e.render().to_string();
-            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            let code = u8::try_from(e.exit_code()).unwrap_or(exit::BAD_INPUT);
             return if e.use_stderr() {
                 Outcome {
                     stderr: text,
@@ -412,7 +413,7 @@ where
     let quiet = cli.global.quiet;
     let warning = match cli.command {
         Some(Command::Completions { .. } | Command::Man) => None,
-        _ => stale_catalog_warning(today()),
+        _ => request::stale_catalog_warning(request::today()),
     };
     match run(cli) {
         Ok((text, code)) => Outcome {
@@ -423,7 +424,7 @@ where
         Err(e) => Outcome {
             stdout: String::new(),
             stderr: format!("pick: error: {e:#}\n"),
-            code: 2,
+            code: exit::BAD_INPUT,
         },
     }
 }
@@ -619,40 +620,24 @@ fn task(t: TaskArg) -> Task {
 }
 
 fn fit_request(s: &SizingArgs) -> Request {
-    let task = task(s.task);
-    let default_ctx = if task.is_training() {
-        fit::DEFAULT_TRAIN_CONTEXT
-    } else {
-        fit::DEFAULT_SERVE_CONTEXT
-    };
-    Request {
-        task,
-        precision: match s.precision {
+    request::sizing(
+        task(s.task),
+        match s.precision {
             PrecisionArg::Auto => None,
             PrecisionArg::Bf16 => Some(Precision::Bf16),
             PrecisionArg::Fp8 => Some(Precision::Fp8),
             PrecisionArg::Int8 => Some(Precision::Int8),
             PrecisionArg::Int4 => Some(Precision::Int4),
         },
-        context: s.context.unwrap_or(default_ctx),
-        concurrency: s.concurrency,
-        kv_dtype: match s.kv_dtype {
+        s.context,
+        s.concurrency,
+        match s.kv_dtype {
             KvArg::Auto => KvDtype::Auto,
             KvArg::Bf16 => KvDtype::Bf16,
             KvArg::Fp8 => KvDtype::Fp8,
         },
-        input_ratio: s.input_ratio,
-        ..Request::serve(default_ctx)
-    }
-}
-
-fn gpus<'c>(catalog: &'c Catalog, spec: &str) -> Result<hardware::GpuSet<'c>> {
-    let r = if spec.trim().eq_ignore_ascii_case("auto") {
-        hardware::detect_local(catalog)
-    } else {
-        hardware::parse_spec(catalog, spec)
-    };
-    r.map_err(|e| anyhow!("--gpus: {e}"))
+        s.input_ratio,
+    )
 }
 
 fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)> {
@@ -661,30 +646,8 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
         .gpus
         .as_deref()
         .ok_or_else(|| anyhow!("pick fit needs --gpus SPEC, e.g. --gpus 4xH100"))?;
-    let set = gpus(catalog, spec)?;
-    let path = std::path::Path::new(&a.model);
-    let shape = if path.join("config.json").is_file() {
-        localmodel::load(path)?
-    } else {
-        let m = catalog.model_or_suggest(&a.model).map_err(|e| {
-            if path.is_dir() {
-                anyhow!("{} has no config.json, and {e}", path.display())
-            } else {
-                e
-            }
-        })?;
-        fit::Shape::from_model(m).ok_or_else(|| {
-            anyhow!(
-                "`{}` is {}: there are no weights to size",
-                m.id,
-                if m.weights == Weights::Api {
-                    "API-only"
-                } else {
-                    "not released"
-                }
-            )
-        })?
-    };
+    let set = request::gpus(catalog, spec)?;
+    let shape = request::shape(catalog, &a.model)?;
     let mut req = fit_request(&a.sizing);
     req.micro_batch = a.micro_batch;
     req.lora_rank = a.lora_rank;
@@ -692,9 +655,9 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.grad_checkpointing = !a.no_grad_checkpointing;
     let report = fit::fit_explained(&shape, set.gpu, set.count, &req);
     let code = if report.plans.iter().any(|p| p.fits) {
-        0
+        exit::SUCCESS
     } else {
-        1
+        exit::NO_RESULT
     };
     let text = match a.format {
         TableOrJson::Json => render::fit::report_json(&report),
@@ -717,26 +680,7 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         redistribute: a.redistribute,
         distill: a.distill,
     };
-    let hardware = match &a.sizing.gpus {
-        Some(spec) => {
-            let set = gpus(catalog, spec)?;
-            Hardware {
-                gpu: set.gpu,
-                count: set.count,
-                given: true,
-            }
-        }
-        None => {
-            let gpu = catalog
-                .gpu(recommend::YARDSTICK_GPU)
-                .ok_or_else(|| anyhow!("the GPU catalog lacks {}", recommend::YARDSTICK_GPU))?;
-            Hardware {
-                gpu,
-                count: 1,
-                given: false,
-            }
-        }
-    };
+    let hardware = request::hardware(catalog, a.sizing.gpus.as_deref())?;
     let query = Query {
         allow,
         usage,
@@ -772,7 +716,11 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         all_reasons: a.explain || a.format == OutputFormat::Json,
     };
     let report = recommend::recommend(catalog, &query);
-    let code = if report.candidates.is_empty() { 1 } else { 0 };
+    let code = if report.candidates.is_empty() {
+        exit::NO_RESULT
+    } else {
+        exit::SUCCESS
+    };
     let text = match a.format {
         OutputFormat::Table => render::recommend::report_table(&report, &query, a.explain, style),
         OutputFormat::Json => render::recommend::report_json(&report, &query),
@@ -783,53 +731,10 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     Ok((text, code))
 }
 
-/// Days after which the embedded catalog counts as stale.
-pub const STALE_AFTER_DAYS: i64 = 90;
-
-/// A warning when the embedded catalog is more than `STALE_AFTER_DAYS` older than `today`, unless
-/// PICK_STALE_OK is set.
-fn stale_catalog_warning(today: Date) -> Option<String> {
-    if std::env::var_os("PICK_STALE_OK").is_some_and(|v| !v.is_empty()) {
-        return None;
-    }
-    let as_of = catalog::embedded_as_of()?;
-    let age = today.days() - as_of.days();
-    (age > STALE_AFTER_DAYS).then(|| {
-        format!("pick: warning: the embedded catalog is from {as_of}, {age} days old: newer models, prices and retirements are missing; update pick (PICK_STALE_OK=1 silences this)\n")
-    })
-}
-
-/// Today (UTC), or PICK_TODAY (YYYY-MM-DD) when set: tests and reproducible runs fix the date.
-fn today() -> Date {
-    std::env::var("PICK_TODAY")
-        .ok()
-        .and_then(|t| Date::parse(&t))
-        .unwrap_or_else(today_utc)
-}
-
-fn today_utc() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    Date { year, month, day }
-}
-
 fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8)> {
     let today = match &a.today {
-        Some(t) => {
-            Date::parse(t).ok_or_else(|| anyhow!("--today: `{t}` is not a date (YYYY-MM-DD)"))?
-        }
-        None => today(),
+        Some(t) => request::date("--today", t)?,
+        None => request::today(),
     };
     let policy = gate::load_policy(&a.policy, catalog)?;
     let report = gate::run(catalog, &policy, &a.scan, today)?;
@@ -840,7 +745,14 @@ fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8
         GateFormat::Sarif => render::gate::report_sarif(&report),
         GateFormat::Markdown => render::gate::report_markdown(&report),
     };
-    Ok((text, if report.passed { 0 } else { 1 }))
+    Ok((
+        text,
+        if report.passed {
+            exit::SUCCESS
+        } else {
+            exit::NO_RESULT
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -850,12 +762,6 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn today_is_a_real_date() {
-        let d = today_utc();
-        assert!(d.year >= 2024 && Date::parse(&d.to_string()) == Some(d));
     }
 
     #[test]

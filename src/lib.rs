@@ -3,6 +3,8 @@
 //! The library holds the domain; `cli` turns command-line arguments into calls on it and `render`
 //! turns its reports into text. Domain modules never see clap and never print.
 //!
+//! - `request`: command-line words turned into validated requests: defaults, GPUs, model
+//!   references, dates, exit codes
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
@@ -32,6 +34,7 @@ pub mod localmodel;
 pub mod problem;
 pub mod recommend;
 pub mod render;
+pub mod request;
 pub mod scan;
 pub mod sizing;
 pub mod suggest;

@@ -150,6 +150,20 @@ impl Date {
         .then_some(Date { year, month, day })
     }
 
+    /// The date `days` after 1970-01-01 (the inverse of `days`; Howard Hinnant's algorithm).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+
     /// Days since 1970-01-01 (proleptic Gregorian), for age arithmetic.
     pub fn days(self) -> i64 {
         let (y, m, d) = (
