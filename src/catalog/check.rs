@@ -379,7 +379,9 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
         p.push(format!("id `{}` is not kebab-case", m.id));
     }
     if c.family(&m.family).is_none() {
-        p.push(format!("family `{}` is not in the catalog", m.family));
+        let hint =
+            crate::suggest::did_you_mean(&m.family, c.families.iter().map(|f| f.id.as_str()));
+        p.push(format!("family `{}` is not in the catalog{hint}", m.family));
     }
     for lic in m.license_ids() {
         if c.license(lic).is_none() {

@@ -373,13 +373,26 @@ pub fn read_file(name: &str, text: &str) -> (CatalogFile, Vec<Problem>) {
                     file: name.to_string(),
                     line: Some(line),
                     column: Some(column),
-                    message: p.message,
+                    message: with_suggestion(p.message),
                 }
             }
             None => Problem::in_file(name, p.message),
         })
         .collect();
     (doc, problems)
+}
+
+/// An "unknown field `x`, expected one of `a`, `b`" message with the closest expected key named.
+fn with_suggestion(message: String) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message;
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return message;
+    };
+    let keys = expected.split('`').skip(1).step_by(2);
+    let hint = crate::suggest::did_you_mean(field, keys);
+    format!("{message}{hint}")
 }
 
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).

@@ -520,3 +520,30 @@ fn catalog_as_of_prints_and_staleness_warns() {
     let (_, err) = run("2027-12-20", "1");
     assert!(err.is_empty(), "PICK_STALE_OK silences it: {err}");
 }
+
+#[test]
+fn misspelt_keys_and_references_get_a_suggestion() {
+    let dir = temp_dir("suggest");
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        "[[model]]\nid = \"x\"\nnmae = \"y\"\n\n[[model]]\nid = \"z\"\nname = \"Z\"\nvendor = \"V\"\nfamily = \"qwen-3\"\nweights = \"api\"\nreleased = 2025-01-01\nlicense = \"api-openai\"\nmodalities = [\"text\"]\ncontext_tokens = 8192\nprice_input_per_m = 1.0\nprice_output_per_m = 2.0\nprice_as_of = 2025-01-01\n[model.sources]\nprice = \"https://example.org\"\n",
+    )
+    .unwrap();
+    let r = pick(&["catalog", "check", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    // Both entries are reported: a schema error in one does not hide the other's problem.
+    assert!(
+        r.stderr.contains(":3:1: unknown field `nmae`")
+            && r.stderr.contains("did you mean `name`?"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            ":9: model `z`: family `qwen-3` is not in the catalog (did you mean `qwen3`?)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
