@@ -329,20 +329,37 @@ fn merge<T: Entry>(
     kind: &'static str,
     overrides: &mut Vec<Override>,
 ) {
+    if items.is_empty() {
+        return;
+    }
+    // Where each id stands, so that merging stays linear in the number of entries.
+    let mut at: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len() + items.len());
+    for (i, x) in list.iter().enumerate() {
+        at.entry(x.id().to_string()).or_default().push(i);
+    }
     for item in items {
-        if let Some(slot) = list
-            .iter_mut()
-            .find(|x| x.id() == item.id() && x.origin() != item.origin())
-        {
-            overrides.push(Override {
-                kind,
-                id: item.id().to_string(),
-                replaced: slot.origin().to_string(),
-                by: item.origin().to_string(),
-            });
-            *slot = item;
-        } else {
-            list.push(item);
+        let slot = at.get(item.id()).and_then(|places| {
+            places
+                .iter()
+                .copied()
+                .find(|&i| list[i].origin() != item.origin())
+        });
+        match slot {
+            Some(i) => {
+                overrides.push(Override {
+                    kind,
+                    id: item.id().to_string(),
+                    replaced: list[i].origin().to_string(),
+                    by: item.origin().to_string(),
+                });
+                list[i] = item;
+            }
+            None => {
+                at.entry(item.id().to_string())
+                    .or_default()
+                    .push(list.len());
+                list.push(item);
+            }
         }
     }
 }
