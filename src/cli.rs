@@ -654,7 +654,9 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
         .ok_or_else(|| anyhow!("pick fit needs --gpus SPEC, e.g. --gpus 4xH100"))?;
     let set = gpus(catalog, spec)?;
     let path = std::path::Path::new(&a.model);
-    let shape = if path.join("config.json").is_file() {
+    // Anything named config.json in the folder (even a FIFO or a device behind a symlink) makes it
+    // a local model: `localmodel::load` then reads it safely or says what is wrong with it.
+    let shape = if path.is_dir() && std::fs::symlink_metadata(path.join("config.json")).is_ok() {
         localmodel::load(path)?
     } else {
         let m = catalog.model_or_suggest(&a.model).map_err(|e| {

@@ -6,7 +6,7 @@
 use crate::catalog::{line_of, Catalog, Date, Tier};
 use crate::license::{self, Allow, Finding, Level, Usage};
 use crate::scan::{self, Found};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -103,8 +103,12 @@ pub struct PolicyModel {
 
 /// Reads and validates a policy file; any problem is an error naming the file and line (exit 2).
 pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!("cannot read the policy file {} (create pick.toml or pass --policy FILE; see the README)", path.display())
+    let text = crate::input::read_text(path, crate::input::Kind::Policy).map_err(|e| {
+        if e.is_not_found() {
+            anyhow!("{e} (create pick.toml or pass --policy FILE; see the README)")
+        } else {
+            anyhow!("{e}")
+        }
     })?;
     parse_policy(&path.display().to_string(), &text, catalog)
 }
@@ -254,7 +258,7 @@ pub fn run(
     // revision or declared license).
     let mut refs: Vec<PolicyModel> = policy.models.clone();
     if !scan_paths.is_empty() {
-        let found = scan::scan(scan_paths).context("--scan")?;
+        let found = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
         refs.extend(found.into_iter().map(
             |Found {
                  reference,

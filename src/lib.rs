@@ -12,6 +12,7 @@
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
+//! - `input`: reading user files safely (regular files only, size limits, folder walks)
 //! - `render`: tables, JSON, CSV, SARIF, ... as pure functions of reports
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -23,6 +24,7 @@ pub mod economics;
 pub mod fit;
 pub mod gate;
 pub mod hardware;
+pub mod input;
 pub mod license;
 pub mod localmodel;
 pub mod recommend;

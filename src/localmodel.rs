@@ -4,18 +4,19 @@
 use crate::arch;
 use crate::catalog::{Arch, Attention, Dtype};
 use crate::fit::Shape;
-use anyhow::{anyhow, Context, Result};
+use crate::input::{self, Kind};
+use anyhow::{anyhow, Result};
 use serde_json::Value;
 use std::path::Path;
 
 /// Reads `dir/config.json` into a sizing shape.
 pub fn load(dir: &Path) -> Result<Shape> {
     let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = input::read_text(&path, Kind::ModelConfig)?;
     let mut shape = parse_config(&path.display().to_string(), &text)?;
     let index = dir.join("model.safetensors.index.json");
-    if let Ok(text) = std::fs::read_to_string(&index) {
+    // The index is optional; when something is there it must be a readable regular file.
+    if let Some(text) = input::read_text_if_present(&index, Kind::SafetensorsIndex)? {
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| anyhow!("{}:{}:{}: {e}", index.display(), e.line(), e.column()))?;
         match v.pointer("/metadata/total_size").and_then(Value::as_f64) {

@@ -11,6 +11,7 @@ mod schema;
 pub use check::{check_embedded, check_paths, Problem};
 pub use schema::*;
 
+use crate::input;
 use anyhow::{anyhow, Context, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -352,13 +353,15 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).
+/// Reads catalog files: each path is a .toml file or a folder searched for them (sorted). Every
+/// read goes through `input` (regular files only, 64 MiB each); a folder walk enters no symlinked
+/// folder and skips FIFOs and devices.
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for path in paths {
         let mut files = Vec::new();
         if path.is_dir() {
-            collect_toml(path, &mut files)
+            files = collect_toml(path)
                 .with_context(|| format!("cannot read catalog folder {}", path.display()))?;
             files.sort();
             if files.is_empty() {
@@ -371,24 +374,25 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
             files.push(path.clone());
         }
         for f in files {
-            let text = std::fs::read_to_string(&f)
-                .with_context(|| format!("cannot read catalog file {}", f.display()))?;
+            let text = input::read_text(&f, input::Kind::Catalog)?;
             out.push((f.display().to_string(), text));
         }
     }
     Ok(out)
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// The .toml files under `dir`: symlinks to files count (a catalog may be assembled from links),
+/// symlinked folders are not entered.
+fn collect_toml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let options = input::WalkOptions {
+        skip_dirs: &[],
+        file_links: true,
+    };
+    Ok(input::walk(dir, &options)?
+        .files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect())
 }
 
 #[cfg(test)]

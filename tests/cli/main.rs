@@ -3,6 +3,7 @@
 mod catalog;
 mod fit;
 mod gate;
+mod hostile;
 mod recommend;
 mod shell;
 

@@ -1,0 +1,204 @@
+//! Hostile input ends within seconds: FIFOs and devices where files are expected, symlink loops, a
+//! hanging nvidia-smi, huge policies and strings, numbers out of range, junk dates and places.
+//! Each run is killed after `LIMIT`, failing the test, so a hang shows as a failure, not a stuck
+//! test binary.
+
+use super::*;
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Longer than any of these runs takes (a debug build on a busy 2-core machine included), far
+/// shorter than a hang.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs pick like `pick_env`, killing it (and failing) when it outlives `LIMIT`.
+fn pick_within(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pick"));
+    cmd.args(args)
+        .env_remove("PICK_CATALOG")
+        .env_remove("NO_COLOR")
+        .env_remove("PICK_NVIDIA_SMI")
+        .current_dir(fixtures());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run pick");
+    // Readers on their own threads, so a chatty child cannot block on a full pipe.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for pick") {
+            break status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("pick {args:?} did not end within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// Exit 2, and the message names `what` (a path or a key) and says `why`.
+fn refused(r: &Run, what: &str, why: &str) {
+    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(what) && r.stderr.contains(why),
+        "want `{what}` and `{why}` in: {}",
+        r.stderr
+    );
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo")
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+const POLICY: &str = "[usage]\ncommercial = true\n[allow]\ntiers = [\"permissive\"]\n";
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A local model folder with a valid config.json (Llama 3.1 8B).
+fn local_model(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::copy(
+        fixtures().join("local-model/config.json"),
+        dir.join("config.json"),
+    )
+    .unwrap();
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn hostile_fifo_as_catalog_policy_scan_root_and_index() {
+    let dir = temp_dir("hostile-fifo");
+    let fifo = dir.join("pipe.toml");
+    mkfifo(&fifo);
+
+    let r = pick_within(&["list", "--catalog", s(&fifo)], &[]);
+    refused(&r, s(&fifo), "is a FIFO");
+    let r = pick_within(&["catalog", "check", s(&fifo)], &[]);
+    refused(&r, s(&fifo), "is a FIFO");
+
+    let r = pick_within(&["gate", "--policy", s(&fifo)], &[]);
+    refused(&r, s(&fifo), "policy file");
+    assert!(r.stderr.contains("is a FIFO"), "{}", r.stderr);
+
+    let policy = dir.join("pick.toml");
+    std::fs::write(&policy, POLICY).unwrap();
+    let r = pick_within(&["gate", "--policy", s(&policy), "--scan", s(&fifo)], &[]);
+    refused(&r, s(&fifo), "is a FIFO");
+
+    let model = local_model("hostile-fifo-index");
+    let index = model.join("model.safetensors.index.json");
+    mkfifo(&index);
+    let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
+    refused(&r, s(&index), "is a FIFO");
+}
+
+#[cfg(unix)]
+#[test]
+fn hostile_dev_zero_behind_a_symlink() {
+    let dir = temp_dir("hostile-zero");
+    let link = dir.join("zero.toml");
+    symlink(Path::new("/dev/zero"), &link);
+    let r = pick_within(&["list", "--catalog", s(&link)], &[]);
+    refused(
+        &r,
+        s(&link),
+        "a symlink to /dev/zero, which is a character device",
+    );
+
+    let model = temp_dir("hostile-zero-config");
+    let config = model.join("config.json");
+    symlink(Path::new("/dev/zero"), &config);
+    let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
+    refused(&r, s(&config), "character device");
+}
+
+#[cfg(unix)]
+#[test]
+fn hostile_folders_with_loops_and_fifos_are_walked_once() {
+    // A catalog folder: one valid file, a symlink to the folder itself, a FIFO named like a catalog.
+    let dir = temp_dir("hostile-loop");
+    std::fs::copy(
+        fixtures().join("catalogs/override.toml"),
+        dir.join("override.toml"),
+    )
+    .unwrap();
+    symlink(&dir, &dir.join("loop"));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    symlink(Path::new(".."), &dir.join("sub/up"));
+    mkfifo(&dir.join("sub/pipe.toml"));
+    let r = pick_within(&["list", "--catalog", s(&dir), "--format", "ids"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.lines().any(|l| l == "acme-8b"), "{}", r.stdout);
+    let r = pick_within(&["catalog", "check", s(&dir)], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A scan root holding the same traps and one reference.
+    let tree = temp_dir("hostile-scan-loop");
+    std::fs::write(tree.join("serve.sh"), "vllm serve Qwen/Qwen3-8B\n").unwrap();
+    symlink(&tree, &tree.join("loop"));
+    mkfifo(&tree.join("pipe.py"));
+    let policy = tree.join("pick.toml");
+    std::fs::write(&policy, POLICY).unwrap();
+    let r = pick_within(
+        &[
+            "gate",
+            "--policy",
+            s(&policy),
+            "--scan",
+            s(&tree),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["models"].as_array().unwrap().len(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn hostile_folder_where_a_file_is_expected() {
+    let dir = temp_dir("hostile-folder");
+    let r = pick_within(&["gate", "--policy", s(&dir)], &[]);
+    refused(&r, s(&dir), "is a folder");
+    let model = temp_dir("hostile-folder-config");
+    std::fs::create_dir_all(model.join("config.json")).unwrap();
+    let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
+    refused(&r, "config.json", "is a folder");
+}
