@@ -202,3 +202,32 @@ fn hostile_folder_where_a_file_is_expected() {
     let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
     refused(&r, "config.json", "is a folder");
 }
+
+#[cfg(unix)]
+#[test]
+fn hostile_nvidia_smi_that_never_answers() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("hostile-smi");
+    let script = dir.join("nvidia-smi");
+    // `exec`, so stopping the process stops the sleep too (no stray process after the test).
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 60\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let start = Instant::now();
+    let r = pick_within(
+        &["fit", "llama-3.1-8b", "--gpus", "auto"],
+        &[("PATH", &path)],
+    );
+    refused(&r, "nvidia-smi", "did not answer within 5 s");
+    assert!(
+        start.elapsed() < Duration::from_secs(9),
+        "{:?}",
+        start.elapsed()
+    );
+    let r = pick_within(&["--gpus", "auto"], &[("PATH", &path)]);
+    refused(&r, "--gpus", "did not answer");
+}
