@@ -231,3 +231,77 @@ fn hostile_nvidia_smi_that_never_answers() {
     let r = pick_within(&["--gpus", "auto"], &[("PATH", &path)]);
     refused(&r, "--gpus", "did not answer");
 }
+
+#[test]
+fn hostile_zero_sizes_in_config_json() {
+    let model = local_model("hostile-head-dim");
+    let config = model.join("config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let (head, tail) = text.split_once('{').unwrap();
+    std::fs::write(&config, format!("{head}{{\"head_dim\": 0,{tail}")).unwrap();
+    let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
+    refused(&r, s(&config), "`head_dim` is 0");
+    std::fs::write(
+        &config,
+        text.replace("\"num_hidden_layers\": 32", "\"num_hidden_layers\": 0"),
+    )
+    .unwrap();
+    let r = pick_within(&["fit", s(&model), "--gpus", "H100"], &[]);
+    refused(&r, s(&config), "`num_hidden_layers` is 0");
+}
+
+/// A user catalog with one API model priced `price_input_per_m = <price>`.
+fn api_catalog(dir: &Path, price: &str) -> PathBuf {
+    let file = dir.join("api.toml");
+    std::fs::write(
+        &file,
+        format!(
+            r#"[[model]]
+id = "acme-api"
+name = "ACME API"
+vendor = "ACME"
+family = "claude-4.5"
+weights = "api"
+released = 2025-11-24
+license = "api-anthropic"
+modalities = ["text"]
+context_tokens = 200000
+price_input_per_m = {price}
+price_output_per_m = 25.00
+price_as_of = 2026-11-28
+[model.sources]
+card = "https://example.org/acme-api"
+price = "https://example.org/acme-api/pricing"
+"#
+        ),
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn hostile_infinite_api_price() {
+    let dir = temp_dir("hostile-price");
+    let ok = api_catalog(&dir, "5.0");
+    let r = pick_within(&["list", "--catalog", s(&ok), "--format", "ids"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for price in ["inf", "nan", "-1.0"] {
+        let file = api_catalog(&dir, price);
+        let r = pick_within(&["--include-api", "--catalog", s(&file)], &[]);
+        refused(
+            &r,
+            &format!("{}:2:", s(&file)),
+            "price_input_per_m must be a finite number >= 0",
+        );
+    }
+}
+
+#[test]
+fn hostile_gpu_prices() {
+    for price in ["0", "-1", "inf", "NaN", "1e400"] {
+        let r = pick_within(&[&format!("--gpu-price={price}")], &[]);
+        refused(&r, "--gpu-price", "above 0");
+    }
+    let r = pick_within(&["--gpu-price", "2.5", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
