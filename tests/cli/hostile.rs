@@ -305,3 +305,39 @@ fn hostile_gpu_prices() {
     let r = pick_within(&["--gpu-price", "2.5", "--format", "json"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn hostile_junk_dates() {
+    let dir = temp_dir("hostile-date");
+    let policy = dir.join("pick.toml");
+    let exception = "[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\n";
+    std::fs::write(
+        &policy,
+        format!("{POLICY}{exception}expires = \"2027-03-31 or so\"\n"),
+    )
+    .unwrap();
+    let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
+    refused(&r, &format!("{}:8", s(&policy)), "2027-03-31 or so");
+    // A TOML datetime is a date with a time: accepted (the time is ignored).
+    std::fs::write(
+        &policy,
+        format!("{POLICY}{exception}expires = 2027-03-31T00:00:00Z\n"),
+    )
+    .unwrap();
+    let r = pick_within(
+        &["gate", "--policy", s(&policy), "--today", "2026-06-01"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = pick_within(
+        &[
+            "gate",
+            "--policy",
+            s(&policy),
+            "--today",
+            "2026-06-01 maybe",
+        ],
+        &[],
+    );
+    refused(&r, "--today", "2026-06-01 maybe");
+}
