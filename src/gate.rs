@@ -5,6 +5,7 @@
 
 use crate::catalog::{line_of, Catalog, Date, Tier};
 use crate::license::{self, Allow, Finding, Level, Usage};
+use crate::places::Place;
 use crate::scan::{self, Found};
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
@@ -29,7 +30,7 @@ struct RawUsage {
     #[serde(default)]
     mau: Option<u64>,
     #[serde(default)]
-    region: Option<String>,
+    region: Option<Spanned<String>>,
     #[serde(default)]
     hosted: bool,
     #[serde(default)]
@@ -158,11 +159,18 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     } else {
         labels.join(", ")
     };
-    let region = raw
-        .usage
-        .region
-        .map(|r| r.trim().to_ascii_lowercase())
-        .filter(|r| !r.is_empty());
+    // An empty region is no region (as before places were typed); anything else must be a place.
+    let region = match &raw.usage.region {
+        Some(r) if !r.get_ref().trim().is_empty() => {
+            Some(Place::parse(r.get_ref()).map_err(|e| {
+                anyhow!(
+                    "{file}:{}: usage.region: {e}",
+                    line_of(text, r.span().start)
+                )
+            })?)
+        }
+        _ => None,
+    };
     let usage = Usage {
         commercial: raw.usage.commercial,
         mau: raw.usage.mau,

@@ -10,6 +10,7 @@
 //! - `throughput`: decode/prefill estimates and plan capacity
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
 //! - `input`: reading user files safely (regular files only, size limits, folder walks)
@@ -27,6 +28,7 @@ pub mod hardware;
 pub mod input;
 pub mod license;
 pub mod localmodel;
+pub mod places;
 pub mod recommend;
 pub mod render;
 pub mod scan;

@@ -341,3 +341,52 @@ fn hostile_junk_dates() {
     );
     refused(&r, "--today", "2026-06-01 maybe");
 }
+
+#[test]
+fn hostile_unknown_places() {
+    let r = pick_within(&["--region", "mars"], &[]);
+    refused(&r, "--region", "unknown region `mars`");
+    let r = pick_within(&["--region", &"x".repeat(100_000)], &[]);
+    refused(&r, "--region", "100000 characters");
+    let dir = temp_dir("hostile-region");
+    let policy = dir.join("pick.toml");
+    std::fs::write(
+        &policy,
+        "[usage]\ncommercial = true\nregion = \"mars\"\n[allow]\n",
+    )
+    .unwrap();
+    let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
+    refused(&r, &format!("{}:3", s(&policy)), "unknown region `mars`");
+}
+
+#[test]
+fn eu_member_states_are_in_the_eu() {
+    // Multimodal Llama is out for an entity in Germany, as for `eu`; not for one in Norway.
+    for (region, excluded) in [("de", true), ("Germany", true), ("eu", true), ("no", false)] {
+        let r = pick_within(
+            &["--region", region, "--format", "json", "--top", "200"],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let out = v["excluded"].as_array().unwrap().iter().any(|e| {
+            e["id"] == "llama-4-scout"
+                && e["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["code"] == "license-region")
+        });
+        assert_eq!(out, excluded, "{region}");
+    }
+    let dir = temp_dir("gate-region");
+    let policy = dir.join("pick.toml");
+    std::fs::write(
+        &policy,
+        "[usage]\ncommercial = true\nregion = \"FR\"\n[allow]\nlicenses = [\"llama4\"]\n[[model]]\nref = \"llama-4-scout\"\n",
+    )
+    .unwrap();
+    let r = pick_within(&["gate", "--policy", s(&policy), "--format", "json"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("license-region"), "{}", r.stdout);
+}
