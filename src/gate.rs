@@ -3,12 +3,14 @@
 //! are evaluated with `license::evaluate` (the recommender's code). Fails closed: an unknown model,
 //! a license without known terms, an expired exception, or an unknown policy key never passes.
 
-use crate::catalog::{line_of, Catalog, Date, Tier};
+use crate::catalog::{line_of, Catalog, Date, LineIndex, Tier};
 use crate::license::{self, Allow, Finding, Level, Usage};
 use crate::places::Place;
 use crate::scan::{self, Found};
+use crate::suggest::elide;
 use anyhow::{anyhow, Result};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -102,6 +104,9 @@ pub struct PolicyModel {
     pub location: Location,
 }
 
+/// Longest model reference, license or revision a policy may give (see `suggest::MAX_NAME`).
+pub const MAX_REF: usize = crate::suggest::MAX_NAME;
+
 /// Reads and validates a policy file; any problem is an error naming the file and line (exit 2).
 pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
     let text = crate::input::read_text(path, crate::input::Kind::Policy).map_err(|e| {
@@ -126,15 +131,17 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
             e.message().trim()
         )
     })?;
+    // One index for every location: counting lines from the start per entry is quadratic.
+    let lines = LineIndex::new(text);
     let at = |offset: usize| Location {
         file: file.to_string(),
-        line: line_of(text, offset),
+        line: lines.line(offset),
     };
     let mut allow = Allow::default();
     let mut labels = Vec::new();
     for t in &raw.allow.tiers {
         let tier = Tier::parse(t.get_ref()).ok_or_else(|| {
-            anyhow!("{file}:{}: unknown tier `{}` (permissive, conditional, non-commercial, proprietary)", line_of(text, t.span().start), t.get_ref())
+            anyhow!("{file}:{}: unknown tier `{}` (permissive, conditional, non-commercial, proprietary)", lines.line(t.span().start), elide(t.get_ref()))
         })?;
         allow.tiers.push(tier);
         labels.push(t.get_ref().clone());
@@ -147,8 +154,8 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
             );
             anyhow!(
                 "{file}:{}: unknown license `{}`{hint}; `pick licenses` lists the ids",
-                line_of(text, l.span().start),
-                l.get_ref()
+                lines.line(l.span().start),
+                elide(l.get_ref())
             )
         })?;
         allow.licenses.push(lic.id.clone());
@@ -161,14 +168,10 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     };
     // An empty region is no region (as before places were typed); anything else must be a place.
     let region = match &raw.usage.region {
-        Some(r) if !r.get_ref().trim().is_empty() => {
-            Some(Place::parse(r.get_ref()).map_err(|e| {
-                anyhow!(
-                    "{file}:{}: usage.region: {e}",
-                    line_of(text, r.span().start)
-                )
-            })?)
-        }
+        Some(r) if !r.get_ref().trim().is_empty() => Some(
+            Place::parse(r.get_ref())
+                .map_err(|e| anyhow!("{file}:{}: usage.region: {e}", lines.line(r.span().start)))?,
+        ),
         _ => None,
     };
     let usage = Usage {
@@ -179,6 +182,34 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
         redistribute: raw.usage.redistribute,
         distill: raw.usage.distill,
     };
+    // A reference is a catalog id or a Hugging Face repo id, a few dozen characters: a longer one
+    // is a broken file, refused before it is quoted in messages or compared with every id.
+    let too_long = |what: &str, value: &str, offset: usize| {
+        let n = value.chars().count();
+        (n > MAX_REF).then(|| {
+            anyhow!(
+                "{file}:{}: {what} is {n} characters long; a model reference (catalog id or Hugging Face repo id) has at most {MAX_REF}",
+                lines.line(offset)
+            )
+        })
+    };
+    for m in &raw.model {
+        let r = m.get_ref();
+        for (what, value) in [
+            ("ref", Some(&r.reference)),
+            ("license", r.license.as_ref()),
+            ("revision", r.revision.as_ref()),
+        ] {
+            if let Some(e) = value.and_then(|v| too_long(what, v, m.span().start)) {
+                return Err(e);
+            }
+        }
+    }
+    for e in &raw.exception {
+        if let Some(err) = too_long("model", &e.get_ref().model, e.span().start) {
+            return Err(err);
+        }
+    }
     let models = raw
         .model
         .iter()
@@ -281,10 +312,23 @@ pub fn run(
         ));
     }
     let mut used = vec![false; policy.exceptions.len()];
-    let models: Vec<ModelResult> = refs
-        .into_iter()
-        .map(|r| gate_one(catalog, policy, r, today, &mut used))
-        .collect();
+    // Resolved once, not once per gated model: a policy may list 100,000 models. Model id → the
+    // first exception naming it.
+    let mut excepted: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in policy.exceptions.iter().enumerate() {
+        if let Some(m) = catalog.model(&e.model) {
+            excepted.entry(m.id.as_str()).or_insert(i);
+        }
+    }
+    let mut ctx = Context {
+        catalog,
+        policy,
+        today,
+        excepted: &excepted,
+        used: &mut used,
+        hints: HashMap::new(),
+    };
+    let models: Vec<ModelResult> = refs.into_iter().map(|r| gate_one(&mut ctx, r)).collect();
     let mut policy_findings = Vec::new();
     for (e, used) in policy.exceptions.iter().zip(used) {
         if !used {
@@ -323,13 +367,19 @@ pub fn run(
     })
 }
 
-fn gate_one(
-    catalog: &Catalog,
-    policy: &Policy,
-    r: PolicyModel,
+/// What gating one model needs besides the model: the inputs, the exceptions resolved to model
+/// ids, which were used, and the did-you-mean of each unknown reference seen so far.
+struct Context<'a> {
+    catalog: &'a Catalog,
+    policy: &'a Policy,
     today: Date,
-    used: &mut [bool],
-) -> ModelResult {
+    excepted: &'a HashMap<&'a str, usize>,
+    used: &'a mut [bool],
+    hints: HashMap<String, String>,
+}
+
+fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
+    let (catalog, policy, today) = (ctx.catalog, ctx.policy, ctx.today);
     let PolicyModel {
         reference,
         revision,
@@ -342,12 +392,14 @@ fn gate_one(
         location: Some(location.clone()),
     };
     let Some(model) = catalog.model(reference) else {
-        let hint =
-            crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()));
+        // Memoized: the same unknown reference may appear thousands of times (scans, big policies).
+        let hint = ctx.hints.entry(reference.to_string()).or_insert_with(|| {
+            crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()))
+        });
         let mut findings = vec![at(Finding::new(
             "model-unknown",
             Level::Fail,
-            format!("`{reference}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known"),
+            format!("`{}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known", elide(reference)),
         ))];
         match declared.map(str::to_ascii_lowercase) {
             Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
@@ -381,11 +433,10 @@ fn gate_one(
             .collect();
     let unknown_license = findings.iter().any(|f| f.finding.code == "license-unknown");
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
-    let exception = policy
-        .exceptions
-        .iter()
-        .enumerate()
-        .find(|(_, e)| catalog.model(&e.model).is_some_and(|m| m.id == model.id));
+    let exception = ctx
+        .excepted
+        .get(model.id.as_str())
+        .map(|&i| (i, &policy.exceptions[i]));
     let mut verdict = if unknown_license {
         Verdict::Unknown
     } else if failing {
@@ -394,7 +445,7 @@ fn gate_one(
         Verdict::Allowed
     };
     if let Some((i, e)) = exception {
-        used[i] = true;
+        ctx.used[i] = true;
         let loc = Some(e.location.clone());
         if e.expires < today {
             findings.push(GateFinding {

@@ -116,7 +116,10 @@ fn repo_at(s: &str) -> Option<String> {
     let plausible = |p: &str| {
         p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..")
     };
-    (plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
+    // Hugging Face names are short (96 characters at most): a megabyte of name characters in a
+    // generated file is not a reference.
+    let short = org.len() + name.len() < crate::suggest::MAX_NAME;
+    (short && plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
 }
 
 /// Model references on one line of text.
@@ -126,9 +129,12 @@ pub fn references_in_line(line: &str) -> Vec<String> {
         return out;
     }
     let lower = line.to_ascii_lowercase();
+    // A set beside the list: a long generated line may hold many thousands of references, and
+    // `out.contains` per reference made that quadratic.
+    let mut seen = std::collections::HashSet::new();
     let mut push = |r: Option<String>| {
         if let Some(r) = r {
-            if !out.contains(&r) {
+            if seen.insert(r.clone()) {
                 out.push(r);
             }
         }

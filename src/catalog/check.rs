@@ -7,6 +7,7 @@
 
 use super::*;
 use crate::arch;
+use crate::suggest::elide;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -53,10 +54,10 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Problem>> {
 pub(crate) fn check_texts(files: &[(String, String)], base: Option<&Catalog>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
-    let mut texts = HashMap::new();
+    let mut texts = IdLines::default();
     let mut seen: BTreeMap<(&'static str, String), (String, usize)> = BTreeMap::new();
     for (name, text) in files {
-        texts.insert(name.clone(), text.clone());
+        texts.add(name, text);
         match parse_file(name, text) {
             Ok(doc) => {
                 let ids = doc
@@ -78,7 +79,7 @@ pub(crate) fn check_texts(files: &[(String, String)], base: Option<&Catalog>) ->
                             name,
                             id,
                             nth,
-                            format!("duplicate {kind} id `{id}` (also in {first})"),
+                            format!("duplicate {kind} id `{}` (also in {first})", elide(id)),
                         ));
                     }
                 }
@@ -119,19 +120,13 @@ pub(crate) fn check_texts(files: &[(String, String)], base: Option<&Catalog>) ->
     problems
 }
 
-fn problem_at(texts: &HashMap<String, String>, file: &str, id: &str, message: String) -> Problem {
+fn problem_at(texts: &IdLines, file: &str, id: &str, message: String) -> Problem {
     problem_at_nth(texts, file, id, 0, message)
 }
 
 /// A problem located at the `nth` (0-based) entry with this id in the file.
-fn problem_at_nth(
-    texts: &HashMap<String, String>,
-    file: &str,
-    id: &str,
-    nth: usize,
-    message: String,
-) -> Problem {
-    let line = texts.get(file).and_then(|t| find_id_line(t, id, nth));
+fn problem_at_nth(texts: &IdLines, file: &str, id: &str, nth: usize, message: String) -> Problem {
+    let line = texts.line(file, id, nth);
     Problem {
         file: file.to_string(),
         line,
@@ -140,22 +135,68 @@ fn problem_at_nth(
     }
 }
 
-/// Line of the `nth` `id = "<id>"` in a file's text (the entry's first line worth pointing at).
-fn find_id_line(text: &str, id: &str, nth: usize) -> Option<usize> {
-    let quoted = format!("\"{id}\"");
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            t.starts_with("id") && t[2..].trim_start().starts_with('=') && t.contains(&quoted)
-        })
-        .nth(nth)
-        .map(|(i, _)| i + 1)
+/// The lines of every `id = "<id>"` of each file (an entry's first line worth pointing at), found
+/// in one pass per file: looking each problem's line up in the text again took time proportional
+/// to problems x text.
+#[derive(Debug, Default)]
+pub(crate) struct IdLines {
+    /// File → id → 1-based lines, in file order.
+    files: HashMap<String, HashMap<String, Vec<usize>>>,
+}
+
+impl IdLines {
+    fn add(&mut self, file: &str, text: &str) {
+        let ids = self.files.entry(file.to_string()).or_default();
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            let Some(value) = t
+                .strip_prefix("id")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('"'))
+            else {
+                continue;
+            };
+            if let Some(end) = value.find('"') {
+                ids.entry(value[..end].to_string()).or_default().push(i + 1);
+            }
+        }
+    }
+
+    /// Line of the `nth` (0-based) `id = "<id>"` in `file`.
+    fn line(&self, file: &str, id: &str, nth: usize) -> Option<usize> {
+        self.files.get(file)?.get(id)?.get(nth).copied()
+    }
 }
 
 /// A finite number >= 0 (NaN and infinities are not; TOML can spell both).
 fn non_negative(v: f64) -> bool {
     v.is_finite() && v >= 0.0
+}
+
+/// Longest id accepted: catalog ids are short kebab-case names (the longest embedded one has 29
+/// characters; Hugging Face repo names have at most 96).
+pub const MAX_ID_LEN: usize = 128;
+
+/// What is wrong with an entry's id, if anything: too long, or not kebab-case. Long ids are
+/// quoted shortened (`suggest::elide`).
+fn id_problem(kind: &str, id: &str) -> Option<String> {
+    if too_long(id) {
+        let n = id.chars().count();
+        Some(format!(
+            "{kind} id `{}` is {n} characters long; at most {MAX_ID_LEN}",
+            elide(id)
+        ))
+    } else if !is_kebab(id) {
+        Some(format!("{kind} id `{id}` is not kebab-case"))
+    } else {
+        None
+    }
+}
+
+fn too_long(id: &str) -> bool {
+    id.chars().count() > MAX_ID_LEN
 }
 
 fn is_kebab(id: &str) -> bool {
@@ -168,18 +209,17 @@ fn is_kebab(id: &str) -> bool {
 }
 
 /// Semantic checks over an assembled catalog.
-pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec<Problem> {
+pub(crate) fn check_catalog(c: &Catalog, texts: &IdLines) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut push =
         |origin: &str, id: &str, msg: String| out.push(problem_at(texts, origin, id, msg));
 
     for f in &c.families {
-        if !is_kebab(&f.id) {
-            push(
-                &f.origin,
-                &f.id,
-                format!("family id `{}` is not kebab-case", f.id),
-            );
+        if let Some(problem) = id_problem("family", &f.id) {
+            push(&f.origin, &f.id, problem);
+            if too_long(&f.id) {
+                continue; // every other message would quote the id
+            }
         }
         if f.training_tokens_t
             .is_some_and(|t| !(t > 0.0 && t < 1000.0))
@@ -198,8 +238,12 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
     for l in &c.licenses {
         let at = |m: String| (l.origin.clone(), l.id.clone(), m);
         let mut issues = Vec::new();
-        if !is_kebab(&l.id) {
-            issues.push(at(format!("license id `{}` is not kebab-case", l.id)));
+        if let Some(problem) = id_problem("license", &l.id) {
+            if too_long(&l.id) {
+                push(&l.origin, &l.id, problem);
+                continue; // every other message would quote the id
+            }
+            issues.push(at(problem));
         }
         if l.spdx.trim().is_empty() {
             issues.push(at(format!(
@@ -238,12 +282,11 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
 
     let mut aliases: HashMap<String, String> = HashMap::new();
     for g in &c.gpus {
-        if !is_kebab(&g.id) {
-            push(
-                &g.origin,
-                &g.id,
-                format!("gpu id `{}` is not kebab-case", g.id),
-            );
+        if let Some(problem) = id_problem("gpu", &g.id) {
+            push(&g.origin, &g.id, problem);
+            if too_long(&g.id) {
+                continue; // every other message would quote the id
+            }
         }
         for name in std::iter::once(&g.id).chain(&g.aliases) {
             if name.to_ascii_lowercase() != *name {
@@ -356,7 +399,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
                 &m.origin,
                 &m.id,
                 *nth,
-                format!("model `{}`: {msg}", m.id),
+                format!("model `{}`: {msg}", elide(&m.id)),
             ));
         }
         *nth += 1;
@@ -366,16 +409,28 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &HashMap<String, String>) -> Vec
 
 fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     let mut p = Vec::new();
+    // Messages are prefixed with "model `id`: " (shortened) by the caller.
+    if too_long(&m.id) {
+        let n = m.id.chars().count();
+        p.push(format!("id is {n} characters long; at most {MAX_ID_LEN}"));
+        return p; // the other checks have nothing to say about a broken entry
+    }
     if !is_kebab(&m.id) {
         p.push(format!("id `{}` is not kebab-case", m.id));
     }
     if c.family(&m.family).is_none() {
-        p.push(format!("family `{}` is not in the catalog", m.family));
+        p.push(format!(
+            "family `{}` is not in the catalog",
+            elide(&m.family)
+        ));
     }
     for lic in m.license_ids() {
         if c.license(lic).is_none() {
             let hint = crate::suggest::did_you_mean(lic, c.licenses.iter().map(|l| l.id.as_str()));
-            p.push(format!("license `{lic}` is not in the catalog{hint}"));
+            p.push(format!(
+                "license `{}` is not in the catalog{hint}",
+                elide(lic)
+            ));
         }
     }
     if m.weights != Weights::None && !(1..=100_000_000).contains(&m.context_tokens) {

@@ -390,3 +390,83 @@ fn eu_member_states_are_in_the_eu() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("license-region"), "{}", r.stdout);
 }
+
+#[test]
+fn hostile_policy_with_100000_models() {
+    // Valid and large: every entry is a permissive model, so the gate passes. Counting lines from
+    // the start for each entry made this take minutes. `--format github` keeps the rendering
+    // cheap in this unoptimized test build; the gate's own work is what is timed.
+    let dir = temp_dir("hostile-100k");
+    let policy = dir.join("pick.toml");
+    let mut text = String::from(POLICY);
+    for _ in 0..100_000 {
+        text.push_str("[[model]]\nref = \"Qwen/Qwen3-8B\"\n");
+    }
+    // One unknown reference at the end, its location computed like every other.
+    text.push_str("[[model]]\nref = \"acme/privat-model\"\n");
+    std::fs::write(&policy, text).unwrap();
+    let r = pick_within(
+        &[
+            "gate",
+            "--policy",
+            s(&policy),
+            "--format",
+            "github",
+            "--today",
+            "2026-06-01",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let want = format!("::error file={},line=200005,", s(&policy));
+    assert!(
+        r.stdout.contains(&want),
+        "{}",
+        &r.stdout[r.stdout.len().saturating_sub(500)..]
+    );
+    assert_eq!(r.stdout.matches("::error").count(), 1);
+}
+
+#[test]
+fn hostile_ten_megabyte_strings() {
+    let big = "a".repeat(10_000_000);
+    // A policy reference.
+    let dir = temp_dir("hostile-10mb");
+    let policy = dir.join("pick.toml");
+    std::fs::write(&policy, format!("{POLICY}[[model]]\nref = \"{big}\"\n")).unwrap();
+    let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
+    refused(
+        &r,
+        &format!("{}:5", s(&policy)),
+        "ref is 10000000 characters long",
+    );
+    assert!(
+        r.stderr.len() < 1000,
+        "the message does not repeat the string"
+    );
+
+    // A catalog id: a problem, quoted shortened.
+    let catalog = dir.join("big.toml");
+    let text = std::fs::read_to_string(fixtures().join("catalogs/override.toml")).unwrap();
+    std::fs::write(
+        &catalog,
+        text.replacen("id = \"acme-8b\"", &format!("id = \"{big}\""), 1),
+    )
+    .unwrap();
+    for args in [
+        &["list", "--catalog", s(&catalog)][..],
+        &["catalog", "check", s(&catalog)],
+        &["show", "acme-8b", "--catalog", s(&catalog)],
+    ] {
+        let r = pick_within(args, &[]);
+        refused(
+            &r,
+            &format!("{}:8", s(&catalog)),
+            "id is 10000000 characters long; at most 128",
+        );
+        assert!(
+            r.stderr.len() < 1000,
+            "{args:?}: the message does not repeat the id"
+        );
+    }
+}
