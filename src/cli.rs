@@ -4,6 +4,7 @@
 use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
+use crate::places::Place;
 use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
 use crate::request::{self, exit};
@@ -285,9 +286,10 @@ pub struct RecommendArgs {
     /// Monthly active users of the product (trips the Llama 700M, Qwen 100M and Kimi thresholds).
     #[arg(long, value_name = "N", value_parser = units::parse_count, help_heading = "License")]
     pub mau: Option<u64>,
-    /// Where the company is established (eu: multimodal Llama 3.2 / 4 grant no rights there).
-    #[arg(long, value_name = "REGION", help_heading = "License")]
-    pub region: Option<String>,
+    /// Where the company is established: an ISO country code or name (de, Germany), eu or eea.
+    /// Multimodal Llama 3.2 / 4 grant no rights to entities in an EU member state.
+    #[arg(long, value_name = "REGION", value_parser = Place::parse, help_heading = "License")]
+    pub region: Option<Place>,
     /// You offer the model to others as a hosted API (Falcon-180B needs a separate license).
     #[arg(long, help_heading = "License")]
     pub hosted: bool,
@@ -675,7 +677,7 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     let usage = Usage {
         commercial: !a.research,
         mau: a.mau,
-        region: a.region.as_ref().map(|r| r.trim().to_ascii_lowercase()),
+        region: a.region,
         hosted: a.hosted,
         redistribute: a.redistribute,
         distill: a.distill,

@@ -188,8 +188,12 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
 /// Tensor-parallel degrees the attention layout allows, ascending, up to `max`.
 pub fn tp_candidates(arch: &Arch, max: u64) -> Vec<u64> {
     (1..=max.max(1))
-        .filter(|t| arch.attention_heads % t == 0)
-        .filter(|t| arch.kv_heads == 0 || arch.kv_heads % t == 0 || t % arch.kv_heads == 0)
+        .filter(|t| arch.attention_heads.is_multiple_of(*t))
+        .filter(|t| {
+            arch.kv_heads == 0
+                || arch.kv_heads.is_multiple_of(*t)
+                || t.is_multiple_of(arch.kv_heads)
+        })
         .collect()
 }
 

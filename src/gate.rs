@@ -7,9 +7,12 @@ use crate::catalog::{Catalog, Date};
 pub use crate::findings::Location;
 use crate::findings::{Code, Finding, Level};
 use crate::license::{self, Allow, Usage};
+use crate::places::Place;
 use crate::problem::{self, LineIndex, Problem};
 use crate::scan::{self, Found};
-use anyhow::{Context, Result};
+use crate::suggest::elide;
+use anyhow::{anyhow, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -38,13 +41,17 @@ pub struct PolicyModel {
     pub location: Location,
 }
 
+/// Longest model reference, license or revision a policy may give (see `suggest::MAX_NAME`).
+pub const MAX_REF: usize = crate::suggest::MAX_NAME;
+
 /// Reads and validates a policy file; any problem is an error naming the file and line (exit 2).
 pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read the policy file {} (create pick.toml or pass --policy FILE; `pick gate --help` describes the format)",
-            path.display()
-        )
+    let text = crate::input::read_text(path, crate::input::Kind::Policy).map_err(|e| {
+        if e.is_not_found() {
+            anyhow!("{e} (create pick.toml or pass --policy FILE; `pick gate --help` describes the format)")
+        } else {
+            anyhow!("{e}")
+        }
     })?;
     parse_policy(&path.display().to_string(), &text, catalog)
 }
@@ -88,10 +95,18 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     let usage = r.table(root, "usage", true);
     let commercial = usage.and_then(|u| r.bool(u, "usage", "commercial", true));
     let mau = usage.and_then(|u| r.count(u, "usage", "mau"));
-    let region = usage
-        .and_then(|u| r.string(u, "usage", "region", false))
-        .map(|(r, _)| r.trim().to_ascii_lowercase())
-        .filter(|r| !r.is_empty());
+    // An empty region is no region; anything else must be a place (fail closed on `mars`).
+    let region = match usage.and_then(|u| r.string(u, "usage", "region", false)) {
+        Some((text, line)) if !text.trim().is_empty() => match Place::parse(&text) {
+            Ok(place) => Some(place),
+            Err(e) => {
+                r.problems
+                    .push(Problem::at_line(file, line, format!("usage.region: {e}")));
+                None
+            }
+        },
+        _ => None,
+    };
     let flag = |r: &mut PolicyReader, key: &str| {
         usage
             .and_then(|u| r.bool(u, "usage", key, false))
@@ -300,6 +315,16 @@ impl PolicyReader<'_> {
     ) -> Option<(String, usize)> {
         let v = self.value(t, section, key, required)?;
         match v.get_ref().as_str() {
+            // A reference, license or revision is a few dozen characters: a longer one is a broken
+            // file, refused before it is quoted in messages or compared with every id.
+            Some(s) if s.chars().count() > MAX_REF && key != "reason" => {
+                let n = s.chars().count();
+                self.problem(
+                    Some(v.span()),
+                    format!("{section} `{key}` is {n} characters long; at most {MAX_REF}"),
+                );
+                None
+            }
             Some(s) => Some((s.to_string(), self.line(v.span()))),
             None => {
                 self.wrong_type(v, section, key, "a string");
@@ -435,7 +460,7 @@ pub fn run(
     // revision or declared license).
     let mut refs: Vec<PolicyModel> = policy.models.clone();
     if !scan_paths.is_empty() {
-        let found = scan::scan(scan_paths).context("--scan")?;
+        let found = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
         refs.extend(found.into_iter().map(
             |Found {
                  reference,
@@ -450,10 +475,23 @@ pub fn run(
         ));
     }
     let mut used = vec![false; policy.exceptions.len()];
-    let models: Vec<ModelResult> = refs
-        .into_iter()
-        .map(|r| gate_one(catalog, policy, r, today, &mut used))
-        .collect();
+    // Resolved once, not once per gated model: a policy may list 100,000 models. Model id → the
+    // first exception naming it.
+    let mut excepted: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in policy.exceptions.iter().enumerate() {
+        if let Some(m) = catalog.model(&e.model) {
+            excepted.entry(m.id.as_str()).or_insert(i);
+        }
+    }
+    let mut ctx = Context {
+        catalog,
+        policy,
+        today,
+        excepted: &excepted,
+        used: &mut used,
+        hints: HashMap::new(),
+    };
+    let models: Vec<ModelResult> = refs.into_iter().map(|r| gate_one(&mut ctx, r)).collect();
     let mut policy_findings = Vec::new();
     for (e, used) in policy.exceptions.iter().zip(used) {
         if !used {
@@ -492,13 +530,19 @@ pub fn run(
     })
 }
 
-fn gate_one(
-    catalog: &Catalog,
-    policy: &Policy,
-    r: PolicyModel,
+/// What gating one model needs besides the model: the inputs, the exceptions resolved to model
+/// ids, which were used, and the did-you-mean of each unknown reference seen so far.
+struct Context<'a> {
+    catalog: &'a Catalog,
+    policy: &'a Policy,
     today: Date,
-    used: &mut [bool],
-) -> ModelResult {
+    excepted: &'a HashMap<&'a str, usize>,
+    used: &'a mut [bool],
+    hints: HashMap<String, String>,
+}
+
+fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
+    let (catalog, policy, today) = (ctx.catalog, ctx.policy, ctx.today);
     let PolicyModel {
         reference,
         revision,
@@ -511,12 +555,14 @@ fn gate_one(
         location: Some(location.clone()),
     };
     let Some(model) = catalog.model(reference) else {
-        let hint =
-            crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()));
+        // Memoized: the same unknown reference may appear thousands of times (scans, big policies).
+        let hint = ctx.hints.entry(reference.to_string()).or_insert_with(|| {
+            crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()))
+        });
         let mut findings = vec![at(Finding::new(
             Code::ModelUnknown,
             Level::Fail,
-            format!("`{reference}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known"),
+            format!("`{}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known", elide(reference)),
         ))];
         match declared.map(str::to_ascii_lowercase) {
             Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
@@ -552,11 +598,10 @@ fn gate_one(
         .iter()
         .any(|f| f.finding.code == Code::LicenseUnknown);
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
-    let exception = policy
-        .exceptions
-        .iter()
-        .enumerate()
-        .find(|(_, e)| catalog.model(&e.model).is_some_and(|m| m.id == model.id));
+    let exception = ctx
+        .excepted
+        .get(model.id.as_str())
+        .map(|&i| (i, &policy.exceptions[i]));
     let mut verdict = if unknown_license {
         Verdict::Unknown
     } else if failing {
@@ -565,7 +610,7 @@ fn gate_one(
         Verdict::Allowed
     };
     if let Some((i, e)) = exception {
-        used[i] = true;
+        ctx.used[i] = true;
         let loc = Some(e.location.clone());
         if e.expires < today {
             findings.push(GateFinding {

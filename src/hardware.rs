@@ -1,7 +1,8 @@
 //! GPU specs on the command line: `4xH100`, `8x h200`, `2xA100-40GB`, `H100` (one), `auto`.
 //!
 //! Names resolve through the GPU catalog's ids and aliases, case- and punctuation-insensitive.
-//! `auto` asks `nvidia-smi` (the binary named by `PICK_NVIDIA_SMI`, for tests, else `nvidia-smi`).
+//! `auto` asks `nvidia-smi` (the binary named by `PICK_NVIDIA_SMI`, for tests, else `nvidia-smi`),
+//! and gives up after `NVIDIA_SMI_TIMEOUT`.
 
 use crate::catalog::{Catalog, Gpu};
 
@@ -155,20 +156,70 @@ fn detect<'c>(catalog: &'c Catalog, name: &str, mib: f64) -> Option<&'c Gpu> {
     None
 }
 
-/// Runs nvidia-smi and parses its answer.
+/// How long `--gpus auto` waits for nvidia-smi: it answers in well under a second on a healthy
+/// machine, and hangs for minutes when a driver or a GPU is wedged.
+pub const NVIDIA_SMI_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The most of nvidia-smi's output read: a line per GPU is a few dozen bytes.
+const NVIDIA_SMI_MAX_OUTPUT: u64 = 1024 * 1024;
+
+/// Runs nvidia-smi (killed after `NVIDIA_SMI_TIMEOUT`) and parses its answer.
 pub fn detect_local(catalog: &Catalog) -> Result<GpuSet<'_>, String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
     let program = std::env::var("PICK_NVIDIA_SMI").unwrap_or_else(|_| "nvidia-smi".into());
-    let output = std::process::Command::new(&program)
+    let instead = "give --gpus NxNAME instead, e.g. 4xH100";
+    // stderr is not inherited: a process nvidia-smi leaves behind must not hold our stderr open.
+    let mut child = Command::new(&program)
         .args(["--query-gpu=name,memory.total", "--format=csv,noheader"])
-        .output()
-        .map_err(|e| format!("--gpus auto needs nvidia-smi ({program}: {e}); give --gpus NxNAME instead, e.g. 4xH100"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "nvidia-smi failed ({}); give --gpus NxNAME instead",
-            output.status
-        ));
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("--gpus auto needs nvidia-smi ({program}: {e}); {instead}"))?;
+    // Read on another thread so a large answer cannot fill the pipe and stall the child while we
+    // wait; the thread is abandoned on a timeout (a process nvidia-smi started may keep the pipe
+    // open).
+    let mut stdout = child.stdout.take().ok_or("nvidia-smi: no output pipe")?;
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = (&mut stdout)
+            .take(NVIDIA_SMI_MAX_OUTPUT)
+            .read_to_end(&mut bytes);
+        let _ = send.send(bytes);
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= NVIDIA_SMI_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "nvidia-smi ({program}) did not answer within {} s and was stopped; {instead}",
+                    NVIDIA_SMI_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+            Err(e) => return Err(format!("nvidia-smi ({program}): {e}; {instead}")),
+        }
+    };
+    if !status.success() {
+        return Err(format!("nvidia-smi failed ({status}); {instead}"));
     }
-    parse_nvidia_smi(catalog, &String::from_utf8_lossy(&output.stdout))
+    // The output ends when every holder of the pipe closes it: nvidia-smi, and anything it left
+    // running. Wait for that within the same time limit.
+    let left = NVIDIA_SMI_TIMEOUT.saturating_sub(start.elapsed());
+    let bytes = receive
+        .recv_timeout(left.max(std::time::Duration::from_millis(100)))
+        .map_err(|_| {
+            format!(
+                "nvidia-smi ({program}) exited but its output did not end within {} s; {instead}",
+                NVIDIA_SMI_TIMEOUT.as_secs()
+            )
+        })?;
+    parse_nvidia_smi(catalog, &String::from_utf8_lossy(&bytes))
 }
 
 #[cfg(test)]

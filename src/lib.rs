@@ -14,8 +14,10 @@
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
+//! - `input`: reading user files safely (regular files only, size limits, folder walks)
 //! - `render`: tables, JSON, CSV, SARIF, ... as pure functions of reports
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -29,8 +31,10 @@ pub mod findings;
 pub mod fit;
 pub mod gate;
 pub mod hardware;
+pub mod input;
 pub mod license;
 pub mod localmodel;
+pub mod places;
 pub mod problem;
 pub mod recommend;
 pub mod render;

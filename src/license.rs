@@ -4,6 +4,7 @@
 use crate::catalog::{
     Catalog, Hosting, License, MauEffect, Model, OutputsTraining, Redistribution, Tier,
 };
+use crate::places::Place;
 use crate::units::human;
 
 /// What the project does with the model (the gate's `[usage]`, the recommender's flags).
@@ -11,8 +12,8 @@ use crate::units::human;
 pub struct Usage {
     pub commercial: bool,
     pub mau: Option<u64>,
-    /// Lower-case region code, e.g. "eu".
-    pub region: Option<String>,
+    /// Where the company is established (`--region`, `usage.region`).
+    pub region: Option<Place>,
     pub hosted: bool,
     pub redistribute: bool,
     pub distill: bool,
@@ -157,7 +158,11 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
             fail(Code::LicenseMauLimit, format!("{name}: above {} monthly active users a separate license is required (product: {})", human(limit), human(mau)));
         }
     }
-    if usage.region.as_deref() == Some("eu") && l.eu_multimodal_excluded && model.is_multimodal() {
+    // Any EU member state is in the EU (so is `eea`, which may be one: the check fails closed).
+    if usage.region.is_some_and(Place::may_be_in_eu)
+        && l.eu_multimodal_excluded
+        && model.is_multimodal()
+    {
         fail(Code::LicenseRegion, format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
     }
     if usage.hosted && l.hosting == Hosting::SeparateLicense {
@@ -327,13 +332,31 @@ mod tests {
             "Kimi: attribution only"
         );
         let eu = Usage {
-            region: Some("eu".into()),
+            region: Some(Place::Eu),
             ..usage()
         };
         assert_eq!(
             codes(&c, "llama-3.2-11b-vision", &eu, &any),
             vec!["license-region"]
         );
+        for (place, excluded) in [
+            ("de", true),
+            ("Ireland", true),
+            ("eea", true),
+            ("no", false),
+            ("us", false),
+        ] {
+            let u = Usage {
+                region: Some(Place::parse(place).unwrap()),
+                ..usage()
+            };
+            let want: Vec<&str> = if excluded {
+                vec!["license-region"]
+            } else {
+                vec![]
+            };
+            assert_eq!(codes(&c, "llama-3.2-11b-vision", &u, &any), want, "{place}");
+        }
         assert!(
             codes(&c, "llama-3.2-3b", &eu, &any).is_empty(),
             "text-only Llama 3.2 is fine in the EU"

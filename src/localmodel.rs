@@ -4,18 +4,30 @@
 use crate::arch;
 use crate::catalog::{Arch, Attention, Dtype};
 use crate::fit::Shape;
-use anyhow::{anyhow, Context, Result};
+use crate::input::{self, Kind};
+use anyhow::{anyhow, Result};
 use serde_json::Value;
 use std::path::Path;
+
+/// Bounds on config.json sizes: far above any published model, low enough that the arithmetic on
+/// them stays exact and nothing overflows. The catalog check uses the same (`catalog::check`).
+pub const MAX_LAYERS: u64 = 10_000;
+/// Hidden size, head dimension, LoRA ranks.
+pub const MAX_WIDTH: u64 = 1_000_000;
+pub const MAX_HEADS: u64 = 100_000;
+pub const MAX_VOCAB: u64 = 10_000_000;
+/// FFN widths (dense and per expert).
+pub const MAX_FFN: u64 = 10_000_000;
+pub const MAX_EXPERTS: u64 = 100_000;
 
 /// Reads `dir/config.json` into a sizing shape.
 pub fn load(dir: &Path) -> Result<Shape> {
     let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text = input::read_text(&path, Kind::ModelConfig)?;
     let mut shape = parse_config(&path.display().to_string(), &text)?;
     let index = dir.join("model.safetensors.index.json");
-    if let Ok(text) = std::fs::read_to_string(&index) {
+    // The index is optional; when something is there it must be a readable regular file.
+    if let Some(text) = input::read_text_if_present(&index, Kind::SafetensorsIndex)? {
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| anyhow!("{}:{}:{}: {e}", index.display(), e.line(), e.column()))?;
         match v.pointer("/metadata/total_size").and_then(Value::as_f64) {
@@ -48,39 +60,62 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         .get("text_config")
         .filter(|v| v.is_object())
         .unwrap_or(&root);
-    let get = |keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| c.get(*k).or_else(|| root.get(*k)).and_then(Value::as_u64))
+    // The first of `keys` present as a whole number, with the name config.json uses for it.
+    let lookup = |keys: &[&'static str]| -> Option<(&'static str, u64)> {
+        keys.iter().find_map(|k| {
+            c.get(*k)
+                .or_else(|| root.get(*k))
+                .and_then(Value::as_u64)
+                .map(|v| (*k, v))
+        })
     };
-    let need = |keys: &[&str]| {
-        get(keys).ok_or_else(|| anyhow!("{file}: `{}` is missing or not a whole number", keys[0]))
+    let get = |keys: &[&'static str]| lookup(keys).map(|(_, v)| v);
+    // A size of 0 divides by zero or sizes nothing; sizes far beyond any model are a broken file.
+    // The message names the file and the key as the file spells it.
+    let in_range = |key: &str, v: u64, min: u64, max: u64| {
+        if (min..=max).contains(&v) {
+            Ok(v)
+        } else {
+            Err(anyhow!(
+                "{file}: `{key}` is {v}; it must be between {min} and {max} (fix the file or give a catalog id)"
+            ))
+        }
     };
-    let layers = need(&["num_hidden_layers", "n_layer", "num_layers"])?;
-    let hidden = need(&["hidden_size", "d_model", "n_embd"])?;
-    let heads = need(&["num_attention_heads", "n_head", "n_heads"])?;
-    let vocab = need(&["vocab_size"])?;
-    if layers == 0
-        || hidden == 0
-        || heads == 0
-        || vocab == 0
-        || layers > 10_000
-        || hidden > 1_000_000
-        || heads > 100_000
-        || vocab > 10_000_000
-    {
-        return Err(anyhow!(
-            "{file}: layers, hidden_size, heads and vocab_size must be positive and plausible"
-        ));
-    }
+    let need = |keys: &[&'static str], max: u64| {
+        let (key, v) = lookup(keys)
+            .ok_or_else(|| anyhow!("{file}: `{}` is missing or not a whole number", keys[0]))?;
+        in_range(key, v, 1, max)
+    };
+    // Optional sizes: when present they must be plausible (0 is allowed: a feature not used).
+    let optional = |keys: &[&'static str], max: u64| match lookup(keys) {
+        Some((key, v)) => in_range(key, v, 0, max).map(Some),
+        None => Ok(None),
+    };
+    let layers = need(&["num_hidden_layers", "n_layer", "num_layers"], MAX_LAYERS)?;
+    let hidden = need(&["hidden_size", "d_model", "n_embd"], MAX_WIDTH)?;
+    let heads = need(&["num_attention_heads", "n_head", "n_heads"], MAX_HEADS)?;
+    let vocab = need(&["vocab_size"], MAX_VOCAB)?;
     let kv_heads = get(&["num_key_value_heads", "num_kv_heads"]).unwrap_or(heads);
     if kv_heads == 0 || kv_heads > heads || heads % kv_heads != 0 {
         return Err(anyhow!(
             "{file}: num_key_value_heads ({kv_heads}) must divide num_attention_heads ({heads})"
         ));
     }
-    let head_dim = get(&["head_dim"]).unwrap_or(hidden / heads);
-    let experts = get(&["num_local_experts", "n_routed_experts", "num_experts"]).unwrap_or(0);
-    let kv_lora = get(&["kv_lora_rank"]).unwrap_or(0);
+    let head_dim = match lookup(&["head_dim"]) {
+        Some((key, v)) => in_range(key, v, 1, MAX_WIDTH)?,
+        None if hidden / heads == 0 => {
+            return Err(anyhow!(
+                "{file}: `hidden_size` {hidden} / `num_attention_heads` {heads} gives a head_dim of 0; give `head_dim` or fix the sizes"
+            ))
+        }
+        None => hidden / heads,
+    };
+    let experts = optional(
+        &["num_local_experts", "n_routed_experts", "num_experts"],
+        MAX_EXPERTS,
+    )?
+    .unwrap_or(0);
+    let kv_lora = optional(&["kv_lora_rank"], MAX_WIDTH)?.unwrap_or(0);
     let sliding = get(&["sliding_window"]).unwrap_or(0);
     let max_ctx = get(&["max_position_embeddings", "n_positions", "max_seq_len"]).unwrap_or(0);
     let layer_types = c.get("layer_types").and_then(Value::as_array);
@@ -103,7 +138,8 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         attention_heads: heads,
         kv_heads,
         head_dim,
-        intermediate_size: get(&["intermediate_size", "ffn_hidden_size"]).unwrap_or(4 * hidden),
+        intermediate_size: optional(&["intermediate_size", "ffn_hidden_size"], MAX_FFN)?
+            .unwrap_or(4 * hidden),
         vocab_size: vocab,
         tied_embeddings: c
             .get("tie_word_embeddings")
@@ -121,20 +157,20 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         experts_per_token: get(&["num_experts_per_tok", "moe_top_k"])
             .unwrap_or(0)
             .min(experts),
-        shared_experts: get(&["n_shared_experts"]).unwrap_or(0),
+        shared_experts: optional(&["n_shared_experts"], MAX_EXPERTS)?.unwrap_or(0),
         moe_intermediate_size: if experts > 0 {
-            get(&["moe_intermediate_size"])
-                .or_else(|| get(&["intermediate_size"]))
+            optional(&["moe_intermediate_size"], MAX_FFN)?
+                .or(optional(&["intermediate_size"], MAX_FFN)?)
                 .unwrap_or(0)
         } else {
             0
         },
         dense_layers: get(&["first_k_dense_replace"]).unwrap_or(0).min(layers),
-        q_lora_rank: get(&["q_lora_rank"]).unwrap_or(0),
+        q_lora_rank: optional(&["q_lora_rank"], MAX_WIDTH)?.unwrap_or(0),
         kv_lora_rank: kv_lora,
-        qk_rope_head_dim: get(&["qk_rope_head_dim"]).unwrap_or(0),
-        qk_nope_head_dim: get(&["qk_nope_head_dim"]).unwrap_or(0),
-        v_head_dim: get(&["v_head_dim"]).unwrap_or(0),
+        qk_rope_head_dim: optional(&["qk_rope_head_dim"], MAX_WIDTH)?.unwrap_or(0),
+        qk_nope_head_dim: optional(&["qk_nope_head_dim"], MAX_WIDTH)?.unwrap_or(0),
+        v_head_dim: optional(&["v_head_dim"], MAX_WIDTH)?.unwrap_or(0),
         sliding_window: if sliding_layers > 0 { sliding } else { 0 },
         sliding_window_layers: if sliding > 0 { sliding_layers } else { 0 },
         ..Arch::default()
@@ -187,6 +223,57 @@ mod tests {
             .to_string();
         assert!(e.contains("num_hidden_layers"), "{e}");
         assert!(parse_config("config.json", "[]").is_err());
+        let llama = r#""hidden_size":4096,"num_attention_heads":32,"num_hidden_layers":32,"vocab_size":128256"#;
+        for (extra, key) in [
+            (r#","head_dim":0"#, "`head_dim` is 0"),
+            (
+                r#","num_local_experts":1000000"#,
+                "`num_local_experts` is 1000000",
+            ),
+            (r#","kv_lora_rank":18446744073709551615"#, "`kv_lora_rank`"),
+        ] {
+            let e = parse_config("m/config.json", &format!("{{{llama}{extra}}}"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("m/config.json: ") && e.contains(key), "{e}");
+        }
+        for (from, to, key) in [
+            (
+                "\"num_hidden_layers\":32",
+                "\"num_hidden_layers\":0",
+                "`num_hidden_layers` is 0",
+            ),
+            (
+                "\"hidden_size\":4096",
+                "\"hidden_size\":0",
+                "`hidden_size` is 0",
+            ),
+            (
+                "\"num_attention_heads\":32",
+                "\"num_attention_heads\":0",
+                "`num_attention_heads` is 0",
+            ),
+            (
+                "\"vocab_size\":128256",
+                "\"vocab_size\":0",
+                "`vocab_size` is 0",
+            ),
+            (
+                "\"num_hidden_layers\":32",
+                "\"num_hidden_layers\":20000",
+                "between 1 and 10000",
+            ),
+            (
+                "\"hidden_size\":4096",
+                "\"hidden_size\":16",
+                "head_dim of 0",
+            ),
+        ] {
+            let e = parse_config("config.json", &format!("{{{}}}", llama.replace(from, to)))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{e}");
+        }
         assert!(parse_config("config.json", r#"{"num_hidden_layers":2,"hidden_size":8,"num_attention_heads":3,"num_key_value_heads":2,"vocab_size":10}"#).is_err());
     }
 }

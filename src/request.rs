@@ -84,7 +84,9 @@ pub fn hardware<'c>(catalog: &'c Catalog, spec: Option<&str>) -> Result<Hardware
 /// id or Hugging Face repo id.
 pub fn shape(catalog: &Catalog, reference: &str) -> Result<Shape> {
     let path = Path::new(reference);
-    if path.join("config.json").is_file() {
+    // Anything named config.json in the folder (even a FIFO or a device behind a symlink) makes it
+    // a local model: `localmodel::load` then reads it safely or says what is wrong with it.
+    if path.is_dir() && std::fs::symlink_metadata(path.join("config.json")).is_ok() {
         return localmodel::load(path);
     }
     let m = catalog.model_or_suggest(reference).map_err(|e| {

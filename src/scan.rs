@@ -1,8 +1,10 @@
 //! Finds model references in a source tree: `from_pretrained("org/name")`, `vllm serve org/name`,
 //! `model: org/name` / `"model": "org/name"` / `model_id = "org/name"` in YAML, JSON, TOML and
-//! code, and huggingface.co/org/name links. Skips .git, build output, vendored and binary files.
+//! code, and huggingface.co/org/name links. Skips .git, build output, vendored and binary files,
+//! files above 4 MiB (`input::Kind::Scanned`), FIFOs, devices and symlinks.
 
-use std::path::{Path, PathBuf};
+use crate::input::{self, InputError, Kind, WalkOptions};
+use std::path::PathBuf;
 
 /// A reference found in a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,7 +28,6 @@ const SKIP_DIRS: [&str; 12] = [
     ".hg",
     ".svn",
 ];
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Keys whose value names a model.
 const MODEL_KEYS: [&str; 11] = [
@@ -43,31 +44,39 @@ const MODEL_KEYS: [&str; 11] = [
     "tokenizer_name",
 ];
 
-/// Scans files and folders; returns references sorted by file and line.
-pub fn scan(paths: &[PathBuf]) -> std::io::Result<Vec<Found>> {
+/// Scans files and folders; returns references sorted by file and line. A path given here that is
+/// missing or not a file or folder (a FIFO, a device) is an error; inside a folder such entries,
+/// symlinks, binary files and files above the scan limit are skipped.
+pub fn scan(paths: &[PathBuf]) -> Result<Vec<Found>, String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut files)?;
-        } else if p.exists() {
-            files.push(p.clone());
+            let options = WalkOptions {
+                skip_dirs: &SKIP_DIRS,
+                // As before the walk moved to `input`: symlinks are not followed, so a file
+                // linked from elsewhere in the tree is not reported twice.
+                file_links: false,
+            };
+            let walk = input::walk(p, &options)
+                .map_err(|e| format!("cannot read the folder {}: {e}", p.display()))?;
+            files.extend(walk.files);
         } else {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{}: no such file or folder", p.display()),
-            ));
+            match input::check(p, Kind::Scanned) {
+                Ok(_) => files.push(p.clone()),
+                // A large file is skipped, as inside a folder: it is data, not code naming a model.
+                Err(InputError::TooLarge { .. }) => {}
+                Err(e) if e.is_not_found() => {
+                    return Err(format!("{}: no such file or folder", p.display()))
+                }
+                Err(e) => return Err(e.to_string()),
+            }
         }
     }
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let Ok(meta) = std::fs::metadata(&f) else {
-            continue;
-        };
-        if meta.len() > MAX_FILE_BYTES {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(&f) else {
+        // Unreadable, replaced by something else since the walk, or too large: not a source file.
+        let Ok(bytes) = input::read_bytes(&f, Kind::Scanned) else {
             continue;
         };
         if bytes.iter().take(8192).any(|&b| b == 0) {
@@ -86,23 +95,6 @@ pub fn scan(paths: &[PathBuf]) -> std::io::Result<Vec<Found>> {
         }
     }
     Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let ft = entry.file_type()?;
-        let path = entry.path();
-        if ft.is_dir() {
-            let name = entry.file_name();
-            if !SKIP_DIRS.iter().any(|s| name == *s) {
-                walk(&path, out)?;
-            }
-        } else if ft.is_file() {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn is_ref_char(c: char) -> bool {
@@ -124,7 +116,10 @@ fn repo_at(s: &str) -> Option<String> {
     let plausible = |p: &str| {
         p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..")
     };
-    (plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
+    // Hugging Face names are short (96 characters at most): a megabyte of name characters in a
+    // generated file is not a reference.
+    let short = org.len() + name.len() < crate::suggest::MAX_NAME;
+    (short && plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
 }
 
 /// Model references on one line of text.
@@ -134,9 +129,12 @@ pub fn references_in_line(line: &str) -> Vec<String> {
         return out;
     }
     let lower = line.to_ascii_lowercase();
+    // A set beside the list: a long generated line may hold many thousands of references, and
+    // `out.contains` per reference made that quadratic.
+    let mut seen = std::collections::HashSet::new();
     let mut push = |r: Option<String>| {
         if let Some(r) = r {
-            if !out.contains(&r) {
+            if seen.insert(r.clone()) {
                 out.push(r);
             }
         }

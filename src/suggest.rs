@@ -1,35 +1,75 @@
 //! "Did you mean": the closest known name to a mistyped one.
+//!
+//! Names come from users and user files, so they can be megabytes long. The search stays linear in
+//! the input: candidates whose length differs by more than the allowed distance are skipped
+//! unread, the edit distance gives up as soon as it exceeds the allowance, and names longer than
+//! `MAX_NAME` get no suggestion at all (nobody mistyped a thousand characters).
+
+/// Longest name a suggestion is looked for.
+pub const MAX_NAME: usize = 1_000;
 
 /// Levenshtein distance (case-insensitive), for short identifiers.
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
+    levenshtein(&a, &b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// The edit distance of `a` and `b` if it is at most `limit`; `None` as soon as it must exceed it
+/// (every entry of a row above the limit), so far-apart strings cost one or two rows.
+fn levenshtein(a: &[char], b: &[char], limit: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
+        let mut row_min = cur[0];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > limit {
+            return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 /// The best candidate within a third of the name's length (or sharing it as a substring).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    if len > MAX_NAME {
+        return None;
+    }
     let lower = name.to_lowercase();
-    let limit = (name.chars().count() / 3).max(2);
+    let chars: Vec<char> = lower.chars().collect();
+    let limit = (len / 3).max(2);
     candidates
         .into_iter()
-        .map(|c| {
-            let d = distance(name, c);
-            let contains =
-                !lower.is_empty() && lower.len() >= 3 && c.to_lowercase().contains(&lower);
-            (if contains { d.min(limit) } else { d }, c)
+        .filter_map(|c| {
+            // Absurdly long candidates (a user catalog's megabyte id) are not read at all.
+            if c.len() > 4 * MAX_NAME {
+                return None;
+            }
+            let clen = c.chars().count();
+            let d = if clen.abs_diff(len) <= limit {
+                let cc: Vec<char> = c.to_lowercase().chars().collect();
+                levenshtein(&chars, &cc, limit)
+            } else {
+                None
+            };
+            // A candidate containing the name counts as within the limit.
+            let contains = || lower.len() >= 3 && clen >= len && c.to_lowercase().contains(&lower);
+            match d {
+                Some(d) => Some((d, c)),
+                None if contains() => Some((limit, c)),
+                None => None,
+            }
         })
-        .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -37,6 +77,19 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// ": did you mean `x`?" or an empty string.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     closest(name, candidates).map_or_else(String::new, |c| format!(" (did you mean `{c}`?)"))
+}
+
+/// `text` as a message quotes it: whole when short, else its start and its length (a message
+/// should not repeat a megabyte the user gave).
+pub fn elide(text: &str) -> String {
+    const KEEP: usize = 60;
+    let n = text.chars().count();
+    if n <= KEEP + 20 {
+        text.to_string()
+    } else {
+        let start: String = text.chars().take(KEEP).collect();
+        format!("{start}... ({n} characters)")
+    }
 }
 
 #[cfg(test)]
@@ -47,6 +100,31 @@ mod tests {
     fn distance_counts_edits() {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("H100", "h100"), 0);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn the_bounded_distance_agrees_within_its_limit() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "kitten",
+            "sitting",
+            "llama-3.1-8b",
+            "llama-3.1-70b",
+        ];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let d = distance(a, b);
+                for limit in 0..6 {
+                    let want = (d <= limit).then_some(d);
+                    assert_eq!(levenshtein(&ca, &cb, limit), want, "{a} {b} {limit}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -54,5 +132,27 @@ mod tests {
         let names = ["llama-3.1-8b", "llama-3.1-70b", "qwen3-8b"];
         assert_eq!(closest("llama-3.1-7b", names), Some("llama-3.1-70b"));
         assert_eq!(closest("zzzzzzzzzzzz", names), None);
+        assert_eq!(closest("qwen3", names), Some("qwen3-8b"), "a substring");
+    }
+
+    #[test]
+    fn megabyte_names_cost_no_time() {
+        let huge = "a".repeat(10_000_000);
+        let start = std::time::Instant::now();
+        assert_eq!(closest(&huge, ["llama-3.1-8b", huge.as_str()]), None);
+        assert_eq!(
+            closest("llama-3.1-8b", [huge.as_str(), "llama-3.1-8b"]),
+            Some("llama-3.1-8b")
+        );
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(
+            elide(&huge),
+            format!("{}... (10000000 characters)", "a".repeat(60))
+        );
+        assert_eq!(elide("short"), "short");
     }
 }

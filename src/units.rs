@@ -43,12 +43,15 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
     Ok(n as u64)
 }
 
-/// Parses a non-negative decimal (prices).
+/// Parses a price in USD: a finite number above 0 and below a million (`$2.49` works too). A price
+/// of 0 would make every self-hosted plan free and divide break-even loads by zero.
 pub fn parse_money(text: &str) -> Result<f64, String> {
     let t = text.trim().trim_start_matches('$');
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && (0.0..1e6).contains(&v) => Ok(v),
-        _ => Err(format!("`{text}` is not a price in USD (e.g. 2.49)")),
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e6 => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not a price in USD: give a number above 0 and below 1000000 (e.g. 2.49)"
+        )),
     }
 }
 
@@ -87,6 +90,15 @@ mod tests {
         assert_eq!(parse_count("1.5m"), Ok(1_500_000));
         assert_eq!(parse_count("5_000_000"), Ok(5_000_000));
         assert_eq!(parse_count("0"), Ok(0));
+    }
+
+    #[test]
+    fn prices_are_finite_and_positive() {
+        assert_eq!(parse_money("2.49"), Ok(2.49));
+        assert_eq!(parse_money("$3"), Ok(3.0));
+        for bad in ["0", "-1", "inf", "NaN", "1e6", "", "cheap", "-0"] {
+            assert!(parse_money(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

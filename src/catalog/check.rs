@@ -7,6 +7,7 @@
 
 use super::arch;
 use super::*;
+use crate::suggest::elide;
 use std::collections::{BTreeMap, HashSet};
 
 /// Allowed gap between the stated parameter count and the one derived from the architecture.
@@ -201,6 +202,35 @@ fn key_offset(text: &str, at: usize, key: &str) -> Option<usize> {
     header
 }
 
+/// A finite number >= 0 (NaN and infinities are not; TOML can spell both).
+fn non_negative(v: f64) -> bool {
+    v.is_finite() && v >= 0.0
+}
+
+/// Longest id accepted: catalog ids are short kebab-case names (the longest embedded one has 29
+/// characters; Hugging Face repo names have at most 96).
+pub const MAX_ID_LEN: usize = 128;
+
+/// What is wrong with an entry's id, if anything: too long, or not kebab-case. Long ids are
+/// quoted shortened (`suggest::elide`).
+fn id_problem(kind: &str, id: &str) -> Option<String> {
+    if too_long(id) {
+        let n = id.chars().count();
+        Some(format!(
+            "{kind} id `{}` is {n} characters long; at most {MAX_ID_LEN}",
+            elide(id)
+        ))
+    } else if !is_kebab(id) {
+        Some(format!("{kind} id `{id}` is not kebab-case"))
+    } else {
+        None
+    }
+}
+
+fn too_long(id: &str) -> bool {
+    id.chars().count() > MAX_ID_LEN
+}
+
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
         && id
@@ -217,12 +247,11 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
         |origin: &str, at: usize, msg: String| out.push(texts.locate_message(origin, at, msg));
 
     for f in &c.families {
-        if !is_kebab(&f.id) {
-            push(
-                &f.origin,
-                f.at,
-                format!("family id `{}` is not kebab-case", f.id),
-            );
+        if let Some(problem) = id_problem("family", &f.id) {
+            push(&f.origin, f.at, problem);
+            if too_long(&f.id) {
+                continue; // every other message would quote the id
+            }
         }
         if f.training_tokens_t
             .is_some_and(|t| !(t > 0.0 && t < 1000.0))
@@ -241,8 +270,12 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     for l in &c.licenses {
         let at = |m: String| (l.origin.clone(), l.at, m);
         let mut issues = Vec::new();
-        if !is_kebab(&l.id) {
-            issues.push(at(format!("license id `{}` is not kebab-case", l.id)));
+        if let Some(problem) = id_problem("license", &l.id) {
+            if too_long(&l.id) {
+                push(&l.origin, l.at, problem);
+                continue; // every other message would quote the id
+            }
+            issues.push(at(problem));
         }
         if l.spdx.trim().is_empty() {
             issues.push(at(format!(
@@ -281,12 +314,11 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
 
     let mut aliases: HashMap<String, String> = HashMap::new();
     for g in &c.gpus {
-        if !is_kebab(&g.id) {
-            push(
-                &g.origin,
-                g.at,
-                format!("gpu id `{}` is not kebab-case", g.id),
-            );
+        if let Some(problem) = id_problem("gpu", &g.id) {
+            push(&g.origin, g.at, problem);
+            if too_long(&g.id) {
+                continue; // every other message would quote the id
+            }
         }
         for name in std::iter::once(&g.id).chain(&g.aliases) {
             if name.to_ascii_lowercase() != *name {
@@ -339,6 +371,30 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
                 format!("gpu `{}`: TFLOPS must be >= 0 (0 = unsupported)", g.id),
             );
         }
+        if [g.price_low_usd_h, g.price_high_usd_h]
+            .iter()
+            .flatten()
+            .any(|p| !non_negative(*p))
+        {
+            push(
+                &g.origin,
+                g.at,
+                format!("gpu `{}`: prices must be finite numbers >= 0", g.id),
+            );
+        }
+        if [g.interconnect_gbs, g.layer_overhead_us.unwrap_or(0.0)]
+            .iter()
+            .any(|v| !non_negative(*v))
+        {
+            push(
+                &g.origin,
+                g.at,
+                format!(
+                    "gpu `{}`: interconnect_gbs and layer_overhead_us must be finite numbers >= 0",
+                    g.id
+                ),
+            );
+        }
         if let (Some(lo), Some(hi)) = (g.price_low_usd_h, g.price_high_usd_h) {
             if lo < 0.0 || lo > hi {
                 push(
@@ -367,7 +423,12 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     for m in &c.models {
         for msg in check_model(c, m) {
             let key = key_of_message(&msg);
-            out.push(texts.locate(&m.origin, m.at, &key, format!("model `{}`: {msg}", m.id)));
+            out.push(texts.locate(
+                &m.origin,
+                m.at,
+                &key,
+                format!("model `{}`: {msg}", elide(&m.id)),
+            ));
         }
     }
     out
@@ -375,18 +436,30 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
 
 fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     let mut p = Vec::new();
+    // Messages are prefixed with "model `id`: " (shortened) by the caller.
+    if too_long(&m.id) {
+        let n = m.id.chars().count();
+        p.push(format!("id is {n} characters long; at most {MAX_ID_LEN}"));
+        return p; // the other checks have nothing to say about a broken entry
+    }
     if !is_kebab(&m.id) {
         p.push(format!("id `{}` is not kebab-case", m.id));
     }
     if c.family(&m.family).is_none() {
         let hint =
             crate::suggest::did_you_mean(&m.family, c.families.iter().map(|f| f.id.as_str()));
-        p.push(format!("family `{}` is not in the catalog{hint}", m.family));
+        p.push(format!(
+            "family `{}` is not in the catalog{hint}",
+            elide(&m.family)
+        ));
     }
     for lic in m.license_ids() {
         if c.license(lic).is_none() {
             let hint = crate::suggest::did_you_mean(lic, c.licenses.iter().map(|l| l.id.as_str()));
-            p.push(format!("license `{lic}` is not in the catalog{hint}"));
+            p.push(format!(
+                "license `{}` is not in the catalog{hint}",
+                elide(lic)
+            ));
         }
     }
     if m.weights != Weights::None && !(1..=100_000_000).contains(&m.context_tokens) {
@@ -428,14 +501,27 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
     if m.modalities.is_empty() {
         p.push("modalities is empty".into());
     }
+    for (key, price) in [
+        ("price_input_per_m", m.price_input_per_m),
+        ("price_output_per_m", m.price_output_per_m),
+    ] {
+        if price.is_some_and(|v| !non_negative(v)) {
+            p.push(format!("{key} must be a finite number >= 0"));
+        }
+    }
+    if m.training_tokens_t
+        .is_some_and(|t| !(t > 0.0 && t < 1000.0))
+    {
+        p.push("training_tokens_t must be in trillions, 0 < t < 1000".into());
+    }
     match m.weights {
         Weights::Api => {
             if !m.checkpoints.is_empty() || m.arch.is_some() {
                 p.push("an API-only model has no checkpoints and no [model.arch]".into());
             }
             match (m.price_input_per_m, m.price_output_per_m, m.price_as_of) {
-                (Some(i), Some(o), Some(_)) if i >= 0.0 && o >= 0.0 => {}
-                (Some(_), Some(_), Some(_)) => p.push("prices must be >= 0".into()),
+                // A bad price is reported above.
+                (Some(_), Some(_), Some(_)) => {}
                 _ => p.push(
                     "an API-only model needs price_input_per_m, price_output_per_m and price_as_of"
                         .into(),
@@ -493,8 +579,8 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
     if !(m.params_total_b > 0.0 && m.params_total_b < 100_000.0) {
         p.push(format!("params_total_b {} is impossible", m.params_total_b));
     }
-    if m.params_active_b <= 0.0 || m.params_active_b.is_nan() {
-        p.push("params_active_b must be > 0".into());
+    if !(m.params_active_b > 0.0 && m.params_active_b.is_finite()) {
+        p.push("params_active_b must be a finite number > 0".into());
     }
     if m.params_active_b > m.params_total_b * 1.0001 {
         p.push(format!(
@@ -508,8 +594,8 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
     {
         p.push("a dense model's active parameters equal its total".into());
     }
-    if m.extra_params_b < 0.0 {
-        p.push("extra_params_b must be >= 0".into());
+    if !non_negative(m.extra_params_b) {
+        p.push("extra_params_b must be a finite number >= 0".into());
     }
     let Some(a) = &m.arch else {
         p.push("open weights need [model.arch]".into());
@@ -528,6 +614,35 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         a.vocab_size == 0 && m.params_note.is_none(),
         "vocab_size is missing: give it, or say in params_note that it is unknown",
     );
+    // Sizes beyond any model are typos (or hostile), and would make the sizing arithmetic overflow.
+    use crate::localmodel::{MAX_EXPERTS, MAX_FFN, MAX_HEADS, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH};
+    for (key, value, max) in [
+        ("layers", a.layers, MAX_LAYERS),
+        ("dense_layers", a.dense_layers, MAX_LAYERS),
+        ("sliding_window_layers", a.sliding_window_layers, MAX_LAYERS),
+        ("hidden_size", a.hidden_size, MAX_WIDTH),
+        ("head_dim", a.head_dim, MAX_WIDTH),
+        ("q_lora_rank", a.q_lora_rank, MAX_WIDTH),
+        ("kv_lora_rank", a.kv_lora_rank, MAX_WIDTH),
+        ("qk_rope_head_dim", a.qk_rope_head_dim, MAX_WIDTH),
+        ("qk_nope_head_dim", a.qk_nope_head_dim, MAX_WIDTH),
+        ("v_head_dim", a.v_head_dim, MAX_WIDTH),
+        ("attention_heads", a.attention_heads, MAX_HEADS),
+        ("kv_heads", a.kv_heads, MAX_HEADS),
+        ("vocab_size", a.vocab_size, MAX_VOCAB),
+        ("intermediate_size", a.intermediate_size, MAX_FFN),
+        ("moe_intermediate_size", a.moe_intermediate_size, MAX_FFN),
+        (
+            "shared_expert_intermediate_size",
+            a.shared_expert_intermediate_size,
+            MAX_FFN,
+        ),
+        ("experts", a.experts, MAX_EXPERTS),
+        ("experts_per_token", a.experts_per_token, MAX_EXPERTS),
+        ("shared_experts", a.shared_experts, MAX_EXPERTS),
+    ] {
+        arch_problem(value > max, &format!("{key} {value} is above {max}"));
+    }
     arch_problem(
         a.kv_heads == 0 || a.kv_heads > a.attention_heads,
         "kv_heads must be between 1 and attention_heads",
@@ -682,4 +797,93 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         p.push("modalities has duplicates".into());
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The problems of the test fixture `override.toml` with `from` replaced by `to`.
+    fn problems_with(from: &str, to: &str) -> Vec<String> {
+        let text = include_str!("../../tests/fixtures/catalogs/override.toml");
+        assert!(text.contains(from), "{from}");
+        let files = vec![("user.toml".to_string(), text.replacen(from, to, 1))];
+        let base = Catalog::embedded_with(Detail::Core).unwrap();
+        check_texts(&files, Some(&base))
+            .1
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_fixture_is_valid() {
+        assert_eq!(
+            problems_with("layers = 32", "layers = 32"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn impossible_numbers_are_problems() {
+        for (from, to, want) in [
+            ("head_dim = 128", "head_dim = 0", "must be > 0"),
+            (
+                "vocab_size = 128256",
+                "vocab_size = 0",
+                "vocab_size is missing",
+            ),
+            (
+                "layers = 32",
+                "layers = 20000",
+                "layers 20000 is above 10000",
+            ),
+            (
+                "params_total_b = 8.03",
+                "params_total_b = nan",
+                "params_total_b NaN is impossible",
+            ),
+            (
+                "params_active_b = 8.03",
+                "params_active_b = inf",
+                "params_active_b must be a finite number > 0",
+            ),
+            (
+                "params_active_b = 8.03",
+                "params_active_b = -8.03",
+                "params_active_b must be a finite number > 0",
+            ),
+            (
+                "native_dtype = \"bf16\"",
+                "native_dtype = \"bf16\"\nprice_input_per_m = inf",
+                "price_input_per_m must be a finite number >= 0",
+            ),
+            (
+                "native_dtype = \"bf16\"",
+                "native_dtype = \"bf16\"\nprice_output_per_m = -1.0",
+                "price_output_per_m must be a finite number >= 0",
+            ),
+        ] {
+            let p = problems_with(from, to);
+            assert!(
+                // Each at the line of the key it concerns (line 8 is the entry's id).
+                p.iter()
+                    .any(|m| m.starts_with("user.toml:") && m.contains(want)),
+                "{to}: want {want}: {p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn absurd_expert_counts_are_problems() {
+        let p = problems_with(
+            "attention = \"gqa\"",
+            "attention = \"gqa\"\nexperts = 200000",
+        );
+        assert!(
+            p.iter()
+                .any(|m| m.contains("experts 200000 is above 100000")),
+            "{p:?}"
+        );
+    }
 }

@@ -15,6 +15,7 @@ pub use card::{BindingLicense, ModelCard, ToolSupport};
 pub use check::{check_embedded, check_paths};
 pub use schema::*;
 
+use crate::input;
 use crate::problem::LineIndex;
 
 use anyhow::{anyhow, Context, Result};
@@ -219,6 +220,7 @@ impl Catalog {
     pub fn model_or_suggest(&self, reference: &str) -> Result<&Model> {
         self.model(reference).ok_or_else(|| {
             let hint = crate::suggest::did_you_mean(reference, self.models.iter().map(|m| m.id.as_str()));
+            let reference = crate::suggest::elide(reference);
             anyhow!("unknown model `{reference}`{hint}\n(`pick list --format ids` lists every id; a Hugging Face repo id works too)")
         })
     }
@@ -412,13 +414,15 @@ fn with_suggestion(message: String) -> String {
     format!("{message}{hint}")
 }
 
-/// Reads catalog files: each path is a .toml file or a folder searched for them (sorted).
+/// Reads catalog files: each path is a .toml file or a folder searched for them (sorted). Every
+/// read goes through `input` (regular files only, 64 MiB each); a folder walk enters no symlinked
+/// folder and skips FIFOs and devices.
 pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for path in paths {
         let mut files = Vec::new();
         if path.is_dir() {
-            collect_toml(path, &mut files)
+            files = collect_toml(path)
                 .with_context(|| format!("cannot read catalog folder {}", path.display()))?;
             files.sort();
             if files.is_empty() {
@@ -431,24 +435,25 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
             files.push(path.clone());
         }
         for f in files {
-            let text = std::fs::read_to_string(&f)
-                .with_context(|| format!("cannot read catalog file {}", f.display()))?;
+            let text = input::read_text(&f, input::Kind::Catalog)?;
             out.push((f.display().to_string(), text));
         }
     }
     Ok(out)
 }
 
-fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// The .toml files under `dir`: symlinks to files count (a catalog may be assembled from links),
+/// symlinked folders are not entered.
+fn collect_toml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let options = input::WalkOptions {
+        skip_dirs: &[],
+        file_links: true,
+    };
+    Ok(input::walk(dir, &options)?
+        .files
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect())
 }
 
 #[cfg(test)]
@@ -515,5 +520,39 @@ mod tests {
         assert!(Date::parse("2024-13-01").is_none());
         assert!(Date::parse("24-01-01").is_none());
         assert_eq!(Date::parse("1970-01-02").unwrap().days(), 1);
+        // TOML datetimes: the date part counts.
+        for ok in [
+            "2027-03-31T00:00:00",
+            "2027-03-31 23:59:60",
+            "2027-03-31t10:00:00z",
+            "2027-03-31T10:00:00.123456Z",
+            "2027-03-31T10:00:00+02:00",
+            "2027-03-31 10:00:00-05:30",
+        ] {
+            assert_eq!(
+                Date::parse(ok).map(|d| d.to_string()).as_deref(),
+                Some("2027-03-31"),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "2027-03-31 or so",
+            "2027-03-31 ",
+            "2027-03-31T",
+            "2027-03-31x",
+            "2027-03-31T24:00:00",
+            "2027-03-31T10:00",
+            "2027-03-31T10:00:00.",
+            "2027-03-31T10:00:00+2:00",
+            "2027-03-31T10:00:00+02:00 ",
+            "2027-03-31T10:00:00Zulu",
+            "+027-03-31",
+            "2027-3-31",
+            "2027/03/31",
+            "２０２７-03-31",
+            "",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
     }
 }

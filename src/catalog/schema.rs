@@ -132,21 +132,31 @@ pub struct Date {
 }
 
 impl Date {
-    /// Parses "YYYY-MM-DD" (a TOML date may carry a time after it; it is ignored).
+    /// Parses exactly `YYYY-MM-DD`, or a TOML datetime whose date part is that: the date, `T` or a
+    /// space, a time `HH:MM:SS` with optional fraction, and an optional offset (`Z`, `+02:00`). The
+    /// time is ignored. Anything else (`2027-03-31 or so`) is not a date: an expiry that silently
+    /// dropped a qualifier would pass or fail the gate on the wrong day.
     pub fn parse(text: &str) -> Option<Date> {
-        let date = text.get(..10)?;
-        let bytes = date.as_bytes();
+        let bytes = text.as_bytes();
+        if bytes.len() < 10
+            || !digits(&bytes[..4])
+            || !digits(&bytes[5..7])
+            || !digits(&bytes[8..10])
+        {
+            return None;
+        }
         if bytes[4] != b'-' || bytes[7] != b'-' {
             return None;
         }
-        let year: u16 = date[..4].parse().ok()?;
-        let month: u8 = date[5..7].parse().ok()?;
-        let day: u8 = date[8..10].parse().ok()?;
+        let year = number(&bytes[..4]) as u16;
+        let month = number(&bytes[5..7]) as u8;
+        let day = number(&bytes[8..10]) as u8;
         let valid_day = (1..=days_in_month(year, month)).contains(&day);
+        let rest = &bytes[10..];
         (year >= 1900
             && (1..=12).contains(&month)
             && valid_day
-            && (text.len() == 10 || !text[10..].starts_with(|c: char| c.is_ascii_digit())))
+            && (rest.is_empty() || time_suffix(rest)))
         .then_some(Date { year, month, day })
     }
 
@@ -181,9 +191,62 @@ impl Date {
     }
 }
 
+fn digits(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_digit)
+}
+
+/// The value of ASCII digits (checked by `digits`; at most four here).
+fn number(b: &[u8]) -> u32 {
+    b.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+}
+
+/// `HH:MM` at the start of `b` with hours up to `max_hour`; the rest.
+fn hours_minutes(b: &[u8], max_hour: u32) -> Option<&[u8]> {
+    let ok = b.len() >= 5
+        && digits(&b[..2])
+        && b[2] == b':'
+        && digits(&b[3..5])
+        && number(&b[..2]) <= max_hour
+        && number(&b[3..5]) <= 59;
+    ok.then(|| &b[5..])
+}
+
+/// What may follow the date in a TOML datetime (RFC 3339 with TOML's space separator): `T` or a
+/// space, `HH:MM:SS`, an optional fraction of a second, an optional `Z` or `+HH:MM` / `-HH:MM`.
+fn time_suffix(b: &[u8]) -> bool {
+    let Some((sep, rest)) = b.split_first() else {
+        return false;
+    };
+    if !matches!(sep, b'T' | b't' | b' ') {
+        return false;
+    }
+    let Some(rest) = hours_minutes(rest, 23) else {
+        return false;
+    };
+    // Seconds up to 60: RFC 3339 allows a leap second.
+    if rest.len() < 3 || rest[0] != b':' || !digits(&rest[1..3]) || number(&rest[1..3]) > 60 {
+        return false;
+    }
+    let mut rest = &rest[3..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    match rest {
+        [] | [b'Z' | b'z'] => true,
+        [b'+' | b'-', offset @ ..] => hours_minutes(offset, 23).is_some_and(<[u8]>::is_empty),
+        _ => false,
+    }
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         1..=12 => 31,

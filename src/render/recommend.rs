@@ -58,7 +58,7 @@ struct RecommendJson<'a> {
 struct QueryJson<'a> {
     /// The `--license` words as written.
     license: &'a str,
-    usage: UsageJson<'a>,
+    usage: UsageJson,
     /// Null without `--gpus`; `yardstick_gpu` then names the GPU each model was sized on.
     gpus: Option<GpusJson<'a>>,
     yardstick_gpu: Option<&'a str>,
@@ -79,10 +79,10 @@ struct QueryJson<'a> {
 }
 
 #[derive(Serialize)]
-struct UsageJson<'a> {
+struct UsageJson {
     commercial: bool,
     mau: Option<u64>,
-    region: Option<&'a str>,
+    region: Option<crate::places::Place>,
     hosted: bool,
     redistribute: bool,
     distill: bool,
@@ -153,7 +153,7 @@ impl<'a> QueryJson<'a> {
             usage: UsageJson {
                 commercial: q.usage.commercial,
                 mau: q.usage.mau,
-                region: q.usage.region.as_deref(),
+                region: q.usage.region,
                 hosted: q.usage.hosted,
                 redistribute: q.usage.redistribute,
                 distill: q.usage.distill,

@@ -4,6 +4,7 @@ mod catalog;
 mod fit;
 mod gate;
 mod help;
+mod hostile;
 mod json;
 mod recommend;
 mod shell;
