@@ -85,8 +85,12 @@ pub(crate) fn check_texts(
                 .collect();
             families.extend(catalog.families.iter().cloned());
             licenses.extend(catalog.licenses.iter().cloned());
-            let view = Catalog::from_parts(families, catalog.models.clone(), licenses, Vec::new());
+            // The user's models move into the view and back: a large user catalog is not copied.
+            let models = std::mem::take(&mut catalog.models);
+            let view = Catalog::from_parts(families, models, licenses, Vec::new());
             let mut semantic = check_catalog(&view, &texts);
+            catalog.models = view.models;
+            catalog.reindex();
             // GPUs are checked on their own (aliases may not collide within the given files).
             let gpus =
                 Catalog::from_parts(Vec::new(), Vec::new(), Vec::new(), catalog.gpus.clone());
@@ -106,16 +110,16 @@ pub(crate) fn check_texts(
     (catalog, problems)
 }
 
-/// The texts being checked, for pointing a problem at the line of the key it is about.
+/// The texts being checked, for pointing a problem at the line of the key it is about. Borrowed,
+/// and each file's line index is built only when one of its problems needs a line.
 #[derive(Default)]
-pub(crate) struct Texts {
-    files: HashMap<String, (String, LineIndex)>,
+pub(crate) struct Texts<'t> {
+    files: HashMap<&'t str, (&'t str, std::cell::OnceCell<LineIndex>)>,
 }
 
-impl Texts {
-    fn add(&mut self, name: &str, text: &str) {
-        self.files
-            .insert(name.to_string(), (text.to_string(), LineIndex::new(text)));
+impl<'t> Texts<'t> {
+    fn add(&mut self, name: &'t str, text: &'t str) {
+        self.files.insert(name, (text, std::cell::OnceCell::new()));
     }
 
     /// A problem of the entry starting at byte `at` of `file`, placed on the line of the key the
@@ -125,6 +129,7 @@ impl Texts {
         let Some((text, index)) = self.files.get(file) else {
             return Problem::in_file(file, message);
         };
+        let index = index.get_or_init(|| LineIndex::new(text));
         let offset = key_offset(text, at, key)
             .or_else(|| key_offset(text, at, "id"))
             .unwrap_or(at);

@@ -555,4 +555,45 @@ mod tests {
             assert!(Date::parse(bad).is_none(), "{bad}");
         }
     }
+
+    /// A synthetic API model entry (small, valid).
+    fn api_entry(i: usize, extra: &str) -> String {
+        format!(
+            "[[model]]\nid = \"m-{i}\"\nname = \"M {i}\"\nvendor = \"V\"\nfamily = \"gpt-5\"\nweights = \"api\"\nreleased = 2025-01-01\nlicense = \"api-openai\"\nmodalities = [\"text\"]\ncontext_tokens = 8192\n{extra}price_input_per_m = 1.0\nprice_output_per_m = 2.0\nprice_as_of = 2025-01-01\n[model.sources]\nprice = \"https://example.org\"\n\n"
+        )
+    }
+
+    #[test]
+    fn large_files_read_in_pieces_like_one_document() {
+        // 400 entries (read in pieces on every core), the 150th with an unknown key.
+        let text: String = (0..400)
+            .map(|i| api_entry(i, if i == 150 { "colour = 1\n" } else { "" }))
+            .collect();
+        let (doc, problems) = read_file("big.toml", &text);
+        assert_eq!(doc.model.len(), 399);
+        assert_eq!(doc.model[0].id, "m-0");
+        assert_eq!(doc.model[398].id, "m-399");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let line = text[..text.find("colour").unwrap()].matches('\n').count() + 1;
+        assert_eq!(problems[0].line, Some(line), "{problems:?}");
+        // Entry offsets point into the whole file.
+        assert!(text[doc.model[398].at..].starts_with("[[model]]\nid = \"m-399\""));
+    }
+
+    #[test]
+    fn a_header_inside_a_string_falls_back_to_one_document() {
+        let mut text: String = (0..300).map(|i| api_entry(i, "")).collect();
+        text.push_str(&api_entry(
+            300,
+            "notes = \"\"\"\n[[model]]\nnot a header\n\"\"\"\n",
+        ));
+        let (doc, problems) = read_file("big.toml", &text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(doc.model.len(), 301);
+        assert!(doc.model[300]
+            .notes
+            .as_deref()
+            .unwrap()
+            .contains("[[model]]"));
+    }
 }

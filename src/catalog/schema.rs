@@ -16,12 +16,110 @@ use std::fmt;
 pub struct ReadProblem {
     pub span: Option<std::ops::Range<usize>>,
     pub message: String,
+    /// A syntax error (the file is not TOML), rather than a schema error in one entry.
+    pub syntax: bool,
 }
 
 /// Reads a catalog file entry by entry: a schema error in one entry (an unknown key, a wrong type)
 /// is reported and that entry skipped, so one mistake does not hide the problems of the others.
 /// Syntax errors are all reported, and then no entry is read (a broken file has no reliable entries).
+///
+/// A large file is read in pieces, one per top-level `[[family]]`/`[[model]]`/`[[license]]`/
+/// `[[gpu]]` header, on every core: only one entry's syntax tree is alive at a time, so a user
+/// catalog of 100,000 models needs a fraction of the memory and time of one whole-document tree.
+/// A piece that does not parse on its own (a header inside a multi-line string) sends the whole
+/// file back to the one-document reader, whose errors are authoritative.
 pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
+    const PIECES_WORTH_IT: usize = 256;
+    let starts = entry_starts(text);
+    if starts.len() < PIECES_WORTH_IT {
+        return read_document(text, 0);
+    }
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(starts.len() + 1);
+    let mut prev = 0;
+    for &s in &starts {
+        bounds.push((prev, s));
+        prev = s;
+    }
+    bounds.push((prev, text.len()));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let per = bounds.len().div_ceil(threads);
+    let parts: Vec<Option<(CatalogFile, Vec<ReadProblem>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut file = CatalogFile::default();
+                    let mut problems = Vec::new();
+                    for &(a, b) in chunk {
+                        let (piece, found) = read_document(&text[a..b], a);
+                        if found.iter().any(|p| p.syntax) {
+                            return None;
+                        }
+                        file.append(piece);
+                        problems.extend(found);
+                    }
+                    Some((file, problems))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    if parts.iter().any(Option::is_none) {
+        return read_document(text, 0);
+    }
+    let mut file = CatalogFile::default();
+    let mut problems = Vec::new();
+    for (piece, found) in parts.into_iter().flatten() {
+        file.append(piece);
+        problems.extend(found);
+    }
+    (file, problems)
+}
+
+/// Byte offsets of the lines that open a top-level entry (`[[model]]` and its siblings).
+fn entry_starts(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if matches!(t, "[[family]]" | "[[model]]" | "[[license]]" | "[[gpu]]") {
+            out.push(offset);
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Reads one TOML document (a whole file, or a piece of one starting at byte `base`).
+fn read_document(text: &str, base: usize) -> (CatalogFile, Vec<ReadProblem>) {
+    let (mut file, mut problems) = read_document_at(text);
+    if base > 0 {
+        for p in &mut problems {
+            p.span = p.span.take().map(|s| s.start + base..s.end + base);
+        }
+        for e in &mut file.family {
+            e.at += base;
+        }
+        for e in &mut file.model {
+            e.at += base;
+        }
+        for e in &mut file.license {
+            e.at += base;
+        }
+        for e in &mut file.gpu {
+            e.at += base;
+        }
+    }
+    (file, problems)
+}
+
+fn read_document_at(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
     use toml::de::DeTable;
     let mut file = CatalogFile::default();
     let (table, errors) = DeTable::parse_recoverable(text);
@@ -30,6 +128,7 @@ pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
         .map(|e| ReadProblem {
             span: e.span(),
             message: e.message().trim().to_string(),
+            syntax: true,
         })
         .collect();
     if !problems.is_empty() {
@@ -47,6 +146,7 @@ pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
                 Err(e) => problems.push(ReadProblem {
                     span: e.span().or(Some(key_span)),
                     message: format!("as_of: {}", e.message().trim()),
+                    syntax: false,
                 }),
             },
             other => problems.push(ReadProblem {
@@ -54,6 +154,7 @@ pub fn read_catalog(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
                 message: format!(
                     "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]] and [[gpu]] entries (and `as_of`)"
                 ),
+                syntax: false,
             }),
         }
     }
@@ -87,6 +188,7 @@ fn read_entries<T: serde::de::DeserializeOwned + Located>(
         problems.push(ReadProblem {
             span: Some(span),
             message: "must be an array of tables (`[[model]]`, not `[model]`)".into(),
+            syntax: false,
         });
         return;
     };
@@ -101,8 +203,20 @@ fn read_entries<T: serde::de::DeserializeOwned + Located>(
             Err(e) => problems.push(ReadProblem {
                 span: e.span().or(Some(start..start)),
                 message: e.message().trim().to_string(),
+                syntax: false,
             }),
         }
+    }
+}
+
+impl CatalogFile {
+    /// Adds another file's entries after this one's (the pieces of one file, in order).
+    pub fn append(&mut self, other: CatalogFile) {
+        self.as_of = self.as_of.max(other.as_of);
+        self.family.extend(other.family);
+        self.model.extend(other.model);
+        self.license.extend(other.license);
+        self.gpu.extend(other.gpu);
     }
 }
 
