@@ -95,6 +95,19 @@ pub enum CatalogCommand {
         /// Catalog files or folders to check.
         paths: Vec<PathBuf>,
     },
+    /// Check catalog files or folders once and write them in a compiled form that loads in a
+    /// fraction of the time (for very large user catalogs): pass FILE to --catalog / PICK_CATALOG.
+    ///
+    ///   pick catalog compile my-models/ -o my-models.pickcat
+    ///   PICK_CATALOG=my-models.pickcat pick --license apache
+    Compile {
+        /// Catalog files or folders (TOML).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write the compiled catalog (replaced only when the compile succeeds).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -490,6 +503,18 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
     match cli.command {
         Some(Command::Completions { shell }) => Ok((completions(shell), 0)),
         Some(Command::Man) => Ok((man()?, 0)),
+        Some(Command::Catalog(CatalogCommand::Compile { paths, output })) => {
+            let (bytes, models) = Catalog::compile(&paths)?;
+            write_replacing(&output, &bytes)?;
+            Ok((
+                format!(
+                    "compiled {models} models into {} ({} bytes)\n",
+                    output.display(),
+                    bytes.len()
+                ),
+                exit::SUCCESS,
+            ))
+        }
         Some(Command::Catalog(CatalogCommand::Check { paths: check })) => {
             // The files named here and the ones --catalog / PICK_CATALOG add, over the embedded
             // catalog: what every other command would load.
@@ -552,6 +577,25 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
             }
         }
     }
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, renamed over it.
+fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if path.is_dir() {
+        return Err(anyhow!(
+            "{} is a folder: give a file name with -o",
+            path.display()
+        ));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            anyhow!("cannot write {}: {e}", path.display())
+        })
 }
 
 fn completions(shell: Shell) -> String {

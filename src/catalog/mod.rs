@@ -121,14 +121,82 @@ impl Catalog {
         if extra.is_empty() {
             return Ok(catalog);
         }
-        let files = read_paths(extra)?;
-        let (user, problems) = check::check_texts(&files, Some(&catalog));
-        crate::problem::into_result(
-            problems,
-            "in the catalog given with --catalog/PICK_CATALOG (fix them; `pick catalog check` lists the same)",
-        )?;
-        catalog.absorb(user);
+        let (files, compiled) = read_sources(extra)?;
+        if !files.is_empty() {
+            let (user, problems) = check::check_texts(&files, Some(&catalog));
+            crate::problem::into_result(
+                problems,
+                "in the catalog given with --catalog/PICK_CATALOG (fix them; `pick catalog check` lists the same)",
+            )?;
+            catalog.absorb(user);
+        }
+        // Compiled catalogs were checked when compiled: their entries merge as they are.
+        for (name, c) in compiled {
+            let mut user = Catalog::default();
+            for (origin, doc) in c.files {
+                user.add_file(&format!("{name} ({origin})"), doc);
+            }
+            user.as_of = c.as_of;
+            catalog.absorb(user);
+        }
         Ok(catalog)
+    }
+
+    /// A user catalog checked once and encoded for fast loading (`pick catalog compile`): the
+    /// bytes to write, and how many models they hold.
+    pub fn compile(paths: &[PathBuf]) -> Result<(Vec<u8>, usize)> {
+        let (files, compiled) = read_sources(paths)?;
+        if let Some((name, _)) = compiled.first() {
+            return Err(anyhow!(
+                "{name} is a compiled catalog already: compile its TOML sources instead"
+            ));
+        }
+        let base = Catalog::embedded_with(Detail::Full)?;
+        let (user, problems) = check::check_texts(&files, Some(&base));
+        crate::problem::into_result(problems, "in the catalog to compile (nothing was written)")?;
+        // Entries grouped back by file, in the order the files were given.
+        let mut docs: Vec<(String, CatalogFile)> = files
+            .iter()
+            .map(|(name, _)| (name.clone(), CatalogFile::default()))
+            .collect();
+        let slot: HashMap<String, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.clone(), i))
+            .collect();
+        let models = user.models.len();
+        let Catalog {
+            families,
+            models: entries,
+            licenses,
+            gpus,
+            ..
+        } = user;
+        let place = |origin: &str| slot.get(origin).copied().unwrap_or(0);
+        for e in families {
+            let i = place(&e.origin);
+            docs[i].1.family.push(e);
+        }
+        for e in entries {
+            let i = place(&e.origin);
+            docs[i].1.model.push(e);
+        }
+        for e in licenses {
+            let i = place(&e.origin);
+            docs[i].1.license.push(e);
+        }
+        for e in gpus {
+            let i = place(&e.origin);
+            docs[i].1.gpu.push(e);
+        }
+        let compiled = Compiled {
+            pick_version: env!("CARGO_PKG_VERSION").to_string(),
+            as_of: docs.iter().filter_map(|(_, d)| d.as_of).max(),
+            files: docs,
+        };
+        let mut bytes = COMPILED_MAGIC.to_vec();
+        bytes.extend(postcard::to_allocvec(&compiled).context("encode the compiled catalog")?);
+        Ok((bytes, models))
     }
 
     /// Merges a parsed catalog over this one (each entry keeps its origin file).
@@ -412,6 +480,54 @@ fn with_suggestion(message: String) -> String {
     let keys = expected.split('`').skip(1).step_by(2);
     let hint = crate::suggest::did_you_mean(field, keys);
     format!("{message}{hint}")
+}
+
+/// The first bytes of a compiled catalog (`pick catalog compile`), with the format's version.
+const COMPILED_MAGIC: &[u8] = b"pick compiled catalog v1\n";
+
+/// A user catalog, checked and encoded once: loading it skips parsing and checking.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Compiled {
+    /// The pick that compiled it: its schema and embedded catalog are what the check ran against.
+    pick_version: String,
+    as_of: Option<Date>,
+    /// Entries by source file, in the order given.
+    files: Vec<(String, CatalogFile)>,
+}
+
+/// Reads catalog paths: TOML texts to check, and compiled catalogs (recognized by their first
+/// bytes) decoded as they are.
+#[allow(clippy::type_complexity)]
+fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String, Compiled)>)> {
+    let mut texts = Vec::new();
+    let mut compiled = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            let bytes = input::read_bytes(path, input::Kind::Catalog)?;
+            let name = path.display().to_string();
+            if let Some(body) = bytes.strip_prefix(COMPILED_MAGIC) {
+                let c: Compiled = postcard::from_bytes(body).map_err(|e| {
+                    anyhow!("{name}: the compiled catalog is damaged ({e}): compile it again with `pick catalog compile`")
+                })?;
+                if c.pick_version != env!("CARGO_PKG_VERSION") {
+                    return Err(anyhow!(
+                        "{name} was compiled by pick {} (this is {}): compile it again with `pick catalog compile`",
+                        c.pick_version,
+                        env!("CARGO_PKG_VERSION")
+                    ));
+                }
+                compiled.push((name, c));
+                continue;
+            }
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow!("{name} is neither a TOML catalog (UTF-8 text) nor a compiled one")
+            })?;
+            texts.push((name, text));
+            continue;
+        }
+        texts.extend(read_paths(std::slice::from_ref(path))?);
+    }
+    Ok((texts, compiled))
 }
 
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted). Every

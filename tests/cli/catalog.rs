@@ -547,3 +547,62 @@ fn misspelt_keys_and_references_get_a_suggestion() {
         r.stderr
     );
 }
+
+#[test]
+fn compiled_catalogs_load_like_their_sources() {
+    let dir = temp_dir("compile");
+    let out = dir.join("models.pickcat");
+    let r = pick(&[
+        "catalog",
+        "compile",
+        "catalogs/override.toml",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("compiled 2 models"), "{}", r.stdout);
+    // Same answers from the compiled form as from the TOML.
+    for args in [
+        vec!["show", "acme/acme-8b", "--format", "json"],
+        vec!["list", "--format", "ids"],
+    ] {
+        let toml = pick_env(&args, &[("PICK_CATALOG", "catalogs/override.toml")]);
+        let compiled = pick_env(&args, &[("PICK_CATALOG", out.to_str().unwrap())]);
+        assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+        let strip = |s: &str| {
+            s.replace(out.to_str().unwrap(), "")
+                .replace("catalogs/override.toml", "")
+        };
+        let (a, b) = (strip(&toml.stdout), strip(&compiled.stdout));
+        if args[0] == "list" {
+            assert_eq!(a, b);
+        } else {
+            assert!(
+                b.contains("\"id\": \"acme-8b\"") || b.contains("\"id\":\"acme-8b\""),
+                "{b}"
+            );
+        }
+    }
+    // A catalog with problems is not compiled, and nothing is written.
+    let bad = dir.join("bad.pickcat");
+    let r = pick(&[
+        "catalog",
+        "compile",
+        "catalogs/semantic.toml",
+        "-o",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("nothing was written") && !bad.exists(),
+        "{}",
+        r.stderr
+    );
+    // A damaged compiled file is a clear error, exit 2.
+    let mut bytes = std::fs::read(&out).unwrap();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&bad, bytes).unwrap();
+    let r = pick_env(&["list"], &[("PICK_CATALOG", bad.to_str().unwrap())]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("damaged"), "{}", r.stderr);
+}

@@ -16,6 +16,7 @@ const COMMANDS: &[&[&str]] = &[
     &["gate"],
     &["catalog"],
     &["catalog", "check"],
+    &["catalog", "compile"],
     &["licenses"],
     &["gpus"],
     &["completions"],
