@@ -402,6 +402,12 @@ fn merge<T: Entry>(
     if items.is_empty() {
         return;
     }
+    // Entries of one file into an empty list: nothing to replace, nothing to look up.
+    if list.is_empty() && items.iter().all(|x| x.origin() == items[0].origin()) {
+        *list = items;
+        return;
+    }
+    list.reserve(items.len());
     // Where each id stands, so that merging stays linear in the number of entries.
     let mut at: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len() + items.len());
     for (i, x) in list.iter().enumerate() {
