@@ -15,14 +15,56 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 no model qualifies, the gate failed, or nothing fits; 2 bad input or error.";
+/// `pick gate --help`: the policy file, completely.
+const GATE_HELP: &str = "\
+The policy file (pick.toml):
+
+  [usage]                        what the project does with the models
+  commercial = true              required; false = non-commercial research
+  mau = 5_000_000                monthly active users of the product (optional)
+  region = \"de\"                  where the licensee is established: ISO 3166 code or name, eu or eea
+  hosted = false                 you offer the model to others as a hosted API
+  redistribute = false           you ship the (fine-tuned) weights
+  distill = false                you train other models on its outputs
+
+  [allow]                        the licenses accepted, in the words of --license:
+  tiers = [\"permissive\"]         permissive, conditional, non-commercial, proprietary
+  licenses = [\"apache\", \"mit\"]   apache, mit, commercial, any, or a license id (pick licenses)
+
+  [[model]]                      each model the project uses (--scan finds more)
+  ref = \"meta-llama/Llama-3.1-8B-Instruct\"   catalog id or Hugging Face repo id
+  revision = \"0e9e39f\"           optional pinned revision
+  license = \"apache-2.0\"         optional: the HF license of a model the catalog lacks (still fails)
+
+  [[exception]]                  an approved exception, until it expires
+  model = \"qwen2.5-72b\"
+  reason = \"LR-118 legal approval\"
+  expires = 2027-03-31
+
+Every problem in the file is reported with its line (exit 2). The gate fails closed: an unknown
+model or license, an expired exception or an unknown key never passes.
+
+Examples:
+  pick gate
+  pick gate --scan . --format github
+  pick gate --format sarif > pick.sarif";
+
+/// `pick --help`'s closing: examples of the main job, then the exit codes.
+const MAIN_HELP: &str = "\
+Examples:
+  pick --license apache --gpus 4xH100
+  pick --license permissive,llama3.1 --gpus 8xH200 --explain
+  pick --license commercial --mau 800M --region de
+  pick --checkpoint base --gpus 1xH100 --task lora
+  pick --include-api --format json
+
+Exit codes: 0 success; 1 no model qualifies, the gate failed, or nothing fits; 2 bad input or error.";
 
 /// Pick the open-weight LLM checkpoint to build on: license terms, hardware fit and cost, explained.
 ///
-/// With no subcommand, ranks the catalog for your license needs, GPUs and load:
-///   pick --license apache --gpus 4xH100
+/// With no subcommand, ranks the catalog for your license needs, GPUs and load (examples below).
 #[derive(Debug, Parser)]
-#[command(name = "pick", version, about, long_about, after_help = EXIT_CODES)]
+#[command(name = "pick", version, about, long_about, after_help = MAIN_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -56,19 +98,32 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the catalog's models.
+    #[command(
+        after_help = "Examples:\n  pick list --weights open --class moe\n  pick list --license apache --format ids\n  pick list --format csv > models.csv"
+    )]
     List(ListArgs),
     /// The card of one model: license clauses, architecture, context, ecosystem, sources.
+    #[command(
+        after_help = "Examples:\n  pick show qwen3-8b\n  pick show meta-llama/Llama-3.1-70B-Instruct --format json"
+    )]
     Show(ShowArgs),
     /// Size a model on GPUs: memory per GPU, plans, throughput, assumptions.
+    #[command(
+        override_usage = "pick fit <MODEL> --gpus <SPEC> [OPTIONS]",
+        after_help = "Examples:\n  pick fit llama-3.1-70b --gpus 2xH100\n  pick fit qwen3.5-9b --gpus 1xL4 --context 32k --precision fp8\n  pick fit ./my-model --gpus auto            (a folder with config.json)\n  pick fit qwen3-8b --gpus 1xRTX4090 --task qlora"
+    )]
     Fit(FitArgs),
     /// CI license gate: check the models a project uses against a policy file.
+    #[command(after_help = GATE_HELP)]
     Gate(GateArgs),
     /// Catalog maintenance.
     #[command(subcommand)]
     Catalog(CatalogCommand),
     /// List the licenses and their clauses.
+    #[command(after_help = "Examples:\n  pick licenses\n  pick licenses --format json")]
     Licenses(SimpleFormat),
     /// List the GPUs and their specs.
+    #[command(after_help = "Examples:\n  pick gpus\n  pick gpus --format json")]
     Gpus(SimpleFormat),
     /// Print a shell completion script.
     Completions {
@@ -90,7 +145,11 @@ pub enum Shell {
 
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
-    /// Validate the embedded catalog (no PATH) or the given files and folders; exit 2 on problems.
+    /// Validate the embedded catalog with the given files and folders (and --catalog / PICK_CATALOG);
+    /// every problem with its line, exit 2 if any.
+    #[command(
+        after_help = "Examples:\n  pick catalog check\n  pick catalog check my-models/\n  PICK_CATALOG=my-models pick catalog check"
+    )]
     Check {
         /// Catalog files or folders to check.
         paths: Vec<PathBuf>,
@@ -191,6 +250,10 @@ pub enum PrecisionArg {
     Fp8,
     Int8,
     Int4,
+    /// 4-bit microscaling (native in gpt-oss and DeepSeek-V4 experts).
+    Mxfp4,
+    /// 4-bit NormalFloat (QLoRA).
+    Nf4,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,13 +279,13 @@ pub struct SizingArgs {
     /// Default 8192 for serving, 4096 for training. In the recommender it is also the minimum usable context.
     #[arg(long, value_name = "N", value_parser = parse_positive, help_heading = "Hardware")]
     pub context: Option<u64>,
-    /// Sequences served at once (default 1).
+    /// Sequences served at once.
     #[arg(long, value_name = "N", value_parser = parse_positive, default_value = "1", help_heading = "Hardware")]
     pub concurrency: u64,
     /// KV cache dtype (auto = bf16).
     #[arg(long, value_enum, default_value_t = KvArg::Auto, help_heading = "Hardware")]
     pub kv_dtype: KvArg,
-    /// Prompt tokens per generated token, for throughput and cost (default 1).
+    /// Prompt tokens per generated token, for throughput and cost.
     #[arg(long, value_name = "R", default_value = "1", value_parser = parse_ratio, help_heading = "Hardware")]
     pub input_ratio: f64,
 }
@@ -674,6 +737,8 @@ fn fit_request(s: &SizingArgs) -> Request {
             PrecisionArg::Fp8 => Some(Precision::Fp8),
             PrecisionArg::Int8 => Some(Precision::Int8),
             PrecisionArg::Int4 => Some(Precision::Int4),
+            PrecisionArg::Mxfp4 => Some(Precision::Mxfp4),
+            PrecisionArg::Nf4 => Some(Precision::Nf4),
         },
         s.context,
         s.concurrency,

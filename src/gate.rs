@@ -562,7 +562,7 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
         let mut findings = vec![at(Finding::new(
             Code::ModelUnknown,
             Level::Fail,
-            format!("`{}` is not in the catalog{hint}; add it with --catalog FILE (see README) so its license terms are known", elide(reference)),
+            format!("`{}` is not in the catalog{hint}; add it with --catalog FILE (`pick catalog check --help`; format in catalog/FORMAT.md of the source) so its license terms are known", elide(reference)),
         ))];
         match declared.map(str::to_ascii_lowercase) {
             Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
