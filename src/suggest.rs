@@ -39,7 +39,9 @@ fn levenshtein(a: &[char], b: &[char], limit: usize) -> Option<usize> {
     Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
-/// The best candidate within a third of the name's length (or sharing it as a substring).
+/// The best candidate: one the name begins (`qwen3-235b` → `qwen3-235b-a22b`, the shortest such),
+/// else one holding every token of the name (`llama-70b` → `llama-3.1-70b`), else the nearest
+/// within a third of the name's length in edits (or containing it).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let len = name.chars().count();
     if len > MAX_NAME {
@@ -48,6 +50,13 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let lower = name.to_lowercase();
     let chars: Vec<char> = lower.chars().collect();
     let limit = (len / 3).max(2);
+    let split = |s: &str| -> Vec<String> {
+        s.split(['-', '/', '_', ' '])
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let tokens = split(&lower);
     candidates
         .into_iter()
         .filter_map(|c| {
@@ -56,6 +65,19 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
                 return None;
             }
             let clen = c.chars().count();
+            let cl = c.to_lowercase();
+            if len >= 3 && clen > len && cl.starts_with(&lower) {
+                return Some(((0, clen - len), c));
+            }
+            if tokens.len() >= 2 {
+                let ctokens = split(&cl);
+                if tokens
+                    .iter()
+                    .all(|t| ctokens.iter().any(|ct| ct.starts_with(t.as_str())))
+                {
+                    return Some(((1, clen.abs_diff(len)), c));
+                }
+            }
             let d = if clen.abs_diff(len) <= limit {
                 let cc: Vec<char> = c.to_lowercase().chars().collect();
                 levenshtein(&chars, &cc, limit)
@@ -65,8 +87,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             // A candidate containing the name counts as within the limit.
             let contains = || lower.len() >= 3 && clen >= len && c.to_lowercase().contains(&lower);
             match d {
-                Some(d) => Some((d, c)),
-                None if contains() => Some((limit, c)),
+                Some(d) => Some(((2, d), c)),
+                None if contains() => Some(((2, limit), c)),
                 None => None,
             }
         })
@@ -95,6 +117,21 @@ pub fn elide(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_and_tokens_come_first() {
+        let ids = [
+            "qwen3-32b",
+            "qwen3-235b-a22b",
+            "qwen3-30b-a3b",
+            "llama-3.1-70b",
+            "llama-3.3-70b",
+        ];
+        assert_eq!(closest("qwen3-235b", ids), Some("qwen3-235b-a22b"));
+        assert_eq!(closest("qwen3-30b", ids), Some("qwen3-30b-a3b"));
+        assert_eq!(closest("llama-70b", ids), Some("llama-3.1-70b"));
+        assert_eq!(closest("qwen3-33b", ids), Some("qwen3-32b"));
+    }
 
     #[test]
     fn distance_counts_edits() {
