@@ -544,7 +544,22 @@ fn style(choice: ColorChoice) -> Style {
         ColorChoice::Never => false,
         ColorChoice::Auto => terminal && !no_color && !dumb,
     };
-    Style { color, terminal }
+    let width = if terminal { terminal_width() } else { 0 };
+    Style {
+        color,
+        terminal,
+        width,
+    }
+}
+
+/// The terminal's width: COLUMNS when set, else what the terminal says, else 80.
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c >= 20)
+        .or_else(|| comfy_table::Table::new().width())
+        .unwrap_or(80)
 }
 
 fn catalog_paths(global: &GlobalArgs) -> Vec<PathBuf> {

@@ -24,12 +24,15 @@ pub struct Style {
     pub color: bool,
     /// A terminal: tables may use box characters and wrap to its width.
     pub terminal: bool,
+    /// The terminal's width in columns (80 when it cannot be told); 0 off a terminal.
+    pub width: u16,
 }
 
 impl Style {
     pub const PLAIN: Style = Style {
         color: false,
         terminal: false,
+        width: 0,
     };
 
     fn paint(self, code: &str, s: &str) -> String {
@@ -68,6 +71,53 @@ impl Style {
         }
     }
 
+    /// The columns to show, in their order: every one off a terminal; on a terminal, the columns
+    /// in `priority` order while their typical widths fit (the first always, whole), so a narrow
+    /// terminal gets a compact table instead of one whose every cell wraps. Typical: the width
+    /// nine cells in ten fit in; the rare long cell wraps inside its column.
+    pub fn columns_that_fit(
+        self,
+        header: &[&str],
+        rows: &[Vec<String>],
+        priority: &[usize],
+    ) -> Vec<usize> {
+        if !self.terminal {
+            return (0..header.len()).collect();
+        }
+        let width_of = |i: usize, whole: bool| {
+            let mut w: Vec<usize> = rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .collect();
+            w.sort_unstable();
+            let cell = match (whole, w.last()) {
+                (true, Some(&max)) => max,
+                (false, Some(_)) => w[(w.len() * 9 / 10).min(w.len() - 1)],
+                (_, None) => 0,
+            };
+            cell.max(header[i].chars().count()) + 3
+        };
+        let mut used = 1;
+        let mut keep = Vec::new();
+        for &i in priority {
+            let w = width_of(i, keep.is_empty());
+            if keep.is_empty() || used + w <= usize::from(self.width) {
+                used += w;
+                keep.push(i);
+            }
+        }
+        keep.sort_unstable();
+        keep
+    }
+
+    /// Keeps a column's cells whole (ids are never split across lines): the column is as wide as
+    /// its longest cell.
+    pub fn keep_whole(table: &mut Table, column: usize) {
+        if let Some(c) = table.column_mut(column) {
+            c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+
     /// A table cell in a tone; comfy-table measures and styles it itself.
     pub fn cell(self, text: impl Into<String>, tone: Tone) -> Cell {
         let cell = Cell::new(text.into());
@@ -83,8 +133,11 @@ impl Style {
     pub fn table(self, header: &[&str]) -> Table {
         let mut t = Table::new();
         if self.terminal {
+            // The width is set, not detected: detection stops when colour is off (NO_COLOR,
+            // TERM=dumb), and a table sized for no width wraps into garbage.
             t.load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(self.width.max(20));
         } else {
             t.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Disabled);
@@ -204,7 +257,8 @@ mod tests {
         assert_eq!(
             Style {
                 color: true,
-                terminal: true
+                terminal: true,
+                width: 80,
             }
             .red("x"),
             "\x1b[31mx\x1b[0m"

@@ -8,6 +8,7 @@ mod hostile;
 mod json;
 mod recommend;
 mod shell;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

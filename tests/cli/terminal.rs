@@ -1,0 +1,84 @@
+//! Output on a real terminal: the binary runs in a pseudo-terminal (util-linux `script`) of 80
+//! and 120 columns, colour on and off, and no line may be wider than the terminal or split an id.
+
+use super::*;
+
+/// Runs pick in a pseudo-terminal `columns` wide; the screen text without colour escapes.
+fn on_terminal(args: &[&str], columns: u16, no_color: bool) -> String {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_pick").to_string())
+        .chain(args.iter().map(|a| (*a).to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env("COLUMNS", columns.to_string())
+        .env("PICK_STALE_OK", "1")
+        .env_remove("PICK_CATALOG")
+        .current_dir(fixtures());
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR").env("TERM", "xterm-256color");
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("util-linux `script` runs the binary in a pseudo-terminal");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    strip_escapes(&text)
+}
+
+fn strip_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn tables_fit_the_terminal_and_keep_ids_whole() {
+    let ids: Vec<String> = pick(&["list", "--format", "ids"])
+        .stdout
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for columns in [80u16, 120] {
+        for no_color in [false, true] {
+            let screen = on_terminal(&["list"], columns, no_color);
+            assert!(screen.lines().count() > ids.len(), "{screen}");
+            for line in screen.lines() {
+                assert!(
+                    line.chars().count() <= usize::from(columns),
+                    "{columns} columns, no_color {no_color}: a line of {} > {columns}:\n{line}",
+                    line.chars().count()
+                );
+            }
+            // Every id appears whole (a split id would be missing as a token).
+            for id in &ids {
+                assert!(
+                    screen
+                        .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
+                        .any(|t| t == id),
+                    "{columns} columns: `{id}` is split"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pipes_are_unchanged_by_the_terminal_width() {
+    let narrow = pick_env(&["list"], &[("COLUMNS", "40")]);
+    let wide = pick_env(&["list"], &[("COLUMNS", "300")]);
+    assert_eq!(narrow.stdout, wide.stdout);
+}
