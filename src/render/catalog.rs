@@ -215,11 +215,59 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                 .map(|m| ModelJson::new(m, c.license(&m.license).map(|l| l.tier)))
                 .collect(),
         }),
-        ListFormat::Csv | ListFormat::Tsv => delimited(
-            &header,
-            &models.iter().map(|m| row(m)).collect::<Vec<_>>(),
-            matches!(format, ListFormat::Tsv),
-        ),
+        // Data, not the display table: raw values under the JSON field names.
+        ListFormat::Csv | ListFormat::Tsv => {
+            let header = [
+                "id",
+                "name",
+                "vendor",
+                "family",
+                "weights",
+                "architecture",
+                "params_total_b",
+                "params_active_b",
+                "context_tokens",
+                "context_usable_tokens",
+                "license_id",
+                "license_tier",
+                "released",
+                "base_released",
+                "status",
+            ];
+            let number = |v: f64| {
+                if v > 0.0 {
+                    v.to_string()
+                } else {
+                    String::new()
+                }
+            };
+            let rows: Vec<Vec<String>> = models
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.clone(),
+                        m.name.clone(),
+                        m.vendor.clone(),
+                        m.family.clone(),
+                        m.weights.as_str().to_string(),
+                        m.architecture.map_or("", |a| a.as_str()).to_string(),
+                        number(m.params_total_b),
+                        number(m.params_active_b),
+                        m.context_tokens.to_string(),
+                        m.context_usable_tokens
+                            .map_or(String::new(), |u| u.to_string()),
+                        m.license.clone(),
+                        c.license(&m.license)
+                            .map_or("", |l| l.tier.as_str())
+                            .to_string(),
+                        m.released.to_string(),
+                        m.base_released().to_string(),
+                        m.status.as_str().to_string(),
+                    ]
+                })
+                .collect();
+            delimited(&header, &rows, matches!(format, ListFormat::Tsv))
+        }
         ListFormat::Ids => models.iter().map(|m| format!("{}\n", m.id)).collect(),
         ListFormat::Table => {
             let rows: Vec<Vec<String>> = models.iter().map(|m| row(m)).collect();

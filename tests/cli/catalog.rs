@@ -185,10 +185,32 @@ fn list_filters_and_formats() {
             && !apache.contains("deepseek-r1-distill-qwen-7b\n")
     );
     let api = pick(&["list", "--weights", "api", "--format", "csv"]).stdout;
-    assert!(api.starts_with("id,name,vendor,weights,class,params,context,license,tier,released\n"));
+    assert!(api.starts_with("id,name,vendor,family,weights,architecture,params_total_b,params_active_b,context_tokens,context_usable_tokens,license_id,license_tier,released,base_released,status\n"), "{api}");
     assert!(api.lines().skip(1).all(|l| l.contains(",api,")));
+    // TSV is data: every row has the header's fields, and the numeric ones parse as numbers.
     let tsv = pick(&["list", "--format", "tsv"]).stdout;
-    assert!(tsv.lines().all(|l| l.split('\t').count() == 10));
+    let mut lines = tsv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (total, active, context) = (
+        col("params_total_b"),
+        col("params_active_b"),
+        col("context_tokens"),
+    );
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), header.len(), "{line}");
+        assert!(f[context].parse::<u64>().is_ok(), "{line}");
+        for i in [total, active] {
+            assert!(f[i].is_empty() || f[i].parse::<f64>().is_ok(), "{line}");
+        }
+        if f[col("weights")] == "open" {
+            assert!(
+                f[total].parse::<f64>().unwrap() >= f[active].parse::<f64>().unwrap(),
+                "{line}"
+            );
+        }
+    }
     let bad = pick(&["list", "--license", "apachee"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("did you mean"), "{}", bad.stderr);
