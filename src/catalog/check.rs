@@ -414,6 +414,30 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
             );
         }
     }
+    for e in &m.evidence {
+        let what = format!("evidence {} in {}", e.benchmark, e.group);
+        if e.benchmark.is_empty()
+            || !e
+                .benchmark
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        {
+            p.push(format!("{what}: benchmark ids are lower-case kebab-case"));
+        }
+        if !e.value.is_finite() || e.value < 0.0 {
+            p.push(format!("{what}: value {} is impossible", e.value));
+        }
+        if e.group.trim().is_empty() {
+            p.push(format!("{what}: group is empty"));
+        }
+        // The embedded "core" copy keeps sources, so this holds for every load.
+        if !e.source.starts_with("http") {
+            p.push(format!("{what}: source `{}` is not a URL", e.source));
+        }
+    }
+    if m.capability_group.is_some() && m.capability_mmlu.is_none() {
+        p.push("capability_group without capability_mmlu".into());
+    }
     let sources = c.sources_of(m);
     if m.capability_mmlu.is_some() && sources.capability.is_none() {
         p.push("capability_mmlu needs sources.capability".into());

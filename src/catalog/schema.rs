@@ -877,6 +877,10 @@ pub struct Model {
     /// How the MMLU figure was measured (required with `capability_mmlu`).
     #[serde(default)]
     pub capability_protocol: Option<CapabilityProtocol>,
+    /// The table the MMLU figure comes from, as an evidence group id: figures compare only within
+    /// one group (none: a table of its own, which compares with nothing).
+    #[serde(default)]
+    pub capability_group: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
@@ -928,9 +932,7 @@ impl Model {
         self.data_note = None;
         self.base_note = None;
         self.sources = Sources::default();
-        for e in &mut self.evidence {
-            e.source.clear();
-        }
+        // Evidence keeps its sources: the ranking prints where each figure comes from.
     }
 
     pub fn is_open(&self) -> bool {
