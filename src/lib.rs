@@ -3,6 +3,7 @@
 //! The library holds the domain; `cli` turns command-line arguments into calls on it and `render`
 //! turns its reports into text. Domain modules never see clap and never print.
 //!
+//! - `capability`: task axes, benchmark map and the rating of published evidence
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
@@ -18,6 +19,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod capability;
 pub mod catalog;
 /// Derived architecture quantities live with the catalog types they derive from (no module cycle).
 pub use catalog::arch;
