@@ -307,11 +307,12 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
                 String::new()
             };
             let mut msg = format!(
-                "${:.3} per 1M tokens at {} tokens/h: {} GPU{} x ${price:.2}/h = ${:.2}/h; capacity {}/h carries the peak of {}/h (x{}), {:.0}% used at the mean load{free}",
+                "${:.3} per 1M tokens at {} tokens/h: {} GPU{} x ${price:.2}/h{} = ${:.2}/h; capacity {}/h carries the peak of {}/h (x{}), {:.0}% used at the mean load{free}",
                 e.cost_per_million,
                 per_hour(q.tokens_per_hour),
                 e.gpus_used,
                 if e.gpus_used == 1 { "" } else { "s" },
+                price_basis(q),
                 e.hourly_cost,
                 per_hour(e.capacity_tokens_per_hour),
                 per_hour(q.tokens_per_hour * q.peak_factor),
@@ -351,6 +352,32 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
         )),
     }
     out
+}
+
+/// Where the price per GPU-hour comes from, when the user did not give it.
+fn price_basis(q: &Query) -> String {
+    let g = q.hardware.gpu;
+    if q.gpu_price.is_some() {
+        return String::new();
+    }
+    match (g.price_typical_usd_h, g.price_low_usd_h, g.price_high_usd_h) {
+        (Some(_), _, _) => format!(
+            " (typical on-demand{}{})",
+            g.price_typical_source
+                .as_deref()
+                .map_or(String::new(), |s| format!(
+                    ", {}",
+                    s.trim_start_matches("https://")
+                )),
+            g.price_typical_as_of
+                .map_or(String::new(), |d| format!(", {d}"))
+        ),
+        (None, Some(lo), Some(hi)) if lo != hi => format!(
+            " (middle of the on-demand range ${lo}-{hi}{})",
+            g.price_as_of.map_or(String::new(), |d| format!(", {d}"))
+        ),
+        _ => String::new(),
+    }
 }
 
 pub(super) fn short_why(

@@ -401,6 +401,10 @@ struct Gpu {
     price_low_usd_h: Option<f64>,
     price_high_usd_h: Option<f64>,
     price_as_of: Option<String>,
+    price_typical_usd_h: Option<f64>,
+    price_typical_source: Option<String>,
+    price_typical_as_of: Option<String>,
+    price_default_usd_h: Option<f64>,
     sources: Vec<String>,
 }
 
