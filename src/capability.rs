@@ -15,7 +15,10 @@
 //!    anyone can download).
 //! 4. Only the largest chain of tables is a common scale: a model whose tables share no model with
 //!    it is unrated, as is a model without figures on the axis. Unrated is not weakest.
-//! 5. `value` = the score expected on a test where the strongest model of the chain scores 90%:
+//! 5. Conservatively, a model's strength is its fitted strength less one standard error (the fit's
+//!    residual spread over the square root of its total figure weight): one figure counts for less
+//!    than many saying the same.
+//! 6. `value` = the score expected on a test where the strongest model of the chain scores 90%:
 //!    `sigmoid(strength − strongest + logit 0.9)`, in [0, 1].
 //!
 //! The catalog's older single MMLU figure (`capability_mmlu`) is one more figure, in the group
@@ -183,6 +186,8 @@ pub fn axis_of(benchmark: &str) -> Option<Axis> {
 pub const INDIRECT_WEIGHT: f64 = 0.5;
 /// `value` is the score expected on a test where the strongest rated model scores this much.
 pub const REFERENCE_SCORE: f64 = 0.9;
+/// The smallest residual spread assumed (log-odds): figures are never taken as exact.
+const MIN_SPREAD: f64 = 0.1;
 /// Percentages are clamped to this margin before the log-odds (0% and 100% have none).
 const CLAMP: f64 = 0.005;
 
@@ -420,7 +425,26 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
         .map(|i| in_cells[i] && Some(root(&mut parent, i)) == reference)
         .collect();
     let members: Vec<usize> = (0..n).filter(|&i| member[i]).collect();
-    let strength = solve(&members, &cells, n);
+    let fitted = solve(&members, &cells, n);
+    // Conservative: each model is rated at the lower end of what its figures support, its fitted
+    // strength less one standard error (the fit's residual spread over the square root of the
+    // model's total figure weight), so a rating resting on one figure is not taken at face value.
+    let spread = residual_spread(&fitted, &cells, &member);
+    let mut weight_of = vec![0.0f64; n];
+    for cell in cells.values() {
+        for &(i, _, w) in cell {
+            weight_of[i] += w;
+        }
+    }
+    let strength: Vec<f64> = (0..n)
+        .map(|i| {
+            if member[i] && weight_of[i] > 0.0 {
+                fitted[i] - spread / weight_of[i].sqrt()
+            } else {
+                fitted[i]
+            }
+        })
+        .collect();
 
     let strongest = members
         .iter()
@@ -459,6 +483,36 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
         models,
         strongest: strongest.map(|i| catalog.models[i].id.as_str()),
     }
+}
+
+/// The residual standard deviation of the fit over the chain (weighted, with the degrees of
+/// freedom the fit used subtracted), at least `MIN_SPREAD`.
+fn residual_spread(strength: &[f64], cells: &Cells, member: &[bool]) -> f64 {
+    let (mut ss, mut weight, mut observations, mut models) = (0.0, 0.0, 0usize, 0usize);
+    let mut cells_used = 0usize;
+    for cell in cells.values().filter(|c| member[c[0].0]) {
+        cells_used += 1;
+        let w_total: f64 = cell.iter().map(|c| c.2).sum();
+        let difficulty = cell
+            .iter()
+            .map(|c| (c.1 - strength[c.0]) * c.2)
+            .sum::<f64>()
+            / w_total;
+        for &(i, y, w) in cell {
+            let r = y - strength[i] - difficulty;
+            ss += w * r * r;
+            weight += w;
+            observations += 1;
+        }
+    }
+    models += member.iter().filter(|m| **m).count();
+    let dof = observations.saturating_sub(models + cells_used);
+    if dof == 0 || weight <= 0.0 {
+        return MIN_SPREAD;
+    }
+    // Weighted variance, scaled to the degrees of freedom left.
+    let variance = ss / weight * observations as f64 / dof as f64;
+    variance.sqrt().max(MIN_SPREAD)
 }
 
 /// Weighted least squares for `logit = strength(model) + difficulty(cell)` over one connected

@@ -421,7 +421,11 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .into_iter()
         .map(|d| {
             let m = d.model;
-            // Share of the best candidate's capability: the best scores 1.
+            // Share of the best candidate's capability: the best scores 1, a model at the floor
+            // 0.85. Not stretched: an unrated model's weight is spread over its other components,
+            // which amounts to crediting it with about their level; rated models stay on that
+            // footing only on this scale (on a stretched one every unrated model would outrank
+            // the rated ones).
             let cap = ratings
                 .get(d.index)
                 .ok()
@@ -438,12 +442,15 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
                 .fold(1.0, f64::min);
             let age_days = (newest - m.released.days()).max(0) as f64;
             let fresh = (1.0 - age_days / (3.0 * 365.0)).clamp(0.0, 1.0);
+            // Serving engines, fine-tuning frameworks and GPU memory do not apply to a model
+            // bought per token: those components are not scored for API models.
+            let open = m.weights == Weights::Open;
             let components = [
                 cap,
                 Some(cost),
-                Some(ecosystem(catalog, m)),
+                open.then(|| ecosystem(catalog, m)),
                 Some(freedom),
-                Some(d.headroom),
+                open.then_some(d.headroom),
                 Some(fresh),
             ];
             (
@@ -456,15 +463,22 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.model.id.cmp(&b.2.model.id)));
     let total_qualified = scored.len();
     let mut candidates: Vec<Candidate> = Vec::with_capacity(q.top.min(total_qualified));
-    // Primary: the first; fallback: the best of another vendor and license family, else of another
-    // vendor (keeping two checkpoints ready is standard practice). It may rank below --top.
-    let primary = scored.first().map(|(_, _, d)| Choice {
-        id: d.model.id.clone(),
-        rank: 1,
+    // Primary: the first-ranked candidate with evidence on the axis (an unrated one ranks on its
+    // other components, but nothing shows it does the job: it is not the pick while a rated one
+    // qualifies); fallback: the best of another vendor and license family, else of another vendor
+    // (keeping two checkpoints ready is standard practice), rated too. Either may rank below --top.
+    let rated = |d: &Draft| ratings.get(d.index).is_ok();
+    let any_rated = scored.iter().any(|(_, _, d)| rated(d));
+    let eligible = |d: &Draft| !any_rated || rated(d);
+    let first = scored.iter().position(|(_, _, d)| eligible(d));
+    let primary = first.map(|i| Choice {
+        id: scored[i].2.model.id.clone(),
+        rank: i + 1,
         other_license: false,
     });
-    let fallback = scored.first().and_then(|(_, _, first)| {
-        let other = |d: &Draft| d.model.vendor != first.model.vendor;
+    let fallback = first.and_then(|f| {
+        let first = &scored[f].2;
+        let other = |d: &Draft| d.model.vendor != first.model.vendor && eligible(d);
         scored
             .iter()
             .position(|(_, _, d)| other(d) && d.model.license != first.model.license)

@@ -52,6 +52,9 @@ struct RecommendJson<'a> {
     /// How many models qualified.
     candidates_total: usize,
     primary: Option<&'a str>,
+    /// The primary's rank: the best-ranked candidate with evidence on the axis (1 unless unrated
+    /// candidates rank above it).
+    primary_rank: Option<usize>,
     fallback: Option<&'a str>,
     fallback_rank: Option<usize>,
     cheapest_api: Option<CheapestApiJson<'a>>,
@@ -346,6 +349,7 @@ pub fn report_json(r: &Report, q: &Query) -> String {
         candidates: r.candidates.iter().map(CandidateJson::new).collect(),
         candidates_total: r.candidates_total,
         primary: r.primary.as_ref().map(|c| c.id.as_str()),
+        primary_rank: r.primary.as_ref().map(|c| c.rank),
         fallback: r.fallback.as_ref().map(|c| c.id.as_str()),
         fallback_rank: r.fallback.as_ref().map(|c| c.rank),
         cheapest_api: r.cheapest_api.as_ref().map(|(id, cost)| CheapestApiJson {
@@ -483,7 +487,8 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         if let Some(p) = &r.primary {
             let gpus = r
                 .candidates
-                .first()
+                .iter()
+                .find(|c| c.id == p.id)
                 .and_then(|c| c.plan.as_ref().zip(c.gpus_free))
                 .map_or(String::new(), |(plan, free)| {
                     format!(
@@ -492,7 +497,20 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                         plan.gpus_used() + free
                     )
                 });
-            out.push_str(&format!("{} {}{gpus}\n", style.bold("primary: "), p.id));
+            let rank = if p.rank > 1 {
+                format!(
+                    " (rank {}: the best-ranked with evidence on {})",
+                    p.rank,
+                    q.axis.as_str()
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "{} {}{rank}{gpus}\n",
+                style.bold("primary: "),
+                p.id
+            ));
         }
         match &r.fallback {
             Some(f) => out.push_str(&format!(

@@ -473,6 +473,7 @@ struct RecommendDoc {
     candidates: Vec<Candidate>,
     candidates_total: u64,
     primary: Option<String>,
+    primary_rank: Option<u64>,
     fallback: Option<String>,
     fallback_rank: Option<u64>,
     cheapest_api: Option<CheapestApi>,

@@ -269,7 +269,17 @@ fn ranking_is_deterministic_and_formats_agree() {
     assert_eq!(ids.lines().collect::<Vec<_>>(), json_ids);
     let csv = pick(&["--gpus", "8xH100", "--format", "csv"]).stdout;
     assert_eq!(csv.lines().count(), json_ids.len() + 1);
-    assert_eq!(v["primary"], json_ids[0]);
+    // The primary is the best-ranked candidate rated on the axis.
+    let primary_rank = v["primary_rank"].as_u64().unwrap() as usize;
+    assert_eq!(v["primary"], json_ids[primary_rank - 1]);
+    assert!(v["candidates"][primary_rank - 1]["capability"]["value"].is_f64());
+    for c in &v["candidates"].as_array().unwrap()[..primary_rank - 1] {
+        assert!(
+            c["capability"]["value"].is_null(),
+            "{} ranks above the primary unrated",
+            c["id"]
+        );
+    }
     let fallback = v["fallback"].as_str().unwrap();
     let vendor = |id: &str| {
         v["candidates"]
