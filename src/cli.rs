@@ -382,7 +382,7 @@ pub struct RecommendArgs {
     pub for_task: ForArg,
     /// Quality floor: exclude candidates rated below this share of the best qualifying model's
     /// capability on the --for task (default 0.85; 0 turns it off), and unrated models smaller than
-    /// every rated candidate above the floor (below-quality-floor).
+    /// the median rated candidate above the floor (below-quality-floor).
     #[arg(long, value_name = "SHARE", value_parser = parse_share, help_heading = "Capability")]
     pub min_capability: Option<f64>,
     /// What the score favors.

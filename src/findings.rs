@@ -87,7 +87,7 @@ codes! {
     NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
     CapacityBelowLoad = "capacity-below-load", [Fail], "the GPUs cannot carry the load times the peak factor (`--peak-factor`, default 1.5); the message says how many would";
     SpeedBelowMinimum = "speed-below-minimum", [Fail], "no plan decodes one stream as fast as `--min-tokens-per-s`";
-    BelowQualityFloor = "below-quality-floor", [Fail], "capability on the `--for` axis below the floor (`--min-capability`, default 85% of the best qualifying model's); an unrated model smaller than every rated one above the floor";
+    BelowQualityFloor = "below-quality-floor", [Fail], "capability on the `--for` axis below the floor (`--min-capability`, default 85% of the best qualifying model's); an unrated model smaller than the median rated one above the floor";
     NotAStudent = "not-a-student", [Fail], "`--teacher`: the teacher itself, or a model at least as large as the teacher";
     ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog";
     ExceptionExpired = "exception-expired", [Fail], "gate: the exception's `expires` date has passed";

@@ -415,22 +415,26 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         .filter_map(|d| d.cost)
         .filter(|c| c.is_finite() && *c > 0.0)
         .fold(f64::INFINITY, f64::min);
-    let best_value = floor.best.as_ref().map(|(_, v)| *v);
+    // The best qualifying model's strength (log-odds), the reference of the capability component.
+    let best_strength = drafts
+        .iter()
+        .filter_map(|d| ratings.get(d.index).ok().map(|r| r.strength))
+        .reduce(f64::max);
     let weights = q.prefer.weights();
     let mut scored: Vec<(f64, [Option<f64>; 6], Draft)> = drafts
         .into_iter()
         .map(|d| {
             let m = d.model;
-            // Share of the best candidate's capability: the best scores 1, a model at the floor
-            // 0.85. Not stretched: an unrated model's weight is spread over its other components,
-            // which amounts to crediting it with about their level; rated models stay on that
-            // footing only on this scale (on a stretched one every unrated model would outrank
-            // the rated ones).
+            // What the candidate gets right, as a share of what the best candidate gets right, on
+            // a test hard enough to tell them apart (one the best scores 50% on):
+            // 2 x sigmoid(strength - best). Near-saturated benchmarks (MMLU) make every strong
+            // model look alike; this scale does not, and it keeps rated models on the footing an
+            // unrated one gets (its weight spread over components that are mostly 0.8-1).
             let cap = ratings
                 .get(d.index)
                 .ok()
-                .zip(best_value)
-                .map(|(r, best)| (r.value / best).min(1.0));
+                .zip(best_strength)
+                .map(|(r, best)| (2.0 / (1.0 + (best - r.strength).exp())).min(1.0));
             let cost = match d.cost {
                 Some(c) if c.is_finite() && c > 0.0 && best_cost.is_finite() => best_cost / c,
                 _ => 0.0,
@@ -581,15 +585,19 @@ fn apply_floor(
             ),
         );
     }
-    // Without evidence a model cannot show it clears the floor; one smaller than every rated
-    // candidate that does is not given the benefit of the doubt.
-    let smallest = keep
+    // Without evidence a model cannot show it clears the floor. Size is the one thing known of it
+    // that tracks capability: an unrated model smaller than the median rated candidate that clears
+    // the floor is not given the benefit of the doubt (the median, not the smallest, so that one
+    // small model with strong figures does not let every small unrated one through).
+    let mut sizes: Vec<(f64, String)> = keep
         .iter()
         .filter(|d| ratings.get(d.index).is_ok() && d.model.params_total_b > 0.0)
         .map(|d| (d.model.params_total_b, d.model.id.clone()))
-        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        .collect();
+    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let median = (!sizes.is_empty()).then(|| sizes[(sizes.len() - 1) / 2].clone());
     for d in keep {
-        match &smallest {
+        match &median {
             Some((size, id))
                 if ratings.get(d.index).is_err()
                     && d.model.weights == Weights::Open
@@ -597,7 +605,7 @@ fn apply_floor(
                     && d.model.params_total_b < *size =>
             {
                 let msg = format!(
-                    "unrated on {axis}, and smaller ({}B) than every rated candidate above the floor (smallest: {id}, {}B)",
+                    "unrated on {axis}, and smaller ({}B) than the median rated candidate above the floor ({id}, {}B)",
                     trim_b(d.model.params_total_b),
                     trim_b(*size)
                 );

@@ -6,6 +6,7 @@ mod gate;
 mod help;
 mod json;
 mod recommend;
+mod scenarios;
 mod shell;
 
 use std::path::PathBuf;
