@@ -1,6 +1,7 @@
 //! The command line: clap types and their translation into domain requests. The only module that
 //! knows clap; it returns text and an exit code (`Outcome`) and never prints.
 
+use crate::capability::Axis;
 use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
@@ -327,6 +328,33 @@ pub enum ModalityArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ForArg {
+    General,
+    Code,
+    Math,
+    Reasoning,
+    Multilingual,
+    LongContext,
+    Agentic,
+    Chat,
+}
+
+impl From<ForArg> for Axis {
+    fn from(f: ForArg) -> Axis {
+        match f {
+            ForArg::General => Axis::General,
+            ForArg::Code => Axis::Code,
+            ForArg::Math => Axis::Math,
+            ForArg::Reasoning => Axis::Reasoning,
+            ForArg::Multilingual => Axis::Multilingual,
+            ForArg::LongContext => Axis::LongContext,
+            ForArg::Agentic => Axis::Agentic,
+            ForArg::Chat => Axis::Chat,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckpointArg {
     Any,
     Base,
@@ -372,9 +400,14 @@ pub struct RecommendArgs {
     /// You ship fine-tuned weights.
     #[arg(long, help_heading = "License")]
     pub redistribute: bool,
-    /// You train other models on its outputs.
+    /// You train other models on its outputs (the candidate is the teacher).
     #[arg(long, help_heading = "License")]
     pub distill: bool,
+    /// Rank students for this teacher (catalog or Hugging Face id): the teacher's terms on its
+    /// outputs apply to each student (a ban excludes them all; a derivative student is bound by the
+    /// teacher's license; naming duties carry over). The teacher and larger models are no students.
+    #[arg(long, value_name = "MODEL", help_heading = "License")]
+    pub teacher: Option<String>,
     /// Non-commercial research use (by default use is commercial, which excludes research licenses).
     #[arg(long, help_heading = "License")]
     pub research: bool,
@@ -383,7 +416,15 @@ pub struct RecommendArgs {
     /// Expected load in generated tokens per hour (default 1M). Suffixes k, M.
     #[arg(long, value_name = "N", value_parser = parse_positive, help_heading = "Economics")]
     pub tokens_per_hour: Option<u64>,
-    /// Price per GPU-hour in USD (default: the middle of the GPU table's on-demand range).
+    /// The plan must carry the load times this factor (traffic peaks), with replicas added until it
+    /// does; on the given GPUs a model that cannot is excluded (capacity-below-load).
+    #[arg(long, value_name = "X", default_value = "1.5", value_parser = parse_peak, help_heading = "Economics")]
+    pub peak_factor: f64,
+    /// Plans whose single-stream decode is slower than this (tokens/s) are not deployable.
+    #[arg(long, value_name = "N", value_parser = parse_speed, help_heading = "Economics")]
+    pub min_tokens_per_s: Option<f64>,
+    /// Price per GPU-hour in USD (default: the GPU table's typical on-demand rate, with its source
+    /// and date; else the middle of its on-demand range).
     #[arg(long, value_name = "USD", value_parser = units::parse_money, help_heading = "Economics")]
     pub gpu_price: Option<f64>,
     #[arg(long, value_enum, help_heading = "Filters")]
@@ -403,6 +444,26 @@ pub struct RecommendArgs {
     /// API-only models join the ranking (priced, never sized).
     #[arg(long, help_heading = "Filters")]
     pub include_api: bool,
+    /// The task capability is rated on. Benchmarks per task: general (mmlu, mmlu-pro, mmlu-redux,
+    /// bbh, agieval, ...), code (humaneval, mbpp, evalplus, livecodebench, swe-bench-verified, ...),
+    /// math (math, gsm8k, aime, hmmt, ...), reasoning (gpqa, supergpqa, hle, zebralogic),
+    /// multilingual (mgsm, mmmlu, include, global-mmlu), long-context (ruler, longbench-v2, mrcr),
+    /// agentic (tau2-bench, bfcl, terminal-bench, browsecomp, ...), chat (arena-hard, ifeval,
+    /// alpacaeval2-lc, ...).
+    ///
+    /// Rule: a figure is compared only with figures of the same benchmark in the same vendor table;
+    /// tables chain through the models they share by a least-squares fit on the log-odds scale,
+    /// logit(score) = model strength plus table difficulty; figures on another checkpoint kind than
+    /// --checkpoint, or on a base that was never released, weigh half. The rating is the score
+    /// expected where the strongest rated model scores 90%. A model its tables cannot place is
+    /// unrated: ranked on its other components, never scored as the weakest.
+    #[arg(long = "for", value_name = "TASK", value_enum, default_value_t = ForArg::General, help_heading = "Capability")]
+    pub for_task: ForArg,
+    /// Quality floor: exclude candidates rated below this share of the best qualifying model's
+    /// capability on the --for task (default 0.85; 0 turns it off), and unrated models smaller than
+    /// the median rated candidate above the floor (below-quality-floor).
+    #[arg(long, value_name = "SHARE", value_parser = parse_share, help_heading = "Capability")]
+    pub min_capability: Option<f64>,
     /// What the score favors.
     #[arg(long, value_enum, default_value_t = PreferArg::Balanced, help_heading = "Output")]
     pub prefer: PreferArg,
@@ -444,6 +505,38 @@ fn parse_positive(s: &str) -> Result<u64, String> {
     match units::parse_count(s)? {
         0 => Err("must be at least 1".into()),
         n => Ok(n),
+    }
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let v = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    };
+    match v {
+        Ok(v) if v.is_finite() && (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a share between 0 and 1 (e.g. 0.85 or 85%)"
+        )),
+    }
+}
+
+fn parse_peak(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (1.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a peak factor between 1 and 100 (peak load / mean load)"
+        )),
+    }
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e7 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a speed in tokens per second (e.g. 30)"
+        )),
     }
 }
 
@@ -779,8 +872,20 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.lora_rank = a.lora_rank;
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
-    let report = fit::fit_explained(&shape, set.gpu, set.count, &req);
-    let code = if report.plans.iter().any(|p| p.fits) {
+    let mut report = fit::fit_explained(&shape, set.gpu, set.count, &req);
+    // A catalog model has a usable context (maybe below its claim); a local config only its own.
+    let (usable, claimed) = match catalog
+        .model(&a.model)
+        .filter(|_| !std::path::Path::new(&a.model).is_dir())
+    {
+        Some(m) => (
+            m.context_usable_tokens.unwrap_or(m.context_tokens),
+            m.context_tokens,
+        ),
+        None => (shape.max_context, shape.max_context),
+    };
+    fit::check_context(&mut report, usable, claimed);
+    let code = if report.feasible() {
         exit::SUCCESS
     } else {
         exit::NO_RESULT
@@ -806,16 +911,26 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         redistribute: a.redistribute,
         distill: a.distill,
     };
+    let teacher = a
+        .teacher
+        .as_deref()
+        .map(|t| catalog.model_or_suggest(t))
+        .transpose()
+        .map_err(|e| anyhow!("--teacher: {e}"))?;
     let hardware = request::hardware(catalog, a.sizing.gpus.as_deref())?;
     let query = Query {
         allow,
         usage,
         hardware,
         fit: fit_request(&a.sizing),
-        min_context: a.sizing.context,
         tokens_per_hour: a
             .tokens_per_hour
             .map_or(recommend::DEFAULT_TOKENS_PER_HOUR, |t| t as f64),
+        peak_factor: a.peak_factor,
+        min_tokens_per_s: a.min_tokens_per_s,
+        axis: a.for_task.into(),
+        min_capability: a.min_capability,
+        teacher,
         gpu_price: a.gpu_price,
         modality: a.modality.map(|m| match m {
             ModalityArg::Text => catalog::Modality::Text,

@@ -75,7 +75,7 @@ codes! {
     LicenseUnknown = "license-unknown", [Fail], "a license without known terms";
     FitInsufficientMemory = "fit-insufficient-memory", [Fail], "no plan fits the GPUs (the message says by how much and what would fit)";
     FitUnknownArchitecture = "fit-unknown-architecture", [Fail], "the catalog has no architecture to size";
-    ContextTooShort = "context-too-short", [Fail], "usable context below `--context`";
+    ContextTooShort = "context-too-short", [Fail], "usable context below the context served (`--context`, default 8192 for serving); `pick fit` exits 1 with it";
     ModalityMissing = "modality-missing", [Fail], "the model lacks the `--modality` input";
     EngineUnsupported = "engine-unsupported", [Fail], "the `--engine` does not support it (or support is not recorded)";
     FinetuneUnsupported = "finetune-unsupported", [Fail], "the `--finetune-with` framework does not support it (or not recorded)";
@@ -85,15 +85,17 @@ codes! {
     ModelRetired = "model-retired", [Fail], "the model is no longer served or supported";
     NoBaseCheckpoint = "no-base-checkpoint", [Fail, Warn], "no base (pre-trained) checkpoint was released (fail with `--checkpoint base`)";
     NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
+    CapacityBelowLoad = "capacity-below-load", [Fail], "the GPUs cannot carry the load times the peak factor (`--peak-factor`, default 1.5); the message says how many would";
+    SpeedBelowMinimum = "speed-below-minimum", [Fail], "no plan decodes one stream as fast as `--min-tokens-per-s`";
+    BelowQualityFloor = "below-quality-floor", [Fail], "capability on the `--for` axis below the floor (`--min-capability`, default 85% of the best qualifying model's); an unrated model smaller than the median rated one above the floor";
+    NotAStudent = "not-a-student", [Fail], "`--teacher`: the teacher itself, or a model at least as large as the teacher";
     ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog";
     ExceptionExpired = "exception-expired", [Fail], "gate: the exception's `expires` date has passed";
     ExceptionUnused = "exception-unused", [Warn], "gate: an exception matches no model";
     NoModels = "no-models", [Warn], "gate: nothing was gated";
     ModelDeprecated = "model-deprecated", [Warn], "shutdown announced (the date is in the message)";
     LicenseDistillDerivative = "license-distill-derivative", [Warn], "a model trained on outputs is a derivative bound by the license (Gemma, DeepSeek v1)";
-    CapabilityUnknown = "capability-unknown", [Warn], "no published MMLU (or one measured on a base never released); scored as the weakest qualifying model";
-    CapabilityProtocol = "capability-protocol", [Warn], "the MMLU figure was measured with chain of thought or by a reasoning model";
-    LoadExceedsCapacity = "load-exceeds-capacity", [Warn], "the load is more than the plan's GPUs can serve";
+    CapabilityUnrated = "capability-unrated", [Warn], "no comparable evidence on the `--for` axis: ranked on its other components (capability weight redistributed), marked in the table";
     CostUnknown = "cost-unknown", [Warn], "no GPU price known (give `--gpu-price`)";
     ExceptionApplied = "exception-applied", [Info], "gate: an exception waived the model's failing findings";
     ExceptionNotNeeded = "exception-not-needed", [Info], "gate: an exception matches a model that passes anyway";
@@ -105,9 +107,9 @@ codes! {
     LicenseDistillNaming = "license-distill-naming", [Info], "a model trained on its outputs must carry the naming / attribution duty";
     Fit = "fit", [Pass], "the plan that fits: precision, layout, memory per GPU, concurrency";
     FitNeeds = "fit-needs", [Pass], "without `--gpus`: how many yardstick GPUs the model needs";
-    Cost = "cost", [Info, Warn], "cost per 1M tokens at the load, GPUs kept running, break-even against an API";
+    Cost = "cost", [Info], "cost per 1M tokens at the load, GPUs kept running and free, break-even against the same model bought per token and the cheapest API";
     ApiPrice = "api-price", [Info], "an API model's price per 1M generated tokens";
-    Capability = "capability", [Info], "the capability figure used, with its protocol and source";
+    Capability = "capability", [Info], "the capability rating on the `--for` axis and the figures it rests on (benchmark, table, date)";
     Score = "score", [Info], "the score and its components";
 }
 

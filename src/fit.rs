@@ -132,6 +132,8 @@ pub struct Report {
     pub count: u64,
     pub request: Request,
     pub plans: Vec<Plan>,
+    /// Findings about the request as a whole (a context longer than the model's).
+    pub findings: Vec<crate::findings::Finding>,
 }
 
 impl Report {
@@ -182,6 +184,39 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
         count,
         request: req.clone(),
         plans,
+        findings: Vec::new(),
+    }
+}
+
+/// A context longer than the model's usable one fails the request, whatever the memory says:
+/// the model does not attend that far (`usable` = what a source shows works, else the claim).
+pub fn check_context(report: &mut Report, usable: u64, claimed: u64) {
+    use crate::findings::{Code, Finding, Level};
+    if usable > 0 && report.request.context > usable {
+        let claim = if claimed > usable {
+            format!(" (claims {claimed})")
+        } else {
+            String::new()
+        };
+        report.findings.push(Finding::new(
+            Code::ContextTooShort,
+            Level::Fail,
+            format!(
+                "usable context {usable} tokens{claim} < {} asked",
+                report.request.context
+            ),
+        ));
+    }
+}
+
+impl Report {
+    /// Whether the request can be served as asked: some plan fits and nothing else fails.
+    pub fn feasible(&self) -> bool {
+        self.plans.iter().any(|p| p.fits)
+            && !self
+                .findings
+                .iter()
+                .any(|f| f.level == crate::findings::Level::Fail)
     }
 }
 

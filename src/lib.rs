@@ -5,6 +5,7 @@
 //!
 //! - `request`: command-line words turned into validated requests: defaults, GPUs, model
 //!   references, dates, exit codes
+//! - `capability`: task axes, benchmark map and the rating of published evidence
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
@@ -22,6 +23,7 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod capability;
 pub mod catalog;
 /// Derived architecture quantities live with the catalog types they derive from (no module cycle).
 pub use catalog::arch;

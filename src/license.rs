@@ -256,6 +256,88 @@ fn duties_one(l: &License, usage: &Usage, out: &mut Vec<Finding>) {
     }
 }
 
+/// `--teacher`: what the teacher's own licenses say about training a student on its outputs, and
+/// whether the usage may use the teacher at all (every allow-list passes: `--license` is about
+/// the student). Failing findings here exclude every student.
+pub fn teacher_findings(catalog: &Catalog, teacher: &Model, usage: &Usage) -> Vec<Finding> {
+    let distilling = Usage {
+        distill: true,
+        ..usage.clone()
+    };
+    violations(catalog, teacher, &distilling, &Allow::any())
+        .into_iter()
+        .map(|f| Finding {
+            message: format!("teacher {}: {}", teacher.id, f.message),
+            ..f
+        })
+        .collect()
+}
+
+/// `--teacher`: the terms a student inherits. A teacher whose license makes a student a
+/// derivative binds the student by that license (checked against the allow-list and the usage like
+/// the student's own); a naming duty becomes the student's duty.
+pub fn student_terms(
+    catalog: &Catalog,
+    teacher: &Model,
+    student: &Model,
+    usage: &Usage,
+    allow: &Allow,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let own = Usage {
+        distill: false,
+        ..usage.clone()
+    };
+    for l in teacher.license_ids().filter_map(|id| catalog.license(id)) {
+        match l.outputs_training {
+            OutputsTraining::Derivative => {
+                out.push(Finding::new(
+                    Code::LicenseDistillDerivative,
+                    Level::Warn,
+                    format!(
+                        "trained on {}'s outputs, it becomes a derivative bound by {}",
+                        teacher.id, l.name
+                    ),
+                ));
+                if !student.license_ids().any(|id| id == l.id) {
+                    let mut bound = Vec::new();
+                    evaluate_one(l, student, &own, allow, &mut bound);
+                    out.extend(bound.into_iter().map(|f| Finding {
+                        message: format!(
+                            "as a derivative of teacher {}: {}",
+                            teacher.id, f.message
+                        ),
+                        ..f
+                    }));
+                    out.extend(duties(catalog, teacher, &own).into_iter().map(|f| Finding {
+                        message: format!(
+                            "as a derivative of teacher {}: {}",
+                            teacher.id, f.message
+                        ),
+                        ..f
+                    }));
+                }
+            }
+            OutputsTraining::AllowedWithNaming => out.push(Finding::new(
+                Code::LicenseDistillNaming,
+                Level::Info,
+                format!(
+                    "trained on {}'s outputs ({}): {}",
+                    teacher.id,
+                    l.name,
+                    if l.attribution.is_empty() {
+                        "carry the naming / attribution duty".to_string()
+                    } else {
+                        l.attribution.join("; ")
+                    }
+                ),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The strictest-first tier order, for "license freedom" scoring.
 pub fn freedom(tier: Tier) -> f64 {
     match tier {

@@ -138,8 +138,9 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
             given: true,
         },
         fit: Request::serve(8192),
-        min_context: None,
         tokens_per_hour: 1e6,
+        peak_factor: pick::economics::DEFAULT_PEAK_FACTOR,
+        min_tokens_per_s: None,
         gpu_price: None,
         modality: None,
         class: None,
@@ -147,6 +148,9 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
         engine: None,
         finetune_with: None,
         include_api: true,
+        axis: pick::capability::Axis::General,
+        min_capability: None,
+        teacher: None,
         prefer,
         top: usize::MAX,
         all_reasons: false,
@@ -156,6 +160,7 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// (The floor is relative: see below.) A stricter allow-list only removes candidates.
     #[test]
     fn a_stricter_license_filter_never_adds_candidates(gpus in 1u64..9, extra in proptest::sample::subsequence(vec!["permissive", "conditional", "non-commercial", "proprietary", "llama3.1", "gemma", "qwen"], 0..4)) {
         let c = catalog();
@@ -165,7 +170,13 @@ proptest! {
         let mut wider_words = words.clone();
         wider_words.push("mit".into());
         let wider = Allow::parse(c, &wider_words).unwrap();
-        let ids = |a: Allow| recommend::recommend(c, &query(a, gpus, Prefer::Balanced)).candidates.into_iter().map(|c| c.id).collect::<std::collections::BTreeSet<_>>();
+        // With the quality floor off: the floor is relative to the best qualifying model, and a
+        // wider license set may admit a better one, which raises it.
+        let ids = |a: Allow| {
+            let mut q = query(a, gpus, Prefer::Balanced);
+            q.min_capability = Some(0.0);
+            recommend::recommend(c, &q).candidates.into_iter().map(|c| c.id).collect::<std::collections::BTreeSet<_>>()
+        };
         let (s, w) = (ids(strict), ids(wider));
         prop_assert!(s.is_subset(&w), "{:?} not within {:?}", s, w);
     }
@@ -236,6 +247,61 @@ proptest! {
             gate_codes.sort_unstable();
             rec_codes.sort_unstable();
             prop_assert_eq!(gate_codes, rec_codes, "{}", model.id);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// One plan meaning everywhere: every serving candidate's kept replicas carry the load times
+    /// the peak factor; GPUs used = TP x PP x replicas (and no more than given); capacity is
+    /// those replicas'; utilization = load / capacity; hourly cost = GPUs used x price.
+    #[test]
+    fn every_candidate_carries_its_load_and_its_plan_figures_agree(
+        gpus in 1u64..9,
+        load in prop_oneof![Just(200_000.0f64), Just(1e6), Just(5e6), Just(20e6), Just(50e6)],
+        peak in prop_oneof![Just(1.0f64), Just(1.5), Just(2.5)],
+        price in prop_oneof![Just(None), Just(Some(2.0f64))],
+        prefer in 0usize..4,
+    ) {
+        let mut q = query(Allow::any(), gpus, [Prefer::Balanced, Prefer::Quality, Prefer::Cost, Prefer::Ecosystem][prefer]);
+        q.tokens_per_hour = load;
+        q.peak_factor = peak;
+        q.gpu_price = price;
+        let report = recommend::recommend(catalog(), &q);
+        for c in &report.candidates {
+            let (Some(plan), Some(e)) = (&c.plan, c.economics) else { continue };
+            let capacity = plan.perf.capacity_tokens_per_hour;
+            prop_assert!(capacity >= load * peak * 0.999_999, "{}: capacity {} < {} x {}", c.id, capacity, load, peak);
+            prop_assert_eq!(plan.gpus_used(), plan.tensor_parallel * plan.pipeline_parallel * plan.replicas);
+            prop_assert!(plan.gpus_used() <= gpus, "{} uses {} of {} GPUs", c.id, plan.gpus_used(), gpus);
+            prop_assert_eq!(e.gpus_used, plan.gpus_used());
+            prop_assert_eq!(e.replicas, plan.replicas);
+            prop_assert_eq!(c.gpus_free, Some(gpus - plan.gpus_used()));
+            prop_assert!((e.capacity_tokens_per_hour - capacity).abs() <= 1e-6 * capacity.max(1.0));
+            prop_assert!((e.utilization - load / capacity).abs() < 1e-9, "{}", c.id);
+            prop_assert!((e.hourly_cost - e.gpus_used as f64 * e.price_per_gpu_hour).abs() < 1e-9);
+            prop_assert!((e.cost_per_million - e.hourly_cost / load * 1e6).abs() < 1e-6 * e.cost_per_million.max(1.0));
+        }
+    }
+
+    /// A candidate never has a usable context shorter than the one served, given or default.
+    #[test]
+    fn no_candidate_has_a_shorter_context_than_requested(
+        gpus in 1u64..9,
+        context in prop_oneof![Just(None), Just(Some(4096u64)), Just(Some(32_768)), Just(Some(100_000)), Just(Some(131_072)), Just(Some(262_144))],
+    ) {
+        let mut q = query(Allow::any(), gpus, Prefer::Balanced);
+        if let Some(ctx) = context {
+            q.fit = Request::serve(ctx);
+        }
+        let asked = q.fit.context;
+        let report = recommend::recommend(catalog(), &q);
+        for c in &report.candidates {
+            let m = catalog().model(&c.id).unwrap();
+            let usable = m.context_usable_tokens.unwrap_or(m.context_tokens);
+            prop_assert!(usable >= asked, "{}: usable {} < {}", c.id, usable, asked);
         }
     }
 }

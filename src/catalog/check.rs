@@ -100,6 +100,38 @@ pub(crate) fn check_texts(
         None => check_catalog(&catalog, &texts),
     };
     problems.extend(semantic);
+    for offer in &catalog.serverless {
+        let known = catalog.model(&offer.model).is_some()
+            || base.is_some_and(|b| b.model(&offer.model).is_some());
+        let mut p = Vec::new();
+        if !known {
+            p.push(format!("model `{}` is not in the catalog", offer.model));
+        } else if catalog
+            .model(&offer.model)
+            .or_else(|| base.and_then(|b| b.model(&offer.model)))
+            .is_some_and(|m| m.weights != Weights::Open)
+        {
+            p.push(format!("model `{}` has no open weights: a serverless offer is for an open model (API models carry their own prices)", offer.model));
+        }
+        if offer.provider.trim().is_empty() {
+            p.push("provider is empty".into());
+        }
+        for (key, v) in [
+            ("price_input_per_m", offer.price_input_per_m),
+            ("price_output_per_m", offer.price_output_per_m),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                p.push(format!("{key} {v} is impossible"));
+            }
+        }
+        if !offer.source.starts_with("http") {
+            p.push(format!("source `{}` is not a URL", offer.source));
+        }
+        problems.extend(
+            p.into_iter()
+                .map(|m| texts.locate_message(&offer.origin, offer.at, m)),
+        );
+    }
     // In reading order: by file as given, then by line.
     let order: HashMap<&str, usize> = files
         .iter()
@@ -420,6 +452,27 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
                 format!("gpu `{}`: a price needs price_as_of", g.id),
             );
         }
+        if let Some(t) = g.price_typical_usd_h {
+            if !(t > 0.0 && t.is_finite()) {
+                push(
+                    &g.origin,
+                    g.at,
+                    format!("gpu `{}`: price_typical_usd_h must be > 0", g.id),
+                );
+            }
+            if g.price_typical_as_of.is_none()
+                || !g
+                    .price_typical_source
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with("http"))
+            {
+                push(
+                    &g.origin,
+                    g.at,
+                    format!("gpu `{}`: price_typical_usd_h needs price_typical_source (a URL) and price_typical_as_of", g.id),
+                );
+            }
+        }
         if g.sources.is_empty() {
             push(&g.origin, g.at, format!("gpu `{}`: no sources", g.id));
         }
@@ -493,6 +546,30 @@ fn check_model(c: &Catalog, m: &Model) -> Vec<String> {
                 "capability_mmlu needs capability_note (variant, shots, who reported it)".into(),
             );
         }
+    }
+    for e in &m.evidence {
+        let what = format!("evidence {} in {}", e.benchmark, e.group);
+        if e.benchmark.is_empty()
+            || !e
+                .benchmark
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        {
+            p.push(format!("{what}: benchmark ids are lower-case kebab-case"));
+        }
+        if !e.value.is_finite() || e.value < 0.0 {
+            p.push(format!("{what}: value {} is impossible", e.value));
+        }
+        if e.group.trim().is_empty() {
+            p.push(format!("{what}: group is empty"));
+        }
+        // The embedded "core" copy keeps sources, so this holds for every load.
+        if !e.source.starts_with("http") {
+            p.push(format!("{what}: source `{}` is not a URL", e.source));
+        }
+    }
+    if m.capability_group.is_some() && m.capability_mmlu.is_none() {
+        p.push("capability_group without capability_mmlu".into());
     }
     let sources = c.sources_of(m);
     if m.capability_mmlu.is_some() && sources.capability.is_none() {

@@ -54,6 +54,8 @@ pub struct Catalog {
     pub models: Vec<Model>,
     pub licenses: Vec<License>,
     pub gpus: Vec<Gpu>,
+    /// Per-token offers of open models by hosting providers (appended, never replaced by id).
+    pub serverless: Vec<Serverless>,
     pub overrides: Vec<Override>,
     /// When the catalog's facts were last reviewed (the newest `as_of` of its files).
     pub as_of: Option<Date>,
@@ -108,6 +110,12 @@ impl Catalog {
             catalog.models.extend(tagged(doc.model, &file));
             catalog.licenses.extend(tagged(doc.license, &file));
             catalog.gpus.extend(tagged(doc.gpu, &file));
+            catalog
+                .serverless
+                .extend(doc.serverless.into_iter().map(|mut s| {
+                    s.origin = file.clone();
+                    s
+                }));
         }
         Ok(catalog)
     }
@@ -208,6 +216,7 @@ impl Catalog {
         merge(&mut self.models, other.models, "model", ov);
         merge(&mut self.licenses, other.licenses, "license", ov);
         merge(&mut self.gpus, other.gpus, "gpu", ov);
+        self.serverless.extend(other.serverless);
         self.reindex();
     }
 
@@ -233,6 +242,11 @@ impl Catalog {
             ov,
         );
         merge(&mut self.gpus, tagged(doc.gpu, origin).collect(), "gpu", ov);
+        self.serverless
+            .extend(doc.serverless.into_iter().map(|mut s| {
+                s.origin = origin.to_string();
+                s
+            }));
     }
 
     /// Forgets the lookup index after the model list changed.
@@ -337,6 +351,28 @@ impl Catalog {
             Some(f) => model.sources.or(&f.sources),
             None => model.sources.clone(),
         }
+    }
+
+    /// The per-token offers for a model, cheapest first at `input_ratio` prompt tokens per
+    /// generated token (ties: by provider).
+    pub fn serverless_offers(&self, model_id: &str, input_ratio: f64) -> Vec<(&Serverless, f64)> {
+        let mut v: Vec<(&Serverless, f64)> = self
+            .serverless
+            .iter()
+            .filter(|s| s.model == model_id)
+            .map(|s| {
+                (
+                    s,
+                    crate::economics::api_cost_per_million(
+                        s.price_input_per_m,
+                        s.price_output_per_m,
+                        input_ratio,
+                    ),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.provider.cmp(&b.0.provider)));
+        v
     }
 
     /// Support level of a serving engine for a model: the model's own table, else its family's.
@@ -621,7 +657,15 @@ mod tests {
                 (&a.id, &a.arch, a.params_total_b, &a.license),
                 (&b.id, &b.arch, b.params_total_b, &b.license)
             );
-            assert!(a.notes.is_none() && a.sources == Sources::default());
+            // Only the capability source stays (the ranking cites it).
+            assert!(
+                a.notes.is_none()
+                    && a.sources
+                        == Sources {
+                            capability: b.sources.capability.clone(),
+                            ..Sources::default()
+                        }
+            );
         }
     }
 

@@ -88,7 +88,10 @@ fn entry_starts(text: &str) -> Vec<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let t = line.trim();
-        if matches!(t, "[[family]]" | "[[model]]" | "[[license]]" | "[[gpu]]") {
+        if matches!(
+            t,
+            "[[family]]" | "[[model]]" | "[[license]]" | "[[gpu]]" | "[[serverless]]"
+        ) {
             out.push(offset);
         }
         offset += line.len();
@@ -141,6 +144,7 @@ fn read_document_at(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
             "model" => read_entries(value, &mut file.model, &mut problems),
             "license" => read_entries(value, &mut file.license, &mut problems),
             "gpu" => read_entries(value, &mut file.gpu, &mut problems),
+            "serverless" => read_entries(value, &mut file.serverless, &mut problems),
             "as_of" => match Date::deserialize(toml::de::ValueDeserializer::from(value)) {
                 Ok(d) => file.as_of = Some(d),
                 Err(e) => problems.push(ReadProblem {
@@ -152,7 +156,7 @@ fn read_document_at(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
             other => problems.push(ReadProblem {
                 span: Some(key_span),
                 message: format!(
-                    "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]] and [[gpu]] entries (and `as_of`)"
+                    "unknown top-level key `{other}`: a catalog file holds [[family]], [[model]], [[license]], [[gpu]] and [[serverless]] entries (and `as_of`)"
                 ),
                 syntax: false,
             }),
@@ -175,7 +179,7 @@ macro_rules! located {
         }
     )*};
 }
-located!(Family, Model, License, Gpu);
+located!(Family, Model, License, Gpu, Serverless);
 
 fn read_entries<T: serde::de::DeserializeOwned + Located>(
     value: toml::Spanned<toml::de::DeValue<'_>>,
@@ -217,10 +221,11 @@ impl CatalogFile {
         self.model.extend(other.model);
         self.license.extend(other.license);
         self.gpu.extend(other.gpu);
+        self.serverless.extend(other.serverless);
     }
 }
 
-/// One catalog file: any mix of the four top-level arrays.
+/// One catalog file: any mix of the top-level arrays.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogFile {
@@ -235,6 +240,8 @@ pub struct CatalogFile {
     pub license: Vec<License>,
     #[serde(default)]
     pub gpu: Vec<Gpu>,
+    #[serde(default)]
+    pub serverless: Vec<Serverless>,
 }
 
 /// A calendar date (no time), read from a TOML date or a "YYYY-MM-DD" string.
@@ -587,7 +594,10 @@ impl Family {
         self.data_note = None;
         self.safety = None;
         self.notes = None;
-        self.sources = Sources::default();
+        self.sources = Sources {
+            capability: self.sources.capability.take(),
+            ..Sources::default()
+        };
     }
 }
 
@@ -1068,6 +1078,10 @@ pub struct Model {
     /// How the MMLU figure was measured (required with `capability_mmlu`).
     #[serde(default)]
     pub capability_protocol: Option<CapabilityProtocol>,
+    /// The table the MMLU figure comes from, as an evidence group id: figures compare only within
+    /// one group (none: a table of its own, which compares with nothing).
+    #[serde(default)]
+    pub capability_group: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
@@ -1118,10 +1132,12 @@ impl Model {
         self.safety = None;
         self.data_note = None;
         self.base_note = None;
-        self.sources = Sources::default();
-        for e in &mut self.evidence {
-            e.source.clear();
-        }
+        // The capability source stays: the ranking cites where an MMLU figure comes from.
+        self.sources = Sources {
+            capability: self.sources.capability.take(),
+            ..Sources::default()
+        };
+        // Evidence keeps its sources: the ranking prints where each figure comes from.
     }
 
     pub fn is_open(&self) -> bool {
@@ -1298,6 +1314,13 @@ pub struct Gpu {
     pub price_high_usd_h: Option<f64>,
     #[serde(default)]
     pub price_as_of: Option<Date>,
+    /// A typical on-demand price per GPU-hour (the default `--gpu-price`), with its source and date.
+    #[serde(default)]
+    pub price_typical_usd_h: Option<f64>,
+    #[serde(default)]
+    pub price_typical_source: Option<String>,
+    #[serde(default)]
+    pub price_typical_as_of: Option<Date>,
     /// Per-layer fixed cost at batch 1, microseconds (kernel launches, sync); see `throughput`.
     #[serde(default)]
     pub layer_overhead_us: Option<f64>,
@@ -1325,13 +1348,43 @@ impl Gpu {
         self.visible_gib.is_some()
     }
 
+    /// The default price per GPU-hour: the sourced typical on-demand rate where the table has one,
+    /// else the middle of the on-demand range.
     pub fn price_usd_h(&self) -> Option<f64> {
+        if let Some(p) = self.price_typical_usd_h {
+            return Some(p);
+        }
         match (self.price_low_usd_h, self.price_high_usd_h) {
             (Some(l), Some(h)) => Some((l + h) / 2.0),
             (Some(p), None) | (None, Some(p)) => Some(p),
             (None, None) => None,
         }
     }
+}
+
+/// A per-token offer for an open model by a hosting provider ("serverless" inference): the
+/// like-for-like alternative to self-hosting the same model.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Serverless {
+    /// The catalog id of the model offered.
+    pub model: String,
+    pub provider: String,
+    /// The provider's name for the offer when it says more than the model (a variant, a precision).
+    #[serde(default)]
+    pub offer: Option<String>,
+    pub price_input_per_m: f64,
+    pub price_output_per_m: f64,
+    pub as_of: Date,
+    pub source: String,
+    /// Where the price was read and how sure it is (a secondary source says so).
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: String,
+    /// Byte offset of the entry's header in that file (0 when unknown).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 pub const GIB: f64 = 1_073_741_824.0;

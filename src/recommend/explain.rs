@@ -1,6 +1,12 @@
 //! The reasons a shown candidate carries, written only for the models that are shown.
 
 use super::*;
+use crate::units::short;
+
+/// Tokens per hour in the short form (`5.2M`, `750k`).
+fn per_hour(t: f64) -> String {
+    short(t)
+}
 
 /// A shown candidate, with every reason written out.
 #[allow(clippy::too_many_arguments)]
@@ -9,10 +15,11 @@ pub(super) fn candidate(
     q: &Query,
     rank: usize,
     score: f64,
-    components: [f64; 6],
+    components: [Option<f64>; 6],
     d: Draft,
-    floor_cap: f64,
-    cheapest_api: Option<&(String, f64)>,
+    ratings: &Ratings,
+    floor: &Floor,
+    refs: &References,
 ) -> Candidate {
     let m = d.model;
     let mut reasons = d.findings;
@@ -32,26 +39,10 @@ pub(super) fn candidate(
         ));
     }
     if let Some(s) = &d.sized {
-        reasons.extend(sized_reasons(q, s, cheapest_api));
+        reasons.extend(sized_reasons(q, s, refs));
     }
-    match m.credited_mmlu() {
-        Some(v) => reasons.push(Finding::new(
-            Code::Capability,
-            Level::Info,
-            format!(
-                "MMLU {v:.1} ({})",
-                m.capability_note.as_deref().unwrap_or("as published")
-            ),
-        )),
-        None => reasons.push(Finding::new(
-            Code::CapabilityUnknown,
-            Level::Warn,
-            match m.capability_mmlu {
-                Some(v) => format!("MMLU {v:.1} was measured on a base checkpoint that was never released: not credited; scored as the weakest qualifying model ({floor_cap:.1})"),
-                None => format!("no published MMLU: scored as the weakest qualifying model ({floor_cap:.1})"),
-            },
-        )),
-    }
+    let capability = capability_view(q, ratings, floor, d.index);
+    reasons.push(capability_reason(&capability, ratings, floor));
     if m.weights == Weights::Open && !m.base_released() {
         reasons.push(Finding::new(
             Code::NoBaseCheckpoint,
@@ -89,23 +80,27 @@ pub(super) fn candidate(
         )),
         _ => {}
     }
-    if let Some(p) = m
-        .capability_protocol
-        .filter(|p| m.credited_mmlu().is_some() && !p.comparable())
-    {
-        reasons.push(Finding::new(
-            Code::CapabilityProtocol,
-            Level::Warn,
-            format!("MMLU measured {} ({}): reads higher than base 5-shot figures, not directly comparable", p.as_str(), if matches!(p, crate::catalog::CapabilityProtocol::Reasoning) { "a reasoning model" } else { "post-trained" }),
-        ));
-    }
-    let [cap, cost, eco, freedom, headroom, fresh] = components;
+    let part = |i: usize| {
+        components[i].map_or("unrated (weight spread over the others)".to_string(), |c| {
+            format!("{c:.2}")
+        })
+    };
     reasons.push(Finding::new(
         Code::Score,
         Level::Info,
-        format!("score {score:.1} ({}): capability {cap:.2}, cost {cost:.2}, ecosystem {eco:.2}, license {freedom:.2}, headroom {headroom:.2}, freshness {fresh:.2}", q.prefer.as_str()),
+        format!(
+            "score {score:.1} ({}): capability {}, cost {}, ecosystem {}, license {}, headroom {}, freshness {}",
+            q.prefer.as_str(),
+            part(0),
+            part(1),
+            part(2),
+            part(3),
+            part(4),
+            part(5)
+        ),
     ));
-    let why = short_why(m, d.sized.as_ref().map(|s| &s.plan), &reasons, tier);
+    let why = short_why(m, d.sized.as_ref().map(|s| &s.plan), &capability, tier);
+    let sized = d.sized;
     Candidate {
         rank,
         id: m.id.clone(),
@@ -114,31 +109,134 @@ pub(super) fn candidate(
         license_id: m.license.clone(),
         license_tier: tier,
         weights: m.weights,
+        params_total_b: m.params_total_b,
         score,
         components,
-        gpu: d.sized.as_ref().map(|s| s.gpu.clone()),
-        economics: d.sized.as_ref().and_then(|s| s.economics),
-        break_even_tokens_per_hour: d.sized.as_ref().and_then(|s| s.break_even),
-        plan: d.sized.map(|s| s.plan),
+        capability,
+        gpu: sized.as_ref().map(|s| s.gpu.clone()),
+        economics: sized.as_ref().and_then(|s| s.economics),
+        break_even_tokens_per_hour: sized.as_ref().and_then(|s| s.break_even),
+        replicas_available: sized.as_ref().map(|s| s.replicas_available),
+        gpus_free: sized
+            .as_ref()
+            .filter(|_| q.hardware.given)
+            .map(|s| s.count.saturating_sub(s.plan.gpus_used())),
+        serverless: sized
+            .as_ref()
+            .and_then(|s| s.serverless.as_ref().map(|(o, _)| o.clone())),
+        break_even_serverless_tokens_per_hour: sized
+            .as_ref()
+            .and_then(|s| s.serverless.as_ref().and_then(|(_, b)| *b)),
+        plan: sized.map(|s| s.plan),
         cost_per_million: d.cost,
         reasons,
         why,
     }
 }
 
+fn capability_view(q: &Query, ratings: &Ratings, floor: &Floor, index: usize) -> CapabilityView {
+    match ratings.get(index) {
+        Ok(r) => CapabilityView {
+            axis: q.axis,
+            value: Some(r.value),
+            unrated: None,
+            share_of_best: floor
+                .best
+                .as_ref()
+                .map(|(_, best)| (r.value / best).min(1.0)),
+            figures: r
+                .figures
+                .iter()
+                .map(|f| FigureView {
+                    benchmark: f.benchmark.to_string(),
+                    value: f.value,
+                    checkpoint: f.checkpoint,
+                    protocol: f.protocol.map(str::to_string),
+                    group: f.group.to_string(),
+                    source: f.source.to_string(),
+                    as_of: f.as_of,
+                    weight: f.weight,
+                })
+                .collect(),
+        },
+        Err(u) => CapabilityView {
+            axis: q.axis,
+            value: None,
+            unrated: Some(u),
+            share_of_best: None,
+            figures: Vec::new(),
+        },
+    }
+}
+
+/// How many figures the capability reason names before "+N more".
+const FIGURES_SHOWN: usize = 4;
+
+fn capability_reason(c: &CapabilityView, ratings: &Ratings, floor: &Floor) -> Finding {
+    let axis = c.axis.as_str();
+    let Some(value) = c.value else {
+        return Finding::new(
+            Code::CapabilityUnrated,
+            Level::Warn,
+            format!(
+                "unrated on {axis}: {}; ranked on its other components (capability weight redistributed)",
+                c.unrated.map_or("no evidence", |u| u.as_str())
+            ),
+        );
+    };
+    let mut figures: Vec<String> = c
+        .figures
+        .iter()
+        .take(FIGURES_SHOWN)
+        .map(|f| {
+            format!(
+                "{} {} {}{} [{}, {}]",
+                f.benchmark,
+                f.value,
+                f.checkpoint.as_str(),
+                if f.weight < 1.0 { " (indirect)" } else { "" },
+                f.group,
+                f.as_of
+            )
+        })
+        .collect();
+    if c.figures.len() > FIGURES_SHOWN {
+        figures.push(format!("+{} more", c.figures.len() - FIGURES_SHOWN));
+    }
+    let mut groups: Vec<&str> = c.figures.iter().map(|f| f.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let best = match (&floor.best, c.share_of_best) {
+        (Some((id, _)), Some(share)) => {
+            format!("; {:.0}% of the best candidate's ({id})", share * 100.0)
+        }
+        _ => String::new(),
+    };
+    Finding::new(
+        Code::Capability,
+        Level::Info,
+        format!(
+            "{axis} {value:.2} (expected score where {} scores {:.0}%){best}: {} ({} figures in {} tables)",
+            ratings.strongest.unwrap_or("the strongest rated model"),
+            capability::REFERENCE_SCORE * 100.0,
+            figures.join(", "),
+            c.figures.len(),
+            groups.len()
+        ),
+    )
+}
+
 /// The fit and cost reasons of a sized candidate.
-pub(super) fn sized_reasons(
-    q: &Query,
-    s: &Priced,
-    cheapest_api: Option<&(String, f64)>,
-) -> Vec<Finding> {
+pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Finding> {
     let plan = &s.plan;
     let mut out = Vec::new();
     let placement = format!(
-        "{} x{} replica{} on {}x {}",
+        "{} x{} replica{} ({} GPU{}) on {}x {}",
         plan.layout(),
         plan.replicas,
         if plan.replicas == 1 { "" } else { "s" },
+        plan.gpus_used(),
+        if plan.gpus_used() == 1 { "" } else { "s" },
         s.count,
         s.gpu
     );
@@ -160,8 +258,10 @@ pub(super) fn sized_reasons(
         )
     } else {
         format!(
-            "{placement}: {memory}, up to {} sequences of {} tokens",
-            plan.max_concurrency, q.fit.context
+            "{placement}: {memory}, up to {} sequences of {} tokens, one stream ~{} tokens/s",
+            plan.max_concurrency,
+            q.fit.context,
+            short(plan.perf.decode_single)
         )
     };
     if q.hardware.given {
@@ -185,7 +285,7 @@ pub(super) fn sized_reasons(
                 format!(
                     "{}: ~{} training tokens/s on {} GPU(s) (6 x active params per token at {:.0}% MFU): ${cost:.3} per 1M training tokens at ${price:.2}/GPU-h",
                     q.fit.task.as_str(),
-                    crate::units::short(tps),
+                    short(tps),
                     s.plan.gpus_used(),
                     crate::throughput::Constants::MFU_TRAIN * 100.0
                 ),
@@ -197,39 +297,53 @@ pub(super) fn sized_reasons(
     }
     match (s.economics, s.price) {
         (Some(e), Some(price)) => {
+            let free = if q.hardware.given {
+                format!(
+                    "; {} of the {} GPUs stay free",
+                    s.count.saturating_sub(e.gpus_used),
+                    s.count
+                )
+            } else {
+                String::new()
+            };
             let mut msg = format!(
-                "${:.3} per 1M tokens at {} tokens/h: {} GPU(s) x ${price:.2}/h = ${:.2}/h, capacity {}/h ({:.0}% used)",
+                "${:.3} per 1M tokens at {} tokens/h: {} GPU{} x ${price:.2}/h{} = ${:.2}/h; capacity {}/h carries the peak of {}/h (x{}), {:.0}% used at the mean load{free}",
                 e.cost_per_million,
-                crate::units::human(q.tokens_per_hour as u64),
+                per_hour(q.tokens_per_hour),
                 e.gpus_used,
+                if e.gpus_used == 1 { "" } else { "s" },
+                price_basis(q),
                 e.hourly_cost,
-                crate::units::human(((e.capacity_tokens_per_hour / 1000.0).round() as u64).saturating_mul(1000)),
+                per_hour(e.capacity_tokens_per_hour),
+                per_hour(q.tokens_per_hour * q.peak_factor),
+                q.peak_factor,
                 e.utilization * 100.0
             );
-            if let Some((api, api_cost)) = cheapest_api {
+            if let Some((offer, break_even)) = &s.serverless {
+                msg.push_str(&format!(
+                    "; the same model per token: {} ${:.2}/1M (as of {}): {}",
+                    offer.provider,
+                    offer.cost_per_million,
+                    offer.as_of,
+                    match break_even {
+                        Some(load) if *load <= q.tokens_per_hour =>
+                            format!("self-hosting is cheaper from {}/h", per_hour(*load)),
+                        Some(load) =>
+                            format!("buying tokens is cheaper below {}/h", per_hour(*load)),
+                        None => "buying tokens is cheaper at any load these GPUs carry".into(),
+                    }
+                ));
+            }
+            if let Some((api, api_cost)) = refs.cheapest_api {
                 msg.push_str(&match s.break_even {
                     Some(load) => format!(
                         "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
-                        crate::units::human(((load / 1000.0).round() as u64).saturating_mul(1000))
+                        per_hour(load)
                     ),
-                    None => {
-                        format!("; never cheaper than {api} (${api_cost:.2}/1M) on one replica")
-                    }
+                    None => format!("; never cheaper than {api} (${api_cost:.2}/1M)"),
                 });
             }
-            if e.headroom < 0.0 {
-                out.push(Finding::new(
-                    Code::LoadExceedsCapacity,
-                    Level::Warn,
-                    format!(
-                        "the load exceeds the plan's capacity by {:.0}%",
-                        -e.headroom / (1.0 + e.headroom) * 100.0
-                    ),
-                ));
-                out.push(Finding::new(Code::Cost, Level::Warn, msg));
-            } else {
-                out.push(Finding::new(Code::Cost, Level::Info, msg));
-            }
+            out.push(Finding::new(Code::Cost, Level::Info, msg));
         }
         _ => out.push(Finding::new(
             Code::CostUnknown,
@@ -240,22 +354,53 @@ pub(super) fn sized_reasons(
     out
 }
 
-pub(super) fn short_why(m: &Model, plan: Option<&Plan>, reasons: &[Finding], tier: Tier) -> String {
+/// Where the price per GPU-hour comes from, when the user did not give it.
+fn price_basis(q: &Query) -> String {
+    let g = q.hardware.gpu;
+    if q.gpu_price.is_some() {
+        return String::new();
+    }
+    match (g.price_typical_usd_h, g.price_low_usd_h, g.price_high_usd_h) {
+        (Some(_), _, _) => format!(
+            " (typical on-demand{}{})",
+            g.price_typical_source
+                .as_deref()
+                .map_or(String::new(), |s| format!(
+                    ", {}",
+                    s.trim_start_matches("https://")
+                )),
+            g.price_typical_as_of
+                .map_or(String::new(), |d| format!(", {d}"))
+        ),
+        (None, Some(lo), Some(hi)) if lo != hi => format!(
+            " (middle of the on-demand range ${lo}-{hi}{})",
+            g.price_as_of.map_or(String::new(), |d| format!(", {d}"))
+        ),
+        _ => String::new(),
+    }
+}
+
+pub(super) fn short_why(
+    m: &Model,
+    plan: Option<&Plan>,
+    capability: &CapabilityView,
+    tier: Tier,
+) -> String {
     let mut parts = vec![format!("{} license", tier.as_str())];
     if m.is_moe() {
         parts.push(format!(
             "MoE {:.0}B/{:.0}B active",
             m.params_total_b, m.params_active_b
         ));
+    } else if m.params_total_b > 0.0 {
+        parts.push(format!("{}B", super::trim_b(m.params_total_b)));
     }
-    if let Some(mmlu) = m.credited_mmlu() {
-        parts.push(format!("MMLU {mmlu:.0}"));
+    match capability.value {
+        Some(v) => parts.push(format!("{} {:.2}", capability.axis.as_str(), v)),
+        None => parts.push(format!("unrated on {}", capability.axis.as_str())),
     }
     if let Some(p) = plan {
         parts.push(format!("{:.0} GiB free/GPU", p.headroom_gib()));
-    }
-    if reasons.iter().any(|r| r.code == Code::LoadExceedsCapacity) {
-        parts.push("load > capacity".into());
     }
     parts.join(", ")
 }

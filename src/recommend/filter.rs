@@ -1,5 +1,6 @@
 //! The filters that need no sizing: weights and lifecycle, checkpoints, class, modality, context,
-//! serving engine and fine-tuning framework. Each failed filter is a `fail` finding.
+//! serving engine and fine-tuning framework, and a teacher's terms on its students. Each failed
+//! filter is a `fail` finding.
 
 use super::*;
 
@@ -77,7 +78,10 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             );
         }
     }
-    if let Some(min) = q.min_context {
+    // The context served is a minimum whether it was given or is the default: a model cannot
+    // serve (or train on) sequences longer than it handles.
+    if m.weights != Weights::None {
+        let min = q.fit.context;
         let usable = m.context_usable_tokens.unwrap_or(m.context_tokens);
         if usable < min {
             let claim = if usable == m.context_tokens {
@@ -119,4 +123,49 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             }
         }
     }
+}
+
+/// `--teacher`: whether `m` can be a student of `teacher` and the terms it inherits: the teacher's
+/// own failing findings (a ban on training with its outputs excludes every student), then the
+/// student's inherited license terms.
+pub(super) fn teacher_terms(
+    catalog: &Catalog,
+    q: &Query,
+    teacher: &Model,
+    teacher_findings: &[Finding],
+    m: &Model,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if m.id == teacher.id {
+        out.push(Finding::new(
+            Code::NotAStudent,
+            Level::Fail,
+            "the teacher itself",
+        ));
+    } else if m.weights != Weights::Open {
+        out.push(Finding::new(
+            Code::NotAStudent,
+            Level::Fail,
+            "no weights to train: a student is an open-weight model",
+        ));
+    } else if teacher.params_total_b > 0.0 && m.params_total_b >= teacher.params_total_b {
+        out.push(Finding::new(
+            Code::NotAStudent,
+            Level::Fail,
+            format!(
+                "{}B parameters, not smaller than the teacher {} ({}B): nothing to distill into",
+                m.params_total_b, teacher.id, teacher.params_total_b
+            ),
+        ));
+    }
+    out.extend(
+        teacher_findings
+            .iter()
+            .filter(|f| f.level == Level::Fail)
+            .cloned(),
+    );
+    out.extend(license::student_terms(
+        catalog, teacher, m, &q.usage, &q.allow,
+    ));
+    out
 }

@@ -1,8 +1,11 @@
-//! The main job: filter the catalog by license, hardware, context, modality and tooling, price each
-//! survivor at the expected load, score it, and explain every inclusion and exclusion.
+//! The main job: filter the catalog by license, hardware, context, modality and tooling, size
+//! each survivor for the stated load with room for its peaks, rate it on the requested task from
+//! published evidence, drop what falls far below the best candidate, score the rest, and explain
+//! every inclusion and exclusion.
 
+use crate::capability::{self, Axis, Ratings, Unrated};
 use crate::catalog::{
-    ArchClass, Catalog, CheckpointKind, Gpu, Modality, Model, Status, Support, Tier, Weights,
+    ArchClass, Catalog, CheckpointKind, Date, Gpu, Modality, Model, Status, Support, Tier, Weights,
     ENGINES, FINETUNERS,
 };
 use crate::economics::{self, Economics};
@@ -17,7 +20,7 @@ mod score;
 mod size;
 
 use explain::candidate;
-use filter::filter_model;
+use filter::{filter_model, teacher_terms};
 pub use score::ecosystem;
 use size::size;
 
@@ -74,10 +77,14 @@ pub struct Query<'c> {
     pub allow: Allow,
     pub usage: Usage,
     pub hardware: Hardware<'c>,
+    /// The request sized for; its context is also the minimum usable context a model needs.
     pub fit: Request,
-    /// Whether --context was given (then it is also a minimum usable context).
-    pub min_context: Option<u64>,
+    /// Mean load in generated tokens per hour.
     pub tokens_per_hour: f64,
+    /// The plan must carry `tokens_per_hour x peak_factor`.
+    pub peak_factor: f64,
+    /// Plans whose single-stream decode is slower are not deployable.
+    pub min_tokens_per_s: Option<f64>,
     pub gpu_price: Option<f64>,
     pub modality: Option<Modality>,
     pub class: Option<ArchClass>,
@@ -86,6 +93,13 @@ pub struct Query<'c> {
     pub engine: Option<String>,
     pub finetune_with: Option<String>,
     pub include_api: bool,
+    /// The task whose benchmarks rate capability (`--for`).
+    pub axis: Axis,
+    /// The quality floor as a share of the best qualifying model's capability (None: the default;
+    /// 0 turns it off).
+    pub min_capability: Option<f64>,
+    /// `--teacher`: candidates are students trained on this model's outputs.
+    pub teacher: Option<&'c Model>,
     pub prefer: Prefer,
     pub top: usize,
     /// Give excluded models every reason (sizing them too), not just the first filter they fail:
@@ -93,14 +107,61 @@ pub struct Query<'c> {
     pub all_reasons: bool,
 }
 
+impl Query<'_> {
+    /// The quality floor in effect (a share of the best qualifying capability; 0 = off).
+    pub fn floor(&self) -> f64 {
+        self.min_capability.unwrap_or(DEFAULT_MIN_CAPABILITY)
+    }
+}
+
 /// Default load: 1M generated tokens an hour (~280 tokens/s), a small production service.
 pub const DEFAULT_TOKENS_PER_HOUR: f64 = 1_000_000.0;
+/// Default quality floor: a candidate rated below 85% of the best qualifying model's capability
+/// on the requested axis is excluded. With a frontier model as the best (0.86-0.90), the floor is
+/// about one log-odds unit below it: on general knowledge, the gap between MMLU 85 and 72.
+pub const DEFAULT_MIN_CAPABILITY: f64 = 0.85;
 /// GPU used as a yardstick when no --gpus is given.
 pub const YARDSTICK_GPU: &str = "h100-sxm";
 /// The most yardstick GPUs tried when sizing what a model needs.
 const YARDSTICK_MAX: u64 = 64;
 /// Share of the memory budget left free that counts as full marks for headroom.
 const HEADROOM_ENOUGH: f64 = 1.0 / 3.0;
+
+/// A candidate's capability on the requested axis, with the figures it rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapabilityView {
+    pub axis: Axis,
+    /// The rating (expected score where the strongest rated model scores 90%); None: unrated.
+    pub value: Option<f64>,
+    pub unrated: Option<Unrated>,
+    /// value / the best qualifying model's value: the score component.
+    pub share_of_best: Option<f64>,
+    pub figures: Vec<FigureView>,
+}
+
+/// One published figure behind a rating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureView {
+    pub benchmark: String,
+    pub value: f64,
+    pub checkpoint: CheckpointKind,
+    pub protocol: Option<String>,
+    pub group: String,
+    pub source: String,
+    pub as_of: Date,
+    pub weight: f64,
+}
+
+/// A per-token offer for the same model by a hosting provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub provider: String,
+    pub offer: Option<String>,
+    pub cost_per_million: f64,
+    pub as_of: Date,
+    pub source: String,
+    pub note: Option<String>,
+}
 
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -111,14 +172,26 @@ pub struct Candidate {
     pub license_id: String,
     pub license_tier: Tier,
     pub weights: Weights,
+    pub params_total_b: f64,
     pub score: f64,
-    /// Component values in [0, 1], in `COMPONENTS` order.
-    pub components: [f64; 6],
+    /// Component values in [0, 1], in `COMPONENTS` order; capability is None when unrated.
+    pub components: [Option<f64>; 6],
+    pub capability: CapabilityView,
+    /// The plan priced: `replicas` are the replicas kept running for the load.
     pub plan: Option<Plan>,
+    /// Replicas of that layout the GPUs could hold.
+    pub replicas_available: Option<u64>,
+    /// The user's GPUs the plan leaves free (None without --gpus).
+    pub gpus_free: Option<u64>,
     pub gpu: Option<String>,
     pub economics: Option<Economics>,
     pub cost_per_million: Option<f64>,
+    /// Against the cheapest API model.
     pub break_even_tokens_per_hour: Option<f64>,
+    /// The cheapest per-token offer of this same model, and the load above which self-hosting
+    /// costs less.
+    pub serverless: Option<Offer>,
+    pub break_even_serverless_tokens_per_hour: Option<f64>,
     pub reasons: Vec<Finding>,
     pub why: String,
 }
@@ -140,6 +213,15 @@ pub struct Excluded {
     pub short_by_gib: Option<f64>,
 }
 
+/// The quality floor as applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Floor {
+    /// Share of the best qualifying capability required (0 = off).
+    pub share: f64,
+    /// The best qualifying rated model and its capability.
+    pub best: Option<(String, f64)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Report {
     /// The top `Query::top` candidates, ranked, with their reasons.
@@ -153,6 +235,11 @@ pub struct Report {
     pub fallback: Option<Choice>,
     /// The cheapest API model in the catalog at the query's input ratio (id, $ per 1M).
     pub cheapest_api: Option<(String, f64)>,
+    /// The strongest rated model on the axis (the reference of capability values).
+    pub strongest: Option<String>,
+    pub floor: Floor,
+    /// Findings about the teacher itself (`--teacher`): its outputs clause, its own license.
+    pub teacher_findings: Vec<Finding>,
     /// Exclusion code → how many models it excluded.
     pub exclusion_counts: BTreeMap<&'static str, usize>,
     pub total_considered: usize,
@@ -193,6 +280,8 @@ impl Report {
 
 /// A model that passed the filters, before scoring. Its reasons are written only if it is shown.
 struct Draft<'m> {
+    /// Position in the catalog (ratings are indexed by it).
+    index: usize,
     model: &'m Model,
     /// License duties and other non-failing findings.
     findings: Vec<Finding>,
@@ -204,15 +293,23 @@ struct Draft<'m> {
 
 /// An open model's chosen plan and its economics.
 struct Priced {
+    /// The layout priced, with `replicas` = the replicas kept running.
     plan: Plan,
     gpu: String,
     /// GPUs the plan was sized on (the query's, or the yardstick count).
     count: u64,
+    replicas_available: u64,
     price: Option<f64>,
     economics: Option<Economics>,
     break_even: Option<f64>,
+    serverless: Option<(Offer, Option<f64>)>,
     /// Fine-tuning: USD per 1M training tokens with every GPU of the plan busy.
     train_cost: Option<f64>,
+}
+
+/// The references a self-hosted cost is compared with.
+struct References<'a> {
+    cheapest_api: Option<&'a (String, f64)>,
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
@@ -231,20 +328,37 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             ))
         })
         .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let refs = References {
+        cheapest_api: cheapest_api.as_ref(),
+    };
     let newest = catalog.newest_release().map_or(0, |d| d.days());
+    let ratings = capability::rate(catalog, q.axis, q.checkpoint);
+    let teacher_findings = q
+        .teacher
+        .map(|t| license::teacher_findings(catalog, t, &q.usage))
+        .unwrap_or_default();
 
     let mut drafts = Vec::new();
     let mut excluded = Vec::new();
     let mut exclusion_counts = BTreeMap::new();
-    for m in &catalog.models {
+    for (index, m) in catalog.models.iter().enumerate() {
         let mut fails = Vec::new();
         filter_model(catalog, q, m, &mut fails);
-        let (failed, findings): (Vec<Finding>, Vec<Finding>) =
+        let (failed, mut findings): (Vec<Finding>, Vec<Finding>) =
             license::violations(catalog, m, &q.usage, &q.allow)
                 .into_iter()
                 .partition(|f| f.level == Level::Fail);
         fails.extend(failed);
+        if let Some(teacher) = q.teacher {
+            let (failed, notes): (Vec<Finding>, Vec<Finding>) =
+                teacher_terms(catalog, q, teacher, &teacher_findings, m)
+                    .into_iter()
+                    .partition(|f| f.level == Level::Fail);
+            fails.extend(failed);
+            findings.extend(notes);
+        }
         let mut draft = Draft {
+            index,
             model: m,
             findings,
             sized: None,
@@ -254,7 +368,7 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         let mut short_by = None;
         // Sizing is the expensive step: skip it for a model already out unless every reason is wanted.
         if (fails.is_empty() || q.all_reasons) && m.weights == Weights::Open {
-            match size(q, m, cheapest_api.as_ref()) {
+            match size(catalog, q, m, &refs) {
                 Ok(sized) => {
                     draft.headroom =
                         (sized.plan.headroom_gib() / sized.plan.budget_gib / HEADROOM_ENOUGH)
@@ -279,9 +393,6 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         if fails.is_empty() {
             drafts.push(draft);
         } else {
-            for f in &fails {
-                *exclusion_counts.entry(f.code.as_str()).or_insert(0) += 1;
-            }
             excluded.push(Excluded {
                 id: m.id.clone(),
                 reasons: fails,
@@ -290,37 +401,40 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         }
     }
 
-    // Score relative to the field that survived the filters.
+    // The quality floor, relative to the best model that passed every other filter.
+    let floor = apply_floor(q, &ratings, &mut drafts, &mut excluded);
+    for e in &excluded {
+        for f in &e.reasons {
+            *exclusion_counts.entry(f.code.as_str()).or_insert(0) += 1;
+        }
+    }
+
+    // Score relative to the field that survived.
     let best_cost = drafts
         .iter()
         .filter_map(|d| d.cost)
         .filter(|c| c.is_finite() && *c > 0.0)
         .fold(f64::INFINITY, f64::min);
-    let known_caps: Vec<f64> = drafts
+    // The best qualifying model's strength (log-odds), the reference of the capability component.
+    let best_strength = drafts
         .iter()
-        .filter_map(|d| d.model.credited_mmlu())
-        .collect();
-    // An unknown capability is scored as the weakest known one: missing data earns no credit.
-    let floor_cap = known_caps.iter().copied().reduce(f64::min).unwrap_or(0.0);
-    // Capability is scored across the field that qualified: the best MMLU gets 1, the worst 0.
-    let (cap_lo, cap_hi) = known_caps
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(*v), hi.max(*v))
-        });
-    let cap_score = |mmlu: f64| {
-        if cap_hi > cap_lo {
-            (mmlu - cap_lo) / (cap_hi - cap_lo)
-        } else {
-            1.0
-        }
-    };
+        .filter_map(|d| ratings.get(d.index).ok().map(|r| r.strength))
+        .reduce(f64::max);
     let weights = q.prefer.weights();
-    let mut scored: Vec<(f64, [f64; 6], Draft)> = drafts
+    let mut scored: Vec<(f64, [Option<f64>; 6], Draft)> = drafts
         .into_iter()
         .map(|d| {
             let m = d.model;
-            let cap = cap_score(m.credited_mmlu().unwrap_or(floor_cap));
+            // What the candidate gets right, as a share of what the best candidate gets right, on
+            // a test hard enough to tell them apart (one the best scores 50% on):
+            // 2 x sigmoid(strength - best). Near-saturated benchmarks (MMLU) make every strong
+            // model look alike; this scale does not, and it keeps rated models on the footing an
+            // unrated one gets (its weight spread over components that are mostly 0.8-1).
+            let cap = ratings
+                .get(d.index)
+                .ok()
+                .zip(best_strength)
+                .map(|(r, best)| (2.0 / (1.0 + (best - r.strength).exp())).min(1.0));
             let cost = match d.cost {
                 Some(c) if c.is_finite() && c > 0.0 && best_cost.is_finite() => best_cost / c,
                 _ => 0.0,
@@ -332,28 +446,43 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
                 .fold(1.0, f64::min);
             let age_days = (newest - m.released.days()).max(0) as f64;
             let fresh = (1.0 - age_days / (3.0 * 365.0)).clamp(0.0, 1.0);
-            let components = [cap, cost, ecosystem(catalog, m), freedom, d.headroom, fresh];
-            let score = components
-                .iter()
-                .zip(weights)
-                .map(|(c, w)| c * w)
-                .sum::<f64>()
-                * 100.0;
-            ((score * 1000.0).round() / 1000.0, components, d)
+            // Serving engines, fine-tuning frameworks and GPU memory do not apply to a model
+            // bought per token: those components are not scored for API models.
+            let open = m.weights == Weights::Open;
+            let components = [
+                cap,
+                Some(cost),
+                open.then(|| ecosystem(catalog, m)),
+                Some(freedom),
+                open.then_some(d.headroom),
+                Some(fresh),
+            ];
+            (
+                (score_of(&components, weights) * 1000.0).round() / 1000.0,
+                components,
+                d,
+            )
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.model.id.cmp(&b.2.model.id)));
     let total_qualified = scored.len();
     let mut candidates: Vec<Candidate> = Vec::with_capacity(q.top.min(total_qualified));
-    // Primary: the first; fallback: the best of another vendor and license family, else of another
-    // vendor (keeping two checkpoints ready is standard practice). It may rank below --top.
-    let primary = scored.first().map(|(_, _, d)| Choice {
-        id: d.model.id.clone(),
-        rank: 1,
+    // Primary: the first-ranked candidate with evidence on the axis (an unrated one ranks on its
+    // other components, but nothing shows it does the job: it is not the pick while a rated one
+    // qualifies); fallback: the best of another vendor and license family, else of another vendor
+    // (keeping two checkpoints ready is standard practice), rated too. Either may rank below --top.
+    let rated = |d: &Draft| ratings.get(d.index).is_ok();
+    let any_rated = scored.iter().any(|(_, _, d)| rated(d));
+    let eligible = |d: &Draft| !any_rated || rated(d);
+    let first = scored.iter().position(|(_, _, d)| eligible(d));
+    let primary = first.map(|i| Choice {
+        id: scored[i].2.model.id.clone(),
+        rank: i + 1,
         other_license: false,
     });
-    let fallback = scored.first().and_then(|(_, _, first)| {
-        let other = |d: &Draft| d.model.vendor != first.model.vendor;
+    let fallback = first.and_then(|f| {
+        let first = &scored[f].2;
+        let other = |d: &Draft| d.model.vendor != first.model.vendor && eligible(d);
         scored
             .iter()
             .position(|(_, _, d)| other(d) && d.model.license != first.model.license)
@@ -372,8 +501,9 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
             score,
             components,
             d,
-            floor_cap,
-            cheapest_api.as_ref(),
+            &ratings,
+            &floor,
+            &refs,
         ));
     }
     excluded.sort_by(|a, b| a.id.cmp(&b.id));
@@ -384,7 +514,116 @@ pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
         primary,
         fallback,
         cheapest_api,
+        strongest: ratings.strongest.map(str::to_string),
+        floor,
+        teacher_findings,
         exclusion_counts,
         total_considered: catalog.models.len(),
+    }
+}
+
+/// The weighted score (0-100). An unrated capability's weight is spread over the other components
+/// in proportion to theirs: the model is ranked on what is known about it.
+fn score_of(components: &[Option<f64>; 6], weights: [f64; 6]) -> f64 {
+    let known: f64 = components
+        .iter()
+        .zip(weights)
+        .filter(|(c, _)| c.is_some())
+        .map(|(_, w)| w)
+        .sum();
+    if known <= 0.0 {
+        return 0.0;
+    }
+    components
+        .iter()
+        .zip(weights)
+        .filter_map(|(c, w)| c.map(|c| c * w))
+        .sum::<f64>()
+        / known
+        * 100.0
+}
+
+/// Excludes the drafts far below the best qualifying model on the axis (see `Query::floor`), and
+/// the unrated open models smaller than every rated draft that clears it.
+fn apply_floor(
+    q: &Query,
+    ratings: &Ratings,
+    drafts: &mut Vec<Draft>,
+    excluded: &mut Vec<Excluded>,
+) -> Floor {
+    let share = q.floor();
+    let best = drafts
+        .iter()
+        .filter_map(|d| ratings.get(d.index).ok().map(|r| (d, r.value)))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.model.id.cmp(&a.0.model.id)))
+        .map(|(d, v)| (d.model.id.clone(), v));
+    let Some((best_id, best_value)) = best.clone() else {
+        return Floor { share, best };
+    };
+    if share <= 0.0 {
+        return Floor { share, best };
+    }
+    let axis = q.axis.as_str();
+    let threshold = share * best_value;
+    let mut out = |d: Draft, message: String| {
+        excluded.push(Excluded {
+            id: d.model.id.clone(),
+            reasons: vec![Finding::new(Code::BelowQualityFloor, Level::Fail, message)],
+            short_by_gib: None,
+        });
+    };
+    let (keep, low): (Vec<Draft>, Vec<Draft>) = std::mem::take(drafts)
+        .into_iter()
+        .partition(|d| ratings.get(d.index).map_or(true, |r| r.value >= threshold));
+    for d in low {
+        let v = ratings.get(d.index).map_or(0.0, |r| r.value);
+        out(
+            d,
+            format!(
+                "{axis} capability {v:.2} is below {:.0}% of the best qualifying model's ({best_value:.2}, {best_id}); --min-capability sets the floor",
+                share * 100.0
+            ),
+        );
+    }
+    // Without evidence a model cannot show it clears the floor. Size is the one thing known of it
+    // that tracks capability: an unrated model smaller than the median rated candidate that clears
+    // the floor is not given the benefit of the doubt (the median, not the smallest, so that one
+    // small model with strong figures does not let every small unrated one through).
+    let mut sizes: Vec<(f64, String)> = keep
+        .iter()
+        .filter(|d| ratings.get(d.index).is_ok() && d.model.params_total_b > 0.0)
+        .map(|d| (d.model.params_total_b, d.model.id.clone()))
+        .collect();
+    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let median = (!sizes.is_empty()).then(|| sizes[(sizes.len() - 1) / 2].clone());
+    for d in keep {
+        match &median {
+            Some((size, id))
+                if ratings.get(d.index).is_err()
+                    && d.model.weights == Weights::Open
+                    && d.model.params_total_b > 0.0
+                    && d.model.params_total_b < *size =>
+            {
+                let msg = format!(
+                    "unrated on {axis}, and smaller ({}B) than the median rated candidate above the floor ({id}, {}B)",
+                    trim_b(d.model.params_total_b),
+                    trim_b(*size)
+                );
+                out(d, msg);
+            }
+            _ => drafts.push(d),
+        }
+    }
+    Floor { share, best }
+}
+
+/// 8.2 → "8.2", 0.135 → "0.14", 235 → "235".
+fn trim_b(b: f64) -> String {
+    if b >= 10.0 {
+        format!("{b:.0}")
+    } else if b >= 1.0 {
+        format!("{b:.1}")
+    } else {
+        format!("{b:.2}")
     }
 }

@@ -792,6 +792,12 @@ struct GpuJson<'a> {
     price_low_usd_h: Option<f64>,
     price_high_usd_h: Option<f64>,
     price_as_of: Option<Date>,
+    /// The default --gpu-price where a sourced typical rate exists.
+    price_typical_usd_h: Option<f64>,
+    price_typical_source: Option<&'a str>,
+    price_typical_as_of: Option<Date>,
+    /// What the ranking charges per GPU-hour without --gpu-price.
+    price_default_usd_h: Option<f64>,
     sources: &'a [String],
 }
 
@@ -813,6 +819,10 @@ impl<'a> GpuJson<'a> {
             price_low_usd_h: g.price_low_usd_h,
             price_high_usd_h: g.price_high_usd_h,
             price_as_of: g.price_as_of,
+            price_typical_usd_h: g.price_typical_usd_h,
+            price_typical_source: g.price_typical_source.as_deref(),
+            price_typical_as_of: g.price_typical_as_of,
+            price_default_usd_h: g.price_usd_h().and_then(num),
             sources: &g.sources,
         }
     }
@@ -840,7 +850,8 @@ pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
         "bf16 TF",
         "fp8 TF",
         "fp4 TF",
-        "$/GPU-h",
+        "$/GPU-h range",
+        "default $/h",
         "aliases",
     ]);
     for g in &c.gpus {
@@ -861,8 +872,13 @@ pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
                 (Some(p), _) | (_, Some(p)) => format!("{p}"),
                 _ => "-".into(),
             },
+            match (g.price_usd_h(), g.price_typical_usd_h) {
+                (Some(_), Some(t)) => format!("{t} typical"),
+                (Some(p), None) => format!("{p:.3} mid"),
+                (None, _) => "-".into(),
+            },
             g.aliases.join(" "),
         ]);
     }
-    format!("{t}\n* derived: vendor GB read as GiB less 1.5% (not measured)\n")
+    format!("{t}\n* derived: vendor GB read as GiB less 1.5% (not measured)\ndefault $/h: the --gpu-price used when none is given: a sourced typical on-demand rate (`pick gpus --format json` gives source and date), else the middle of the range\n")
 }

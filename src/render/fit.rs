@@ -15,7 +15,16 @@ struct FitJson<'a> {
     context: u64,
     concurrency: u64,
     plans: Vec<PlanJson<'a>>,
+    /// Findings about the request as a whole (`context-too-short`).
+    findings: Vec<FindingJson<'a>>,
     assumptions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    code: crate::findings::Code,
+    level: crate::findings::Level,
+    message: &'a str,
 }
 
 /// One plan: a precision and parallel layout, its memory per GPU, verdict and throughput.
@@ -120,6 +129,15 @@ pub fn report_json(r: &Report) -> String {
             .iter()
             .map(|p| PlanJson::new(p, is_best(p)))
             .collect(),
+        findings: r
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                code: f.code,
+                level: f.level,
+                message: &f.message,
+            })
+            .collect(),
         assumptions: Assumptions::lines(r.request.task),
     })
 }
@@ -168,6 +186,14 @@ pub fn report_table(r: &Report, style: Style) -> String {
             "prefill tok/s",
         ]
     };
+    for f in &r.findings {
+        out.push_str(&format!(
+            "{} {} {}\n",
+            style.level(f.level),
+            f.code,
+            f.message
+        ));
+    }
     let mut t = style.table(header);
     let best = r.best().map(|b| (b.precision, b.tensor_parallel));
     for p in &r.plans {

@@ -2,7 +2,7 @@
 //! exclusions (`--explain`), and the JSON / CSV / TSV / ids forms.
 
 use super::{delimited, json, num, short, GpusJson, Pairs, Style, SCHEMA_VERSION};
-use crate::catalog::{ArchClass, Modality, Tier, Weights};
+use crate::catalog::{ArchClass, CheckpointKind, Date, Modality, Tier, Weights};
 use crate::findings::{Code, Finding, Level};
 use crate::recommend::{Candidate, Query, Report, COMPONENTS};
 use serde::Serialize;
@@ -25,14 +25,20 @@ fn reasons_json(r: &[Finding]) -> Vec<ReasonJson<'_>> {
         .collect()
 }
 
+/// The plan as priced: layout and replicas kept running.
 fn plan_text(c: &Candidate) -> String {
     match &c.plan {
-        Some(p) => format!(
-            "{} x{}",
-            p.layout(),
-            c.economics.map_or(p.replicas, |e| e.replicas_used)
-        ),
+        Some(p) => format!("{} x{}", p.layout(), p.replicas),
         None => "API".into(),
+    }
+}
+
+/// GPUs kept running, of the GPUs given (`2/8`), or the count needed without --gpus.
+fn gpus_text(c: &Candidate) -> String {
+    match (&c.plan, c.gpus_free) {
+        (Some(p), Some(free)) => format!("{}/{}", p.gpus_used(), p.gpus_used() + free),
+        (Some(p), None) => p.gpus_used().to_string(),
+        (None, _) => "-".into(),
     }
 }
 
@@ -46,9 +52,17 @@ struct RecommendJson<'a> {
     /// How many models qualified.
     candidates_total: usize,
     primary: Option<&'a str>,
+    /// The primary's rank: the best-ranked candidate with evidence on the axis (1 unless unrated
+    /// candidates rank above it).
+    primary_rank: Option<usize>,
     fallback: Option<&'a str>,
     fallback_rank: Option<usize>,
     cheapest_api: Option<CheapestApiJson<'a>>,
+    /// The strongest rated model on the axis: capability values are relative to it.
+    capability_reference: Option<&'a str>,
+    quality_floor: FloorJson<'a>,
+    /// `--teacher`: the teacher and what its licenses say about training on its outputs.
+    teacher: Option<TeacherJson<'a>>,
     /// Every excluded model, with every reason, whether or not `--explain` was given.
     excluded: Vec<ExcludedJson<'a>>,
 }
@@ -67,8 +81,16 @@ struct QueryJson<'a> {
     concurrency: u64,
     precision: Option<&'static str>,
     tokens_per_hour: f64,
+    peak_factor: f64,
+    min_tokens_per_s: Option<f64>,
     input_ratio: f64,
     gpu_price: Option<f64>,
+    #[serde(rename = "for")]
+    for_task: &'static str,
+    /// The quality floor in effect (share of the best qualifying capability; 0 = off).
+    min_capability: f64,
+    checkpoint: Option<CheckpointKind>,
+    teacher: Option<&'a str>,
     modality: Option<Modality>,
     class: Option<ArchClass>,
     engine: Option<&'a str>,
@@ -94,9 +116,11 @@ struct CandidateJson<'a> {
     id: &'a str,
     name: &'a str,
     vendor: &'a str,
+    params_total_b: Option<f64>,
     score: Option<f64>,
-    /// Component → value in [0, 1], in `COMPONENTS` order.
+    /// Component → value in [0, 1], in `COMPONENTS` order (capability null when unrated).
     score_components: Pairs<&'static str, Option<f64>>,
+    capability: CapabilityJson<'a>,
     license: CandidateLicenseJson<'a>,
     weights: Weights,
     /// Null for an API-only model.
@@ -105,6 +129,9 @@ struct CandidateJson<'a> {
     hourly_cost_usd: Option<f64>,
     utilization: Option<f64>,
     break_even_tokens_per_hour: Option<f64>,
+    /// The cheapest per-token offer of the same model (like-for-like alternative to self-hosting).
+    serverless: Option<OfferJson<'a>>,
+    break_even_serverless_tokens_per_hour: Option<f64>,
     why: &'a str,
     reasons: Vec<ReasonJson<'a>>,
 }
@@ -115,8 +142,9 @@ struct CandidateLicenseJson<'a> {
     tier: Tier,
 }
 
-/// The plan a candidate is priced at: `replicas` and `gpus_used` are what the load keeps running,
-/// `replicas_available` what the GPUs hold.
+/// The plan a candidate is priced at: `replicas` are the replicas kept running (enough for the load
+/// times the peak factor), `gpus_used` = TP x PP x replicas, `capacity_tokens_per_hour` what they
+/// serve; `replicas_available` what the GPUs hold, `gpus_free` the given GPUs left over.
 #[derive(Serialize)]
 struct CandidatePlanJson<'a> {
     precision: &'static str,
@@ -125,12 +153,61 @@ struct CandidatePlanJson<'a> {
     replicas: u64,
     replicas_available: u64,
     gpus_used: u64,
+    gpus_free: Option<u64>,
     gpu: Option<&'a str>,
     memory_per_gpu_gib: Option<f64>,
     headroom_gib: Option<f64>,
     max_concurrency: u64,
     decode_tokens_per_s_single: Option<f64>,
     capacity_tokens_per_hour: Option<f64>,
+}
+
+/// Capability on the requested axis: the rating (null when unrated) and the figures behind it.
+#[derive(Serialize)]
+struct CapabilityJson<'a> {
+    axis: &'static str,
+    value: Option<f64>,
+    /// value / the best qualifying model's: the score component.
+    share_of_best: Option<f64>,
+    /// Why there is no rating (null when rated).
+    unrated: Option<&'static str>,
+    evidence: Vec<EvidenceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceJson<'a> {
+    benchmark: &'a str,
+    value: f64,
+    checkpoint: CheckpointKind,
+    protocol: Option<&'a str>,
+    group: &'a str,
+    source: &'a str,
+    as_of: Date,
+    /// 1 for direct evidence, 0.5 for another checkpoint kind.
+    weight: f64,
+}
+
+#[derive(Serialize)]
+struct OfferJson<'a> {
+    provider: &'a str,
+    offer: Option<&'a str>,
+    cost_per_million_tokens_usd: Option<f64>,
+    as_of: Date,
+    source: &'a str,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FloorJson<'a> {
+    min_capability: f64,
+    best_id: Option<&'a str>,
+    best_capability: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct TeacherJson<'a> {
+    id: &'a str,
+    findings: Vec<ReasonJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -168,8 +245,14 @@ impl<'a> QueryJson<'a> {
             concurrency: q.fit.concurrency,
             precision: q.fit.precision.map(|p| p.as_str()),
             tokens_per_hour: q.tokens_per_hour,
+            peak_factor: q.peak_factor,
+            min_tokens_per_s: q.min_tokens_per_s,
             input_ratio: q.fit.input_ratio,
             gpu_price: q.gpu_price,
+            for_task: q.axis.as_str(),
+            min_capability: q.floor(),
+            checkpoint: q.checkpoint,
+            teacher: q.teacher.map(|t| t.id.as_str()),
             modality: q.modality,
             class: q.class,
             engine: q.engine.as_deref(),
@@ -188,14 +271,36 @@ impl<'a> CandidateJson<'a> {
             id: &c.id,
             name: &c.name,
             vendor: &c.vendor,
+            params_total_b: (c.params_total_b > 0.0).then_some(c.params_total_b),
             score: num(c.score),
             score_components: Pairs(
                 COMPONENTS
                     .iter()
                     .zip(c.components)
-                    .map(|(k, v)| (*k, num(v)))
+                    .map(|(k, v)| (*k, v.and_then(num)))
                     .collect(),
             ),
+            capability: CapabilityJson {
+                axis: c.capability.axis.as_str(),
+                value: c.capability.value.and_then(num),
+                share_of_best: c.capability.share_of_best.and_then(num),
+                unrated: c.capability.unrated.map(|u| u.as_str()),
+                evidence: c
+                    .capability
+                    .figures
+                    .iter()
+                    .map(|f| EvidenceJson {
+                        benchmark: &f.benchmark,
+                        value: f.value,
+                        checkpoint: f.checkpoint,
+                        protocol: f.protocol.as_deref(),
+                        group: &f.group,
+                        source: &f.source,
+                        as_of: f.as_of,
+                        weight: f.weight,
+                    })
+                    .collect(),
+            },
             license: CandidateLicenseJson {
                 id: &c.license_id,
                 tier: c.license_tier,
@@ -205,9 +310,10 @@ impl<'a> CandidateJson<'a> {
                 precision: p.precision.as_str(),
                 tensor_parallel: p.tensor_parallel,
                 pipeline_parallel: p.pipeline_parallel,
-                replicas: c.economics.map_or(p.replicas, |e| e.replicas_used),
-                replicas_available: p.replicas,
-                gpus_used: c.economics.map_or(p.gpus_used(), |e| e.gpus_used),
+                replicas: p.replicas,
+                replicas_available: c.replicas_available.unwrap_or(p.replicas),
+                gpus_used: p.gpus_used(),
+                gpus_free: c.gpus_free,
                 gpu: c.gpu.as_deref(),
                 memory_per_gpu_gib: num(p.memory.total()),
                 headroom_gib: num(p.headroom_gib()),
@@ -219,6 +325,17 @@ impl<'a> CandidateJson<'a> {
             hourly_cost_usd: c.economics.and_then(|e| num(e.hourly_cost)),
             utilization: c.economics.and_then(|e| num(e.utilization)),
             break_even_tokens_per_hour: c.break_even_tokens_per_hour.and_then(num),
+            serverless: c.serverless.as_ref().map(|o| OfferJson {
+                provider: &o.provider,
+                offer: o.offer.as_deref(),
+                cost_per_million_tokens_usd: num(o.cost_per_million),
+                as_of: o.as_of,
+                source: &o.source,
+                note: o.note.as_deref(),
+            }),
+            break_even_serverless_tokens_per_hour: c
+                .break_even_serverless_tokens_per_hour
+                .and_then(num),
             why: &c.why,
             reasons: reasons_json(&c.reasons),
         }
@@ -232,11 +349,22 @@ pub fn report_json(r: &Report, q: &Query) -> String {
         candidates: r.candidates.iter().map(CandidateJson::new).collect(),
         candidates_total: r.candidates_total,
         primary: r.primary.as_ref().map(|c| c.id.as_str()),
+        primary_rank: r.primary.as_ref().map(|c| c.rank),
         fallback: r.fallback.as_ref().map(|c| c.id.as_str()),
         fallback_rank: r.fallback.as_ref().map(|c| c.rank),
         cheapest_api: r.cheapest_api.as_ref().map(|(id, cost)| CheapestApiJson {
             id,
             cost_per_million_tokens_usd: num(*cost),
+        }),
+        capability_reference: r.strongest.as_deref(),
+        quality_floor: FloorJson {
+            min_capability: r.floor.share,
+            best_id: r.floor.best.as_ref().map(|(id, _)| id.as_str()),
+            best_capability: r.floor.best.as_ref().and_then(|(_, v)| num(*v)),
+        },
+        teacher: q.teacher.map(|t| TeacherJson {
+            id: &t.id,
+            findings: reasons_json(&r.teacher_findings),
         }),
         excluded: r
             .excluded
@@ -249,13 +377,14 @@ pub fn report_json(r: &Report, q: &Query) -> String {
     })
 }
 
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 10] = [
     "rank",
     "model",
     "plan",
-    "headroom GiB",
+    "GPUs",
     "tok/s",
     "$/1M tok",
+    "capability",
     "license",
     "score",
     "why",
@@ -266,9 +395,7 @@ fn row(c: &Candidate) -> Vec<String> {
         c.rank.to_string(),
         c.id.clone(),
         plan_text(c),
-        c.plan
-            .as_ref()
-            .map_or("-".into(), |p| format!("{:.1}", p.headroom_gib())),
+        gpus_text(c),
         // Serving: throughput of the replicas the load keeps running; fine-tuning: training tok/s.
         match (&c.plan, c.economics) {
             (_, Some(e)) => short(e.capacity_tokens_per_hour / 3600.0),
@@ -288,6 +415,9 @@ fn row(c: &Candidate) -> Vec<String> {
                 "-".into()
             }
         }),
+        c.capability
+            .value
+            .map_or("unrated".into(), |v| format!("{v:.2}")),
         format!("{} ({})", c.license_id, c.license_tier.as_str()),
         format!("{:.1}", c.score),
         c.why.clone(),
@@ -314,15 +444,31 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         )
     };
     out.push_str(&format!(
-        "{} license {} | {} | {} {} tokens | load {} tokens/h | prefer {}\n",
+        "{} license {} | {} | {} {} tokens | load {} tokens/h, peaks x{} | for {} | prefer {}\n",
         style.bold("pick:"),
         q.allow.label,
         hw,
         q.fit.task.as_str(),
         q.fit.context,
         short(q.tokens_per_hour),
+        q.peak_factor,
+        q.axis.as_str(),
         q.prefer.as_str()
     ));
+    if let Some(t) = q.teacher {
+        out.push_str(&format!(
+            "students of {} (its terms on outputs apply to each)\n",
+            t.id
+        ));
+        for f in &r.teacher_findings {
+            out.push_str(&format!(
+                "  {} {:<22} {}\n",
+                style.level(f.level),
+                f.code,
+                f.message
+            ));
+        }
+    }
     if r.candidates.is_empty() {
         out.push_str(&format!("{}\n", style.red("no model qualifies")));
     } else {
@@ -339,7 +485,32 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             if explain { "" } else { " (--explain says why)" }
         ));
         if let Some(p) = &r.primary {
-            out.push_str(&format!("{} {}\n", style.bold("primary: "), p.id));
+            let gpus = r
+                .candidates
+                .iter()
+                .find(|c| c.id == p.id)
+                .and_then(|c| c.plan.as_ref().zip(c.gpus_free))
+                .map_or(String::new(), |(plan, free)| {
+                    format!(
+                        " (uses {} of the {} GPUs; {free} stay free)",
+                        plan.gpus_used(),
+                        plan.gpus_used() + free
+                    )
+                });
+            let rank = if p.rank > 1 {
+                format!(
+                    " (rank {}: the best-ranked with evidence on {})",
+                    p.rank,
+                    q.axis.as_str()
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "{} {}{rank}{gpus}\n",
+                style.bold("primary: "),
+                p.id
+            ));
         }
         match &r.fallback {
             Some(f) => out.push_str(&format!(
@@ -397,6 +568,29 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 out.push_str(&format!("  {:<32} {:<26} {}\n", id, f.code, f.message));
             }
         }
+    }
+    if let Some((best, value)) = &r.floor.best {
+        let below = r
+            .exclusion_counts
+            .get("below-quality-floor")
+            .copied()
+            .unwrap_or(0);
+        out.push_str(&format!(
+            "{}\n",
+            style.dim(&if r.floor.share > 0.0 {
+                format!(
+                    "quality floor: {:.0}% of {best}'s {} capability {value:.2} ({below} excluded below it); capability = expected score where {} scores 90%",
+                    r.floor.share * 100.0,
+                    q.axis.as_str(),
+                    r.strongest.as_deref().unwrap_or("the strongest rated model")
+                )
+            } else {
+                format!(
+                    "quality floor off; capability = expected score where {} scores 90%",
+                    r.strongest.as_deref().unwrap_or("the strongest rated model")
+                )
+            })
+        ));
     }
     if let Some((id, cost)) = &r.cheapest_api {
         out.push_str(&format!("{}\n", style.dim(&format!("cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({} input tokens each)", q.fit.input_ratio))));

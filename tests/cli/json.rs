@@ -401,6 +401,10 @@ struct Gpu {
     price_low_usd_h: Option<f64>,
     price_high_usd_h: Option<f64>,
     price_as_of: Option<String>,
+    price_typical_usd_h: Option<f64>,
+    price_typical_source: Option<String>,
+    price_typical_as_of: Option<String>,
+    price_default_usd_h: Option<f64>,
     sources: Vec<String>,
 }
 
@@ -416,6 +420,8 @@ struct FitDoc {
     context: u64,
     concurrency: u64,
     plans: Vec<FitPlan>,
+    /// Findings about the request as a whole (`context-too-short`).
+    findings: Vec<Reason>,
     assumptions: Vec<String>,
 }
 
@@ -467,10 +473,29 @@ struct RecommendDoc {
     candidates: Vec<Candidate>,
     candidates_total: u64,
     primary: Option<String>,
+    primary_rank: Option<u64>,
     fallback: Option<String>,
     fallback_rank: Option<u64>,
     cheapest_api: Option<CheapestApi>,
+    capability_reference: Option<String>,
+    quality_floor: QualityFloor,
+    teacher: Option<Teacher>,
     excluded: Vec<Excluded>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct QualityFloor {
+    min_capability: f64,
+    best_id: Option<String>,
+    best_capability: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Teacher {
+    id: String,
+    findings: Vec<Reason>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -485,8 +510,15 @@ struct Query {
     concurrency: u64,
     precision: Option<String>,
     tokens_per_hour: f64,
+    peak_factor: f64,
+    min_tokens_per_s: Option<f64>,
     input_ratio: f64,
     gpu_price: Option<f64>,
+    #[serde(rename = "for")]
+    for_task: String,
+    min_capability: f64,
+    checkpoint: Option<String>,
+    teacher: Option<String>,
     modality: Option<String>,
     class: Option<ArchClass>,
     engine: Option<String>,
@@ -514,8 +546,10 @@ struct Candidate {
     id: String,
     name: String,
     vendor: String,
+    params_total_b: Option<f64>,
     score: Option<f64>,
     score_components: ScoreComponents,
+    capability: Capability,
     license: CandidateLicense,
     weights: Weights,
     plan: Option<CandidatePlan>,
@@ -523,8 +557,44 @@ struct Candidate {
     hourly_cost_usd: Option<f64>,
     utilization: Option<f64>,
     break_even_tokens_per_hour: Option<f64>,
+    serverless: Option<ServerlessOffer>,
+    break_even_serverless_tokens_per_hour: Option<f64>,
     why: String,
     reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Capability {
+    axis: String,
+    value: Option<f64>,
+    share_of_best: Option<f64>,
+    unrated: Option<String>,
+    evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Evidence {
+    benchmark: String,
+    value: f64,
+    checkpoint: String,
+    protocol: Option<String>,
+    group: String,
+    source: String,
+    as_of: String,
+    weight: f64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ServerlessOffer {
+    provider: String,
+    offer: Option<String>,
+    cost_per_million_tokens_usd: Option<f64>,
+    as_of: String,
+    source: String,
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -554,6 +624,7 @@ struct CandidatePlan {
     replicas: u64,
     replicas_available: u64,
     gpus_used: u64,
+    gpus_free: Option<u64>,
     gpu: Option<String>,
     memory_per_gpu_gib: Option<f64>,
     headroom_gib: Option<f64>,

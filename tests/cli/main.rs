@@ -7,6 +7,7 @@ mod help;
 mod hostile;
 mod json;
 mod recommend;
+mod scenarios;
 mod shell;
 mod terminal;
 
