@@ -6,6 +6,7 @@ mod gate;
 mod help;
 mod hostile;
 mod json;
+mod readme;
 mod recommend;
 mod scenarios;
 mod shell;
