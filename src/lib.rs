@@ -14,6 +14,8 @@
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `lineage`: the licenses a model inherits from what it derives from (quantized, adapter,
+//!   fine-tune, merge, trained on outputs)
 //! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
@@ -33,6 +35,7 @@ pub mod gate;
 pub mod hardware;
 pub mod input;
 pub mod license;
+pub mod lineage;
 pub mod localmodel;
 pub mod places;
 pub mod problem;

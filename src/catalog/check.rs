@@ -96,6 +96,7 @@ pub(crate) fn check_texts(
         None => check_catalog(&catalog, &texts),
     };
     problems.extend(semantic);
+    problems.extend(check_lineage(&catalog, base, &texts));
     // In reading order: by file as given, then by line.
     let order: HashMap<&str, usize> = files
         .iter()
@@ -104,6 +105,48 @@ pub(crate) fn check_texts(
         .collect();
     problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.line));
     (catalog, problems)
+}
+
+/// Each `lineage` upstream names a catalog model (of these files or the base) or has the shape
+/// of a Hugging Face repo id, which is resolved when the model is evaluated.
+fn check_lineage(c: &Catalog, base: Option<&Catalog>, texts: &Texts) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for m in c.models.iter().filter(|m| !m.lineage.is_empty()) {
+        for link in &m.lineage {
+            let up = link.upstream.trim();
+            let found = c.model(up).or_else(|| base.and_then(|b| b.model(up)));
+            let repo_shaped = up.split('/').count() == 2
+                && up.split('/').all(|p| {
+                    !p.is_empty()
+                        && p.len() <= 96
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                });
+            let message = if found.is_some_and(|u| u.id == m.id) {
+                format!("lineage: `{}` is the model itself", elide(up))
+            } else if found.is_none() && !repo_shaped {
+                let ids = c
+                    .models
+                    .iter()
+                    .chain(base.iter().flat_map(|b| b.models.iter()))
+                    .map(|x| x.id.as_str());
+                let hint = crate::suggest::did_you_mean(up, ids);
+                format!(
+                    "lineage: upstream `{}` is neither a catalog id nor a Hugging Face repo id (org/name){hint}",
+                    elide(up)
+                )
+            } else {
+                continue;
+            };
+            out.push(texts.locate(
+                &m.origin,
+                m.at,
+                "lineage",
+                format!("model `{}`: {message}", elide(&m.id)),
+            ));
+        }
+    }
+    out
 }
 
 /// The texts being checked, for pointing a problem at the line of the key it is about.

@@ -606,9 +606,43 @@ struct GatedModel {
     revision: Option<String>,
     id: Option<String>,
     license: Option<String>,
+    source: Option<Source>,
+    lineage: Vec<LineageStep>,
     verdict: Verdict,
     location: Location,
     findings: Vec<GateFinding>,
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Source {
+    Catalog,
+    Lock,
+    Cache,
+    Hub,
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Relation {
+    Finetune,
+    Adapter,
+    Quantized,
+    Merge,
+    TrainedOnOutputs,
+}
+
+/// One upstream of a gated (or shown) model.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct LineageStep {
+    #[serde(rename = "ref")]
+    reference: String,
+    relation: Relation,
+    license: Option<String>,
+    source: Option<Source>,
+    revision: Option<String>,
+    binds: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
