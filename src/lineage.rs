@@ -239,8 +239,10 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
         Node::Repo(r) => r.id.clone(),
     };
     let own = root.own_licenses(catalog);
-    if own.is_empty() {
-        if let Node::Repo(r) = root {
+    if let Node::Repo(r) = root {
+        if let Some(problem) = &r.card_problem {
+            bound.findings.push(unreadable_card(r, problem, None));
+        } else if own.is_empty() {
             bound.findings.push(missing_license(r, None));
         }
     }
@@ -327,8 +329,12 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
             if !binds {
                 continue;
             }
-            if licenses.is_empty() {
-                if let Node::Repo(r) = up {
+            if let Node::Repo(r) = up {
+                if let Some(problem) = &r.card_problem {
+                    bound
+                        .findings
+                        .push(unreadable_card(r, problem, Some(&child)));
+                } else if licenses.is_empty() {
                     bound.findings.push(missing_license(r, Some(&child)));
                 }
             }
@@ -360,6 +366,19 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
     }
 }
 
+fn unreadable_card(r: &Repo, problem: &str, child: Option<&str>) -> Finding {
+    Finding::new(
+        Code::LicenseUnknown,
+        Level::Fail,
+        format!(
+            "`{}`{}: {problem} at revision {}: its license and lineage are unknown (state them in a user catalog entry)",
+            elide(&r.id),
+            child.map_or(String::new(), |c| format!(" (upstream of `{}`)", elide(c))),
+            r.short_revision()
+        ),
+    )
+}
+
 fn missing_license(r: &Repo, child: Option<&str>) -> Finding {
     Finding::new(
         Code::LicenseMissing,
@@ -388,6 +407,7 @@ mod tests {
             license_name: None,
             license_link: None,
             license_file: None,
+            card_problem: None,
             base_model: base.iter().map(|(b, _)| b.to_string()).collect(),
             base_model_relation: base.first().map(|(_, r)| *r),
             lineage: base

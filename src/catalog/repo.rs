@@ -104,6 +104,10 @@ pub struct Repo {
     /// The catalog license the repository's LICENSE file was identified as, if any.
     #[serde(default)]
     pub license_file: Option<String>,
+    /// Why the model card could not be read for certain (missing, no front matter, a value pick
+    /// cannot read): its license and lineage are then unknown.
+    #[serde(default)]
+    pub card_problem: Option<String>,
     /// The card's `base_model` values.
     #[serde(default)]
     pub base_model: Vec<String>,

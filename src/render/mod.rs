@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod fit;
 pub mod gate;
 pub mod recommend;
+pub mod repo;
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Serialize, Serializer};

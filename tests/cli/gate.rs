@@ -397,9 +397,30 @@ fn user_catalog_lineage_binds_and_is_required_for_restrictive_families() {
     assert_eq!(m(1)["lineage"][0]["ref"], "llama-3.1-8b");
     assert_eq!(m(1)["lineage"][0]["relation"], "finetune");
     assert_eq!(m(1)["lineage"][0]["source"], "catalog");
-    // An upstream that is not in the catalog or the cache: unknown.
-    assert_eq!(m(2)["verdict"], "unknown");
-    assert_eq!(m(2)["lineage"][0]["source"], Value::Null);
+    // An upstream named by Hugging Face repo id, resolved from the (fixture) cache, and its own
+    // upstream from the catalog: bound by MIT and Llama 3.1.
+    assert_eq!(m(2)["verdict"], "denied");
+    assert_eq!(m(2)["license"], "mit AND llama3.1");
+    assert_eq!(m(2)["lineage"][0]["source"], "cache");
+    assert_eq!(m(2)["lineage"][1]["ref"], "meta-llama/Llama-3.1-8B");
+    // Without the cache it cannot be resolved: unknown.
+    let dir = temp_dir("lineage-nocache");
+    std::fs::write(dir.join("pick.toml"), &policy).unwrap();
+    let r = pick_env(
+        &[
+            "--catalog",
+            "catalogs/lineage.toml",
+            "gate",
+            "--policy",
+            dir.join("pick.toml").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[("HF_HUB_CACHE", dir.to_str().unwrap())],
+    );
+    let v2: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v2["models"][2]["verdict"], "unknown");
+    assert_eq!(v2["models"][2]["lineage"][0]["source"], Value::Null);
     // Allowing Llama 3.1 lets the stated lineage pass; the missing one still fails.
     let policy = format!(
         "{USAGE}[allow]\ntiers = [\"permissive\"]\nlicenses = [\"llama3.1\"]\n[[model]]\nref = \"acme-llama-ft\"\n[[model]]\nref = \"acme-llama-ft-2\"\n"
