@@ -377,6 +377,14 @@ pub struct GateArgs {
     pub lock: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LockFormat {
+    /// pick.lock (TOML), written to --lock.
+    Toml,
+    /// A CycloneDX 1.6 JSON BOM of the models, on stdout (nothing is written).
+    Cyclonedx,
+}
+
 #[derive(Debug, Args)]
 pub struct LockArgs {
     /// Policy file whose [[model]] references are locked (default: pick.toml, when it exists).
@@ -391,6 +399,8 @@ pub struct LockArgs {
     /// Write nothing; exit 1 when the lock on disk is stale (for CI).
     #[arg(long)]
     pub check: bool,
+    #[arg(long, value_enum, default_value_t = LockFormat::Toml)]
+    pub format: LockFormat,
 }
 
 fn parse_positive(s: &str) -> Result<u64, String> {
@@ -979,6 +989,17 @@ fn lock_cmd(catalog: &mut Catalog, a: &LockArgs, online: bool) -> Result<(String
         })
         .collect();
     let fresh = lock::build(catalog, &references);
+    if a.format == LockFormat::Cyclonedx {
+        let bom = render::bom::cyclonedx(catalog, &fresh);
+        return Ok((
+            bom,
+            if unresolved.is_empty() {
+                0
+            } else {
+                exit::NO_RESULT
+            },
+        ));
+    }
     let unresolved_note = if unresolved.is_empty() {
         String::new()
     } else {

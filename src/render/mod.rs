@@ -7,6 +7,7 @@
 //! Styling (bold, colors) is applied only when `Style::color` is on, which `cli` decides from
 //! `--color`, NO_COLOR and whether stdout is a terminal; JSON, CSV, TSV and ids are never styled.
 
+pub mod bom;
 pub mod catalog;
 pub mod fit;
 pub mod gate;

@@ -1,6 +1,6 @@
 //! Hugging Face repositories the catalog does not list: resolved from the fixture cache
 //! (`tests/fixtures/hf-cache`, small files only, no weights), gated with their lineage, locked,
-//! gated again from pick.lock alone, shown, sized, and fetched from a
+//! gated again from pick.lock alone, shown, sized, written as a CycloneDX BOM, and fetched from a
 //! stub Hub on 127.0.0.1. No test here touches the network.
 
 use super::*;
@@ -410,6 +410,307 @@ fn show_and_fit_work_on_cached_repositories() {
         "{}",
         r.stderr
     );
+}
+
+// ---- pick lock --format cyclonedx, validated against the CycloneDX 1.6 schema ----
+
+/// A JSON Schema (draft-07) validator for the keywords the CycloneDX 1.6 schema uses: `$ref`
+/// (local, and the SPDX schema beside it), type, properties, required, additionalProperties,
+/// items (list and tuple), additionalItems, enum, const, oneOf, anyOf, allOf, minItems, maxItems,
+/// uniqueItems, minLength, maxLength, minimum, maximum, and its seven `pattern`s (checked by hand:
+/// an unknown pattern fails the test rather than passing unchecked). `format` is an annotation in
+/// draft-07 and is not checked.
+struct Schema {
+    bom: Value,
+    spdx: Value,
+}
+
+impl Schema {
+    fn load() -> Schema {
+        let read = |n: &str| {
+            serde_json::from_str(
+                &std::fs::read_to_string(fixtures().join("cyclonedx").join(n)).unwrap(),
+            )
+            .unwrap()
+        };
+        Schema {
+            bom: read("bom-1.6.schema.json"),
+            spdx: read("spdx.schema.json"),
+        }
+    }
+
+    fn resolve<'s>(&'s self, r: &str) -> &'s Value {
+        if r == "spdx.schema.json" {
+            return &self.spdx;
+        }
+        let path = r
+            .strip_prefix("#/")
+            .unwrap_or_else(|| panic!("unsupported $ref {r}"));
+        let mut v = &self.bom;
+        for part in path.split('/') {
+            v = &v[part];
+        }
+        assert!(!v.is_null(), "dangling $ref {r}");
+        v
+    }
+
+    fn errors(&self, schema: &Value, v: &Value, at: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let Some(s) = schema.as_object() else {
+            return out;
+        };
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            return self.errors(self.resolve(r), v, at);
+        }
+        if let Some(t) = s.get("type") {
+            let types: Vec<&str> = match t {
+                Value::String(x) => vec![x.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            let ok = types.iter().any(|t| match *t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "integer" => v.is_i64() || v.is_u64(),
+                "number" => v.is_number(),
+                "boolean" => v.is_boolean(),
+                "null" => v.is_null(),
+                _ => false,
+            });
+            if !ok {
+                out.push(format!("{at}: not of type {types:?}"));
+                return out;
+            }
+        }
+        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+            if !e.contains(v) {
+                out.push(format!("{at}: {v} not in the enum"));
+            }
+        }
+        if let Some(c) = s.get("const") {
+            if c != v {
+                out.push(format!("{at}: not {c}"));
+            }
+        }
+        if let Some(p) = s.get("pattern").and_then(Value::as_str) {
+            if let Some(text) = v.as_str() {
+                if !pattern(p, text) {
+                    out.push(format!("{at}: `{text}` does not match {p}"));
+                }
+            }
+        }
+        if let Some(text) = v.as_str() {
+            let n = text.chars().count() as u64;
+            if s.get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| n < m)
+                || s.get("maxLength")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|m| n > m)
+            {
+                out.push(format!("{at}: length {n} out of bounds"));
+            }
+        }
+        if let Some(x) = v.as_f64() {
+            if s.get("minimum")
+                .and_then(Value::as_f64)
+                .is_some_and(|m| x < m)
+                || s.get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| x > m)
+            {
+                out.push(format!("{at}: {x} out of range"));
+            }
+        }
+        if let Some(obj) = v.as_object() {
+            let props = s.get("properties").and_then(Value::as_object);
+            for req in s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let k = req.as_str().unwrap();
+                if !obj.contains_key(k) {
+                    out.push(format!("{at}: `{k}` is required"));
+                }
+            }
+            for (k, val) in obj {
+                match props.and_then(|p| p.get(k)) {
+                    Some(ps) => out.extend(self.errors(ps, val, &format!("{at}.{k}"))),
+                    None => match s.get("additionalProperties") {
+                        Some(Value::Bool(false)) => out.push(format!("{at}: `{k}` is not allowed")),
+                        Some(extra @ Value::Object(_)) => {
+                            out.extend(self.errors(extra, val, &format!("{at}.{k}")))
+                        }
+                        _ => {}
+                    },
+                }
+            }
+        }
+        if let Some(items) = v.as_array() {
+            match s.get("items") {
+                Some(Value::Array(tuple)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match tuple.get(i) {
+                            Some(ts) => out.extend(self.errors(ts, item, &format!("{at}[{i}]"))),
+                            None if s.get("additionalItems") == Some(&Value::Bool(false)) => {
+                                out.push(format!("{at}[{i}]: additional item"))
+                            }
+                            None => {}
+                        }
+                    }
+                }
+                Some(one) => {
+                    for (i, item) in items.iter().enumerate() {
+                        out.extend(self.errors(one, item, &format!("{at}[{i}]")));
+                    }
+                }
+                None => {}
+            }
+            let n = items.len() as u64;
+            if s.get("minItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| n < m)
+                || s.get("maxItems")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|m| n > m)
+            {
+                out.push(format!("{at}: {n} items out of bounds"));
+            }
+            if s.get("uniqueItems") == Some(&Value::Bool(true)) {
+                for (i, a) in items.iter().enumerate() {
+                    if items[..i].contains(a) {
+                        out.push(format!("{at}[{i}]: repeated item"));
+                    }
+                }
+            }
+        }
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            for sub in all {
+                out.extend(self.errors(sub, v, at));
+            }
+        }
+        if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
+            if !any.iter().any(|sub| self.errors(sub, v, at).is_empty()) {
+                out.push(format!("{at}: matches none of anyOf"));
+            }
+        }
+        if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
+            let n = one
+                .iter()
+                .filter(|sub| self.errors(sub, v, at).is_empty())
+                .count();
+            if n != 1 {
+                out.push(format!("{at}: matches {n} of oneOf, not exactly 1"));
+            }
+        }
+        out
+    }
+}
+
+/// The CycloneDX 1.6 schema's patterns, by hand.
+fn pattern(p: &str, s: &str) -> bool {
+    let hex = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    };
+    let uuid = |t: &str| {
+        let parts: Vec<&str> = t.split('-').collect();
+        parts.len() == 5
+            && parts
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(x, n)| x.len() == n && hex(x))
+    };
+    match p {
+        "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" => {
+            s.strip_prefix("urn:uuid:").is_some_and(uuid)
+        }
+        "^([a-fA-F0-9]{32}|[a-fA-F0-9]{40}|[a-fA-F0-9]{64}|[a-fA-F0-9]{96}|[a-fA-F0-9]{128})$" => {
+            [32, 40, 64, 96, 128].contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        "^[-+a-z0-9.]+/[-+a-z0-9.]+$" => s.split_once('/').is_some_and(|(a, b)| {
+            let ok = |t: &str| {
+                !t.is_empty()
+                    && t.bytes().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || b"-+.".contains(&c)
+                    })
+            };
+            ok(a) && ok(b)
+        }),
+        "^([a-z]{2})(-[A-Z]{2})?$" => {
+            let b = s.as_bytes();
+            (b.len() == 2 || b.len() == 5)
+                && b[..2].iter().all(u8::is_ascii_lowercase)
+                && (b.len() == 2 || (b[2] == b'-' && b[3..].iter().all(u8::is_ascii_uppercase)))
+        }
+        other => {
+            panic!("pick's BOM reached a schema pattern this validator does not check: {other}")
+        }
+    }
+}
+
+#[test]
+fn the_cyclonedx_bom_is_valid_and_carries_the_lineage() {
+    let dir = project("hf-bom");
+    let r = run_in(&dir, &["lock", "--format", "cyclonedx"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!dir.join("pick.lock").exists(), "the BOM writes no lock");
+    let bom: Value = serde_json::from_str(&r.stdout).unwrap();
+    let schema = Schema::load();
+    let errors = schema.errors(&schema.bom, &bom, "$");
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // The validator does reject what the schema forbids.
+    let mut broken = bom.clone();
+    broken["components"][0]["type"] = "model".into();
+    broken["components"][0]["hashes"] = serde_json::json!([{"alg": "SHA-256", "content": "xyz"}]);
+    assert_eq!(schema.errors(&schema.bom, &broken, "$").len(), 2);
+
+    assert_eq!(
+        (bom["bomFormat"].as_str(), bom["specVersion"].as_str()),
+        (Some("CycloneDX"), Some("1.6"))
+    );
+    let components = bom["components"].as_array().unwrap();
+    assert!(components
+        .iter()
+        .all(|c| c["type"] == "machine-learning-model"));
+    let by_name = |n: &str| components.iter().find(|c| c["name"] == n).unwrap();
+    let ft = by_name("llama-apache-ft");
+    assert_eq!(ft["group"], "acme");
+    assert_eq!(
+        ft["licenses"][0]["expression"],
+        "Apache-2.0 AND LicenseRef-llama-3.1"
+    );
+    assert_eq!(
+        ft["purl"],
+        "pkg:huggingface/acme/llama-apache-ft@9d4f10228f0fd270e36fafdd6ac4e790ed6950c5"
+    );
+    assert_eq!(ft["hashes"][0]["alg"], "SHA-256");
+    let gguf = by_name("Hermes-3-Llama-3.1-8B-GGUF");
+    let ancestors = gguf["pedigree"]["ancestors"].as_array().unwrap();
+    assert_eq!(ancestors.len(), 2);
+    let prop = |c: &Value, k: &str| {
+        c["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == k)
+            .map(|p| p["value"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        prop(&ancestors[0], "pick:relation").as_deref(),
+        Some("quantized")
+    );
+    assert_eq!(ancestors[1]["name"], "llama-3.1-8b");
+    assert_eq!(
+        prop(&ancestors[1], "pick:relation").as_deref(),
+        Some("finetune")
+    );
+    // The same lock gives the same BOM.
+    let again = run_in(&dir, &["lock", "--format", "cyclonedx"], None);
+    assert_eq!(again.stdout, r.stdout);
 }
 
 // ---- --online against a stub Hub on 127.0.0.1 ----
