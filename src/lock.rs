@@ -238,3 +238,45 @@ pub fn differences(old: &Lock, new: &Lock) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_reads_back_what_was_written() {
+        let c = Catalog::embedded().unwrap();
+        let lock = build(
+            &c,
+            &[
+                "Qwen/Qwen3-8B".into(),
+                "deepseek-r1-distill-llama-70b".into(),
+            ],
+        );
+        let text = lock.to_toml().unwrap();
+        let back = Lock::parse("pick.lock", &text).unwrap();
+        assert_eq!(back, lock);
+        assert!(differences(&lock, &back).is_empty());
+        let distill = back.model("deepseek-r1-distill-llama-70b").unwrap();
+        assert_eq!(distill.license, ["mit", "llama3.3"]);
+        // A catalog that changed a license makes the lock stale.
+        let mut changed = back.clone();
+        changed.models[0].license = vec!["mit".into()];
+        assert_eq!(differences(&changed, &lock).len(), 1);
+    }
+
+    #[test]
+    fn a_broken_lock_is_an_error_with_its_line() {
+        for (text, want) in [
+            ("version = 2\n", "lock version 2"),
+            ("version = 1\ncolour = 1\n", "pick.lock:2"),
+            (
+                "version = 1\n[[repo]]\nref = \"../x\"\nrevision = \"main\"\nsource = \"cache\"\nhash = \"x\"\n",
+                "not a repo id at a commit",
+            ),
+        ] {
+            let e = Lock::parse("pick.lock", text).unwrap_err().to_string();
+            assert!(e.contains(want), "{text}: {e}");
+        }
+    }
+}

@@ -918,6 +918,39 @@ mod tests {
     }
 
     #[test]
+    fn lineage_upstreams_are_catalog_ids_or_repo_ids() {
+        let at = "license = \"llama3.1\"";
+        for (lineage, want) in [
+            (
+                "[{ relation = \"finetune\", upstream = \"llama-3.1-8b\" }]",
+                None,
+            ),
+            (
+                "[{ relation = \"adapter\", upstream = \"someone/base\" }]",
+                None,
+            ),
+            (
+                "[{ relation = \"merge\", upstream = \"llama-3.1-8\" }]",
+                Some("neither a catalog id nor a Hugging Face repo id"),
+            ),
+            (
+                "[{ relation = \"finetune\", upstream = \"acme-8b\" }]",
+                Some("is the model itself"),
+            ),
+            (
+                "[{ relation = \"distilled\", upstream = \"llama-3.1-8b\" }]",
+                Some("unknown variant `distilled`"),
+            ),
+        ] {
+            let p = problems_with(at, &format!("{at}\nlineage = {lineage}"));
+            match want {
+                None => assert!(p.is_empty(), "{lineage}: {p:?}"),
+                Some(w) => assert!(p.iter().any(|m| m.contains(w)), "{lineage}: {p:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn absurd_expert_counts_are_problems() {
         let p = problems_with(
             "attention = \"gqa\"",
