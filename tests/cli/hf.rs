@@ -884,3 +884,56 @@ fn online_resolution_asks_the_hub_and_only_when_asked() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot reach http://127.0.0.1:9"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_hostile_cache_fails_closed_without_hanging() {
+    let dir = temp_dir("hf-hostile");
+    std::fs::write(
+        dir.join("pick.toml"),
+        "[usage]\ncommercial = true\n[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"evil/zero\"\n[[model]]\nref = \"evil/badref\"\n[[model]]\nref = \"evil/escape@../../etc\"\n",
+    )
+    .unwrap();
+    let cache = temp_dir("hf-hostile-cache");
+    // A card that is /dev/zero behind the snapshot's symlink.
+    let commit = "2222222222222222222222222222222222222222";
+    let zero = cache.join("models--evil--zero");
+    std::fs::create_dir_all(zero.join("refs")).unwrap();
+    std::fs::create_dir_all(zero.join("snapshots").join(commit)).unwrap();
+    std::fs::write(zero.join("refs/main"), commit).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/zero",
+        zero.join("snapshots").join(commit).join("README.md"),
+    )
+    .unwrap();
+    // refs/main that holds no commit.
+    let bad = cache.join("models--evil--badref");
+    std::fs::create_dir_all(bad.join("refs")).unwrap();
+    std::fs::write(bad.join("refs/main"), "../../../../etc/passwd").unwrap();
+    let r = run_in(&dir, &["gate", "--format", "json"], Some(&cache));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let models = v["models"].as_array().unwrap();
+    assert!(
+        models.iter().all(|m| m["verdict"] == "unknown"),
+        "{models:?}"
+    );
+    let message = |i: usize| {
+        models[i]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(message(0).contains("character device"), "{}", message(0));
+    assert!(
+        message(1).contains("does not hold a commit id"),
+        "{}",
+        message(1)
+    );
+    assert!(
+        message(2).contains("not in the Hugging Face cache")
+            || message(2).contains("not a revision"),
+        "{}",
+        message(2)
+    );
+}
