@@ -5,11 +5,12 @@ use crate::capability::Axis;
 use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
+use crate::lock::{self, Lock};
 use crate::places::Place;
 use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
 use crate::request::{self, exit};
-use crate::{gate, units};
+use crate::{gate, lineage, resolve, units};
 use anyhow::{anyhow, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -87,6 +88,10 @@ pub struct GlobalArgs {
     /// Print nothing on stdout; only the exit code (and errors on stderr) tell the result.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Ask the Hugging Face Hub for repositories the catalog, pick.lock and the local cache lack
+    /// (also PICK_ONLINE=1; HF_ENDPOINT, HF_TOKEN). Without it pick never uses the network.
+    #[arg(long, global = true)]
+    pub online: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +122,8 @@ pub enum Command {
     /// CI license gate: check the models a project uses against a policy file.
     #[command(after_help = GATE_HELP)]
     Gate(GateArgs),
+    /// Write pick.lock: the facts every model reference resolves to, for `pick gate` in CI.
+    Lock(LockArgs),
     /// Catalog maintenance.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -229,7 +236,8 @@ impl From<ClassArg> for ArchClass {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Catalog id or Hugging Face repo id (e.g. meta-llama/Llama-3.1-70B-Instruct).
+    /// Catalog id or Hugging Face repo id (e.g. meta-llama/Llama-3.1-70B-Instruct); a repo the
+    /// catalog lacks is read from the Hugging Face cache (or the Hub with --online).
     pub model: String,
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     pub format: TableOrJson,
@@ -293,7 +301,8 @@ pub struct SizingArgs {
 
 #[derive(Debug, Args)]
 pub struct FitArgs {
-    /// Catalog id, Hugging Face repo id, or a local folder holding config.json.
+    /// Catalog id, Hugging Face repo id (the catalog's, else from the Hugging Face cache or, with
+    /// --online, the Hub), or a local folder holding config.json.
     pub model: String,
     #[command(flatten)]
     pub sizing: SizingArgs,
@@ -499,6 +508,36 @@ pub struct GateArgs {
     /// The date for exception expiry (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
+    /// Lock file (default: pick.lock beside the policy, used when it exists). With a lock, every
+    /// reference must be in it and a Hugging Face cache that disagrees fails.
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LockFormat {
+    /// pick.lock (TOML), written to --lock.
+    Toml,
+    /// A CycloneDX 1.6 JSON BOM of the models, on stdout (nothing is written).
+    Cyclonedx,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Policy file whose [[model]] references are locked (default: pick.toml, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Files or folders to scan for model references (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub scan: Vec<PathBuf>,
+    /// Lock file to write or check (default: pick.lock beside the policy).
+    #[arg(long, value_name = "FILE")]
+    pub lock: Option<PathBuf>,
+    /// Write nothing; exit 1 when the lock on disk is stale (for CI).
+    #[arg(long)]
+    pub check: bool,
+    #[arg(long, value_enum, default_value_t = LockFormat::Toml)]
+    pub format: LockFormat,
 }
 
 fn parse_positive(s: &str) -> Result<u64, String> {
@@ -715,30 +754,24 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
             };
             // Not freed: the process ends right after, and dropping a few hundred small
             // allocations one by one is measurable next to the whole query.
-            let catalog = std::mem::ManuallyDrop::new(Catalog::load(&paths, detail)?);
-            let catalog: &Catalog = &catalog;
+            let mut catalog = std::mem::ManuallyDrop::new(Catalog::load(&paths, detail)?);
+            let online = cli.global.online || resolve::online_from_env(env);
             match command {
-                None => recommend_cmd(catalog, &cli.recommend, style),
-                Some(Command::List(a)) => list_cmd(catalog, &a, style),
-                Some(Command::Show(a)) => {
-                    let m = catalog.model_or_suggest(&a.model)?;
-                    Ok((
-                        if a.format == TableOrJson::Json {
-                            render::catalog::show_json(&catalog.card(m))
-                        } else {
-                            render::catalog::show(&catalog.card(m), style)
-                        },
-                        0,
-                    ))
+                None => {
+                    resolve_user_lineage(&mut catalog, online)?;
+                    recommend_cmd(&catalog, &cli.recommend, style)
                 }
-                Some(Command::Fit(a)) => fit_cmd(catalog, &a, style),
-                Some(Command::Gate(a)) => gate_cmd(catalog, &a, style),
+                Some(Command::List(a)) => list_cmd(&catalog, &a, style),
+                Some(Command::Show(a)) => show_cmd(&mut catalog, &a, online, style),
+                Some(Command::Fit(a)) => fit_cmd(&mut catalog, &a, online, style),
+                Some(Command::Gate(a)) => gate_cmd(&mut catalog, &a, online, style),
+                Some(Command::Lock(a)) => lock_cmd(&mut catalog, &a, online),
                 Some(Command::Licenses(f)) => Ok((
-                    render::catalog::licenses(catalog, f.format == TableOrJson::Json, style),
+                    render::catalog::licenses(&catalog, f.format == TableOrJson::Json, style),
                     0,
                 )),
                 Some(Command::Gpus(f)) => Ok((
-                    render::catalog::gpus(catalog, f.format == TableOrJson::Json, style),
+                    render::catalog::gpus(&catalog, f.format == TableOrJson::Json, style),
                     0,
                 )),
                 // Handled above, before the catalog is loaded.
@@ -859,14 +892,103 @@ fn fit_request(s: &SizingArgs) -> Request {
     )
 }
 
-fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)> {
+/// Reads an environment variable (the one place the resolver's environment comes from).
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// Where references are resolved beyond the catalog: the cache and, when online, the Hub.
+fn places(online: bool) -> Result<resolve::Places> {
+    resolve::Places::from_env(online, env).map_err(|e| anyhow!(e))
+}
+
+/// Resolves a reference the catalog lacks (from the cache, the Hub when online, else ./pick.lock)
+/// into the catalog.
+fn resolve_one(catalog: &mut Catalog, reference: &str, online: bool) -> Result<()> {
+    if catalog.model(reference).is_some() || std::path::Path::new(reference).is_dir() {
+        return Ok(());
+    }
+    let mut places = places(online)?;
+    places.fallback = Lock::read(std::path::Path::new(lock::FILE_NAME))?;
+    let wanted = [resolve::Wanted {
+        reference: reference.to_string(),
+        revision: None,
+    }];
+    resolve::resolve(catalog, &wanted, &places);
+    Ok(())
+}
+
+/// Resolves the upstreams user-catalog entries name by Hugging Face repo id, so the recommender
+/// weighs their terms as the gate does.
+fn resolve_user_lineage(catalog: &mut Catalog, online: bool) -> Result<()> {
+    let wanted: Vec<resolve::Wanted> = catalog
+        .models
+        .iter()
+        .filter(|m| m.user)
+        .flat_map(|m| m.lineage.iter())
+        .map(|l| resolve::Wanted {
+            reference: l.upstream.clone(),
+            revision: None,
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    resolve::resolve(catalog, &wanted, &places(online)?);
+    Ok(())
+}
+
+fn show_cmd(
+    catalog: &mut Catalog,
+    a: &ShowArgs,
+    online: bool,
+    style: Style,
+) -> Result<(String, u8)> {
+    resolve_one(catalog, &a.model, online)?;
+    if catalog.model(&a.model).is_none() {
+        if let Some(repo) = catalog.repo(&a.model) {
+            let bound = lineage::of_repo(catalog, repo);
+            return Ok((
+                if a.format == TableOrJson::Json {
+                    render::repo::show_json(repo, &bound)
+                } else {
+                    render::repo::show(repo, &bound, style)
+                },
+                0,
+            ));
+        }
+    }
+    let m = catalog
+        .model_or_suggest(&a.model)
+        .map_err(|e| unresolved(catalog, &a.model, e))?;
+    Ok((
+        if a.format == TableOrJson::Json {
+            render::catalog::show_json(&catalog.card(m))
+        } else {
+            render::catalog::show(&catalog.card(m), style)
+        },
+        0,
+    ))
+}
+
+/// An unknown-model error with why the reference was not found beyond the catalog.
+fn unresolved(catalog: &Catalog, reference: &str, e: anyhow::Error) -> anyhow::Error {
+    match catalog.unresolved.get(&catalog::reference_key(reference)) {
+        Some(why) => anyhow!("{e}\n(as a Hugging Face repository: {why})"),
+        None => e,
+    }
+}
+
+fn fit_cmd(catalog: &mut Catalog, a: &FitArgs, online: bool, style: Style) -> Result<(String, u8)> {
     let spec = a
         .sizing
         .gpus
         .as_deref()
         .ok_or_else(|| anyhow!("pick fit needs --gpus SPEC, e.g. --gpus 4xH100"))?;
+    resolve_one(catalog, &a.model, online)?;
+    let catalog: &Catalog = catalog;
     let set = request::gpus(catalog, spec)?;
-    let shape = request::shape(catalog, &a.model)?;
+    let shape = request::shape(catalog, &a.model).map_err(|e| unresolved(catalog, &a.model, e))?;
     let mut req = fit_request(&a.sizing);
     req.micro_batch = a.micro_batch;
     req.lora_rank = a.lora_rank;
@@ -890,10 +1012,26 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     } else {
         exit::NO_RESULT
     };
-    let text = match a.format {
+    let mut text = match a.format {
         TableOrJson::Json => render::fit::report_json(&report),
         TableOrJson::Table => render::fit::report_table(&report, style),
     };
+    // A repository the catalog lacks: say where the sized facts came from.
+    if a.format == TableOrJson::Table && catalog.model(&a.model).is_none() {
+        if let Some(repo) = catalog.repo(&a.model) {
+            let index = if repo.weight_bytes.is_some() {
+                " and model.safetensors.index.json"
+            } else {
+                ""
+            };
+            text = format!(
+                "facts: config.json{index} of {} at revision {}, from {}\n{text}",
+                repo.id,
+                repo.revision,
+                repo.resolved_from().describe()
+            );
+        }
+    }
     Ok((text, code))
 }
 
@@ -972,13 +1110,51 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     Ok((text, code))
 }
 
-fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8)> {
+/// The lock beside a policy file, or the one given.
+fn lock_path(policy: &std::path::Path, given: Option<&PathBuf>) -> PathBuf {
+    given.cloned().unwrap_or_else(|| {
+        policy
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(lock::FILE_NAME)
+    })
+}
+
+fn wanted(refs: &[gate::PolicyModel]) -> Vec<resolve::Wanted> {
+    refs.iter()
+        .map(|r| resolve::Wanted {
+            reference: r.reference.clone(),
+            revision: r.revision.clone(),
+        })
+        .collect()
+}
+
+fn gate_cmd(
+    catalog: &mut Catalog,
+    a: &GateArgs,
+    online: bool,
+    style: Style,
+) -> Result<(String, u8)> {
     let today = match &a.today {
         Some(t) => request::date("--today", t)?,
         None => request::today(),
     };
     let policy = gate::load_policy(&a.policy, catalog)?;
-    let report = gate::run(catalog, &policy, &a.scan, today)?;
+    let refs = gate::references(&policy, &a.scan)?;
+    let path = lock_path(&a.policy, a.lock.as_ref());
+    let mut places = places(online)?;
+    places.lock = match Lock::read(&path)? {
+        Some(l) => Some(l),
+        None if a.lock.is_some() => {
+            return Err(anyhow!(
+                "--lock {}: no such file (write it with `pick lock`)",
+                path.display()
+            ))
+        }
+        None => None,
+    };
+    let resolution = resolve::resolve(catalog, &wanted(&refs), &places);
+    let report = gate::run_refs(catalog, &policy, refs, today, &resolution);
     let text = match a.format {
         GateFormat::Human => render::gate::report_human(&report, style),
         GateFormat::Json => render::gate::report_json(&report),
@@ -989,6 +1165,135 @@ fn gate_cmd(catalog: &Catalog, a: &GateArgs, style: Style) -> Result<(String, u8
     Ok((
         text,
         if report.passed {
+            exit::SUCCESS
+        } else {
+            exit::NO_RESULT
+        },
+    ))
+}
+
+fn lock_cmd(catalog: &mut Catalog, a: &LockArgs, online: bool) -> Result<(String, u8)> {
+    let default_policy = PathBuf::from("pick.toml");
+    let policy_path = a.policy.clone().unwrap_or(default_policy);
+    let policy = if a.policy.is_some() || policy_path.exists() {
+        Some(gate::load_policy(&policy_path, catalog)?)
+    } else {
+        None
+    };
+    let refs = match &policy {
+        Some(p) => gate::references(p, &a.scan)?,
+        None => {
+            let found = crate::scan::scan(&a.scan).map_err(|e| anyhow!("--scan: {e}"))?;
+            found
+                .into_iter()
+                .map(|f| gate::PolicyModel {
+                    reference: f.reference,
+                    revision: None,
+                    license: None,
+                    location: gate::Location {
+                        file: f.file,
+                        line: f.line,
+                    },
+                })
+                .collect()
+        }
+    };
+    if refs.is_empty() {
+        return Err(anyhow!(
+            "nothing to lock: no [[model]] in {} and no reference found by --scan",
+            policy_path.display()
+        ));
+    }
+    let path = lock_path(&policy_path, a.lock.as_ref());
+    let old = Lock::read(&path)?;
+    let mut places = places(online)?;
+    // What the cache and the Hub no longer have stays as it was locked.
+    places.fallback = old.clone();
+    resolve::resolve(catalog, &wanted(&refs), &places);
+    let mut references: Vec<String> = Vec::new();
+    for r in &refs {
+        if !references.contains(&r.reference) {
+            references.push(r.reference.clone());
+        }
+    }
+    let unresolved: Vec<String> = references
+        .iter()
+        .filter(|r| catalog.model(r).is_none() && catalog.repo(r).is_none())
+        .map(|r| {
+            let why = catalog
+                .unresolved
+                .get(&catalog::reference_key(r))
+                .map_or(String::new(), |w| format!(": {w}"));
+            format!("  {r}{why}\n")
+        })
+        .collect();
+    let fresh = lock::build(catalog, &references);
+    if a.format == LockFormat::Cyclonedx {
+        let bom = render::bom::cyclonedx(catalog, &fresh);
+        return Ok((
+            bom,
+            if unresolved.is_empty() {
+                0
+            } else {
+                exit::NO_RESULT
+            },
+        ));
+    }
+    let unresolved_note = if unresolved.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{} reference(s) could not be resolved (the gate fails on them):\n{}",
+            unresolved.len(),
+            unresolved.concat()
+        )
+    };
+    if a.check {
+        let Some(old) = old else {
+            return Ok((
+                format!("{} is missing: run `pick lock`\n", path.display()),
+                exit::NO_RESULT,
+            ));
+        };
+        let diffs = lock::differences(&old, &fresh);
+        if diffs.is_empty() && unresolved.is_empty() {
+            return Ok((format!("{} is up to date\n", path.display()), exit::SUCCESS));
+        }
+        let mut out = String::new();
+        if !diffs.is_empty() {
+            out.push_str(&format!(
+                "{} is stale: run `pick lock` and review the change\n",
+                path.display()
+            ));
+            for d in diffs {
+                out.push_str(&format!("  {d}\n"));
+            }
+        }
+        out.push_str(&unresolved_note);
+        return Ok((out, exit::NO_RESULT));
+    }
+    let text = fresh.to_toml()?;
+    std::fs::write(&path, text).map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+    let mut out = format!(
+        "wrote {}: {} catalog model(s), {} repositor{}\n",
+        path.display(),
+        fresh.models.len(),
+        fresh.repos.len(),
+        if fresh.repos.len() == 1 { "y" } else { "ies" }
+    );
+    for r in &fresh.repos {
+        out.push_str(&format!(
+            "  {} @ {} ({}) {}\n",
+            r.id,
+            r.short_revision(),
+            r.source.as_str(),
+            r.hash
+        ));
+    }
+    out.push_str(&unresolved_note);
+    Ok((
+        out,
+        if unresolved.is_empty() {
             exit::SUCCESS
         } else {
             exit::NO_RESULT

@@ -73,6 +73,9 @@ codes! {
     LicenseDistillForbidden = "license-distill-forbidden", [Fail], "outputs may not train other models (DBRX, xAI; research licenses for commercial use)";
     LicenseRedistribution = "license-redistribution", [Fail], "fine-tuned weights may not be shipped (research licenses for commercial use)";
     LicenseUnknown = "license-unknown", [Fail], "a license without known terms";
+    LicenseMissing = "license-missing", [Fail], "a repository (or one of its upstreams) declares no license: its terms are unknown";
+    LineageMissing = "lineage-missing", [Fail], "a user-catalog entry in a family with non-permissive licenses states no lineage (nor the family's license)";
+    LineageUnresolved = "lineage-unresolved", [Fail], "an upstream cannot be resolved (offline and not cached, a cycle, deeper than 8 levels): its terms are unknown";
     FitInsufficientMemory = "fit-insufficient-memory", [Fail], "no plan fits the GPUs (the message says by how much and what would fit)";
     FitUnknownArchitecture = "fit-unknown-architecture", [Fail], "the catalog has no architecture to size";
     ContextTooShort = "context-too-short", [Fail], "usable context below the context served (`--context`, default 8192 for serving); `pick fit` exits 1 with it";
@@ -89,8 +92,10 @@ codes! {
     SpeedBelowMinimum = "speed-below-minimum", [Fail], "no plan decodes one stream as fast as `--min-tokens-per-s`";
     BelowQualityFloor = "below-quality-floor", [Fail], "capability on the `--for` axis below the floor (`--min-capability`, default 85% of the best qualifying model's); an unrated model smaller than the median rated one above the floor";
     NotAStudent = "not-a-student", [Fail], "`--teacher`: the teacher itself, or a model at least as large as the teacher";
-    ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog";
+    ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog, pick.lock or the Hugging Face cache (nor on the Hub with `--online`)";
     ExceptionExpired = "exception-expired", [Fail], "gate: the exception's `expires` date has passed";
+    LockMissing = "lock-missing", [Fail], "gate: pick.lock is in use and does not list the reference (run `pick lock`)";
+    LockMismatch = "lock-mismatch", [Fail], "gate: the Hugging Face cache holds other files or another revision than pick.lock recorded";
     ExceptionUnused = "exception-unused", [Warn], "gate: an exception matches no model";
     NoModels = "no-models", [Warn], "gate: nothing was gated";
     ModelDeprecated = "model-deprecated", [Warn], "shutdown announced (the date is in the message)";
@@ -105,6 +110,7 @@ codes! {
     LicenseAup = "license-aup", [Info], "an acceptable-use policy applies";
     LicenseAttribution = "license-attribution", [Info], "above the license's MAU threshold the product must display the attribution";
     LicenseDistillNaming = "license-distill-naming", [Info], "a model trained on its outputs must carry the naming / attribution duty";
+    LicenseInherited = "license-inherited", [Info], "an upstream's license binds the model (quantized, adapter, fine-tune, merge, or outputs the license covers)";
     Fit = "fit", [Pass], "the plan that fits: precision, layout, memory per GPU, concurrency";
     FitNeeds = "fit-needs", [Pass], "without `--gpus`: how many yardstick GPUs the model needs";
     Cost = "cost", [Info], "cost per 1M tokens at the load, GPUs kept running and free, break-even against the same model bought per token and the cheapest API";

@@ -3,10 +3,11 @@
 //! are evaluated with `license::evaluate` (the recommender's code). Fails closed: an unknown model,
 //! a license without known terms, an expired exception, or an unknown policy key never passes.
 
-use crate::catalog::{Catalog, Date};
+use crate::catalog::{self, Catalog, Date, Source};
 pub use crate::findings::Location;
 use crate::findings::{Code, Finding, Level};
 use crate::license::{self, Allow, Usage};
+use crate::lineage::{self, Step};
 use crate::places::Place;
 use crate::problem::{self, LineIndex, Problem};
 use crate::scan::{self, Found};
@@ -434,6 +435,11 @@ pub struct ModelResult {
     pub revision: Option<String>,
     pub id: Option<String>,
     pub license: Option<String>,
+    /// Where the facts came from: the catalog, pick.lock, the Hugging Face cache or the Hub (None
+    /// when the reference was not resolved).
+    pub source: Option<Source>,
+    /// The upstreams whose terms were weighed, in the order they were reached.
+    pub lineage: Vec<Step>,
     pub verdict: Verdict,
     pub findings: Vec<GateFinding>,
     pub location: Location,
@@ -456,8 +462,17 @@ pub fn run(
     scan_paths: &[PathBuf],
     today: Date,
 ) -> Result<GateReport> {
-    // The policy's [[model]] entries, then what the scan finds (scanned references have no
-    // revision or declared license).
+    let refs = references(policy, scan_paths)?;
+    Ok(run_refs(catalog, policy, refs, today, &HashMap::new()))
+}
+
+/// Findings about how references were resolved (lock-missing, lock-mismatch), by reference key
+/// (`catalog::reference_key`).
+pub type ResolutionFindings = HashMap<String, Vec<Finding>>;
+
+/// The references to gate: the policy's [[model]] entries, then what the scan finds (scanned
+/// references have no revision or declared license).
+pub fn references(policy: &Policy, scan_paths: &[PathBuf]) -> Result<Vec<PolicyModel>> {
     let mut refs: Vec<PolicyModel> = policy.models.clone();
     if !scan_paths.is_empty() {
         let found = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
@@ -474,14 +489,26 @@ pub fn run(
             },
         ));
     }
+    Ok(refs)
+}
+
+/// Gates resolved references; `resolution` adds findings about how each was resolved.
+pub fn run_refs(
+    catalog: &Catalog,
+    policy: &Policy,
+    refs: Vec<PolicyModel>,
+    today: Date,
+    resolution: &ResolutionFindings,
+) -> GateReport {
     let mut used = vec![false; policy.exceptions.len()];
-    // Resolved once, not once per gated model: a policy may list 100,000 models. Model id → the
-    // first exception naming it.
-    let mut excepted: HashMap<&str, usize> = HashMap::new();
+    // Resolved once, not once per gated model: a policy may list 100,000 models. Model id (or the
+    // lower-cased `org/name` of a repository the catalog lacks) → the first exception naming it.
+    let mut excepted: HashMap<String, usize> = HashMap::new();
     for (i, e) in policy.exceptions.iter().enumerate() {
-        if let Some(m) = catalog.model(&e.model) {
-            excepted.entry(m.id.as_str()).or_insert(i);
-        }
+        let key = catalog
+            .model(&e.model)
+            .map_or_else(|| catalog::reference_key(&e.model), |m| m.id.clone());
+        excepted.entry(key).or_insert(i);
     }
     let mut ctx = Context {
         catalog,
@@ -490,6 +517,7 @@ pub fn run(
         excepted: &excepted,
         used: &mut used,
         hints: HashMap::new(),
+        resolution,
     };
     let models: Vec<ModelResult> = refs.into_iter().map(|r| gate_one(&mut ctx, r)).collect();
     let mut policy_findings = Vec::new();
@@ -521,13 +549,13 @@ pub fn run(
     let passed = models
         .iter()
         .all(|m| matches!(m.verdict, Verdict::Allowed | Verdict::Excepted));
-    Ok(GateReport {
+    GateReport {
         policy_file: policy.file.clone(),
         passed,
         models,
         policy_findings,
         today,
-    })
+    }
 }
 
 /// What gating one model needs besides the model: the inputs, the exceptions resolved to model
@@ -536,9 +564,22 @@ struct Context<'a> {
     catalog: &'a Catalog,
     policy: &'a Policy,
     today: Date,
-    excepted: &'a HashMap<&'a str, usize>,
+    excepted: &'a HashMap<String, usize>,
     used: &'a mut [bool],
     hints: HashMap<String, String>,
+    resolution: &'a ResolutionFindings,
+}
+
+/// Findings that leave a model's terms unknown rather than known and refused.
+fn makes_unknown(code: Code) -> bool {
+    matches!(
+        code,
+        Code::LicenseUnknown
+            | Code::LicenseMissing
+            | Code::LineageUnresolved
+            | Code::LockMissing
+            | Code::LockMismatch
+    )
 }
 
 fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
@@ -554,16 +595,45 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
         finding: f,
         location: Some(location.clone()),
     };
-    let Some(model) = catalog.model(reference) else {
+    let key = catalog::reference_key(reference);
+    let resolution: Vec<GateFinding> = ctx
+        .resolution
+        .get(&key)
+        .into_iter()
+        .flatten()
+        .cloned()
+        .map(at)
+        .collect();
+    let subject = match (catalog.model(reference), catalog.repo(reference)) {
+        (Some(m), _) => Some((
+            Some(m.id.clone()),
+            m.id.clone(),
+            lineage::of_model(catalog, m),
+            Source::Catalog,
+        )),
+        (None, Some(r)) => Some((
+            None,
+            r.key(),
+            lineage::of_repo(catalog, r),
+            r.resolved_from(),
+        )),
+        (None, None) => None,
+    };
+    let Some((id, exception_key, bound, source)) = subject else {
         // Memoized: the same unknown reference may appear thousands of times (scans, big policies).
         let hint = ctx.hints.entry(reference.to_string()).or_insert_with(|| {
             crate::suggest::did_you_mean(reference, catalog.models.iter().map(|m| m.id.as_str()))
         });
+        let why = catalog
+            .unresolved
+            .get(&key)
+            .map_or(String::new(), |w| format!(" ({w})"));
         let mut findings = vec![at(Finding::new(
             Code::ModelUnknown,
             Level::Fail,
-            format!("`{}` is not in the catalog{hint}; add it with --catalog FILE (`pick catalog check --help`; format in catalog/FORMAT.md of the source) so its license terms are known", elide(reference)),
+            format!("`{}` is not in the catalog{hint}{why}; add it with --catalog FILE (`pick catalog check --help`; format in catalog/FORMAT.md of the source) so its license terms are known", elide(reference)),
         ))];
+        findings.extend(resolution);
         match declared.map(str::to_ascii_lowercase) {
             Some(l) if l == "other" || l == "unknown" => findings.push(at(Finding::new(
                 Code::LicenseUnknown,
@@ -584,23 +654,24 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
             reference: reference.to_string(),
             id: None,
             license: declared.map(str::to_string),
+            source: None,
+            lineage: Vec::new(),
             verdict: Verdict::Unknown,
             findings,
             location,
         };
     };
-    let mut findings: Vec<GateFinding> =
-        license::evaluate(catalog, model, &policy.usage, &policy.allow)
+    let mut findings: Vec<GateFinding> = resolution;
+    findings.extend(
+        license::evaluate_bound(catalog, &bound, &policy.usage, &policy.allow)
             .into_iter()
-            .map(at)
-            .collect();
-    let unknown_license = findings
-        .iter()
-        .any(|f| f.finding.code == Code::LicenseUnknown);
+            .map(at),
+    );
+    let unknown_license = findings.iter().any(|f| makes_unknown(f.finding.code));
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
     let exception = ctx
         .excepted
-        .get(model.id.as_str())
+        .get(exception_key.as_str())
         .map(|&i| (i, &policy.exceptions[i]));
     let mut verdict = if unknown_license {
         Verdict::Unknown
@@ -665,8 +736,10 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
     ModelResult {
         revision,
         reference: reference.to_string(),
-        id: Some(model.id.clone()),
-        license: Some(model.license_ids().collect::<Vec<_>>().join(" AND ")),
+        id,
+        license: (!bound.licenses.is_empty()).then(|| bound.expression()),
+        source: Some(source),
+        lineage: bound.lineage,
         verdict,
         findings,
         location,

@@ -35,6 +35,12 @@ pub enum Kind {
     SafetensorsIndex,
     /// A file `pick gate --scan` looks through.
     Scanned,
+    /// A Hugging Face repository's README.md (model card) or LICENSE file.
+    RepoText,
+    /// `pick.lock`.
+    Lock,
+    /// A small file of the Hugging Face cache's bookkeeping (`refs/main`).
+    CacheRef,
 }
 
 impl Kind {
@@ -46,6 +52,10 @@ impl Kind {
             Kind::Catalog => 64 * MIB,
             Kind::Policy | Kind::ModelConfig | Kind::SafetensorsIndex => 16 * MIB,
             Kind::Scanned => 4 * MIB,
+            // Cards and license texts are a few KiB to a few hundred; a lock lists a project's models.
+            Kind::RepoText => 4 * MIB,
+            Kind::Lock => 16 * MIB,
+            Kind::CacheRef => MIB,
         }
     }
 
@@ -57,6 +67,9 @@ impl Kind {
             Kind::ModelConfig => "model config",
             Kind::SafetensorsIndex => "safetensors index",
             Kind::Scanned => "scanned file",
+            Kind::RepoText => "repository file",
+            Kind::Lock => "lock file",
+            Kind::CacheRef => "Hugging Face cache ref",
         }
     }
 }

@@ -9,15 +9,21 @@
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
+//! - `hf`: Hugging Face repositories: the local cache, the Hub (only when asked), model cards
 //! - `sizing`: what fit and throughput share: the request, weight formats, a model's shape
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `lineage`: the licenses a model inherits from what it derives from (quantized, adapter,
+//!   fine-tune, merge, trained on outputs)
 //! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
 //! - `recommend`: filters, scores and ranks candidates with reasons
 //! - `gate`: the CI license gate: policy file, model references, scan, findings
+//! - `resolve`: model references resolved in order: catalogs, pick.lock, the Hugging Face cache,
+//!   the Hub (only when asked); repositories' upstreams recursively
+//! - `lock`: `pick.lock`, the resolved facts CI gates with
 //! - `input`: reading user files safely (regular files only, size limits, folder walks)
 //! - `render`: tables, JSON, CSV, SARIF, ... as pure functions of reports
 
@@ -33,14 +39,18 @@ pub mod findings;
 pub mod fit;
 pub mod gate;
 pub mod hardware;
+pub mod hf;
 pub mod input;
 pub mod license;
+pub mod lineage;
 pub mod localmodel;
+pub mod lock;
 pub mod places;
 pub mod problem;
 pub mod recommend;
 pub mod render;
 pub mod request;
+pub mod resolve;
 pub mod scan;
 pub mod sizing;
 pub mod suggest;

@@ -4,6 +4,7 @@
 use crate::catalog::{
     Catalog, Hosting, License, MauEffect, Model, OutputsTraining, Redistribution, Tier,
 };
+use crate::lineage::{self, Bound};
 use crate::places::Place;
 use crate::units::human;
 
@@ -108,32 +109,65 @@ impl Allow {
     }
 }
 
-/// Evaluates every license binding `model` (its own and upstream ones) against the allow-list
-/// and the usage. A license the catalog does not know fails (closed).
+/// Evaluates every license binding `model` (its own and upstream ones, `lineage.rs`) against the
+/// allow-list and the usage. A license the catalog does not know fails (closed).
 pub fn evaluate(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow) -> Vec<Finding> {
-    let mut out = violations(catalog, model, usage, allow);
-    out.extend(duties(catalog, model, usage));
+    evaluate_bound(catalog, &lineage::of_model(catalog, model), usage, allow)
+}
+
+/// `evaluate` for licenses already bound (a model's or a resolved repository's).
+pub fn evaluate_bound(
+    catalog: &Catalog,
+    bound: &Bound,
+    usage: &Usage,
+    allow: &Allow,
+) -> Vec<Finding> {
+    let mut out = violations_bound(catalog, bound, usage, allow);
+    out.extend(duties_bound(catalog, bound, usage));
     out
 }
 
 /// The clauses `model` breaks (fail) or that need care (warn, info on distillation), without
 /// the standing duties: what the recommender filters on.
 pub fn violations(catalog: &Catalog, model: &Model, usage: &Usage, allow: &Allow) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for id in model.license_ids() {
-        match catalog.license(id) {
-            Some(l) => evaluate_one(l, model, usage, allow, &mut out),
+    violations_bound(catalog, &lineage::of_model(catalog, model), usage, allow)
+}
+
+/// `violations` for licenses already bound: the lineage's own findings first, then each license.
+pub fn violations_bound(
+    catalog: &Catalog,
+    bound: &Bound,
+    usage: &Usage,
+    allow: &Allow,
+) -> Vec<Finding> {
+    let mut out = bound.findings.clone();
+    for l in &bound.licenses {
+        match catalog.license(&l.id).filter(|_| l.known) {
+            Some(terms) => evaluate_one(terms, bound.multimodal, usage, allow, &mut out),
             None => out.push(Finding::new(
                 Code::LicenseUnknown,
                 Level::Fail,
-                format!("license `{id}` has no known terms in the catalog"),
+                format!(
+                    "license `{}`{} has no known terms in the catalog",
+                    crate::suggest::elide(&l.id),
+                    l.via.as_deref().map_or(String::new(), |v| format!(
+                        " (through `{}`)",
+                        crate::suggest::elide(v)
+                    ))
+                ),
             )),
         }
     }
     out
 }
 
-fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &mut Vec<Finding>) {
+fn evaluate_one(
+    l: &License,
+    multimodal: bool,
+    usage: &Usage,
+    allow: &Allow,
+    out: &mut Vec<Finding>,
+) {
     let name = &l.name;
     let mut fail = |code: Code, msg: String| out.push(Finding::new(code, Level::Fail, msg));
     if !allow.allows(l) {
@@ -159,10 +193,7 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
         }
     }
     // Any EU member state is in the EU (so is `eea`, which may be one: the check fails closed).
-    if usage.region.is_some_and(Place::may_be_in_eu)
-        && l.eu_multimodal_excluded
-        && model.is_multimodal()
-    {
+    if usage.region.is_some_and(Place::may_be_in_eu) && l.eu_multimodal_excluded && multimodal {
         fail(Code::LicenseRegion, format!("{name}: rights to multimodal models are not granted to entities domiciled in the EU (end users of a product are exempt)"));
     }
     if usage.hosted && l.hosting == Hosting::SeparateLicense {
@@ -210,8 +241,18 @@ fn evaluate_one(l: &License, model: &Model, usage: &Usage, allow: &Allow, out: &
 /// The duties that remain when a model is used as `usage` says: attribution and naming, notice
 /// files, acceptable-use policies (info findings, one line per license).
 pub fn duties(catalog: &Catalog, model: &Model, usage: &Usage) -> Vec<Finding> {
+    duties_bound(catalog, &lineage::of_model(catalog, model), usage)
+}
+
+/// `duties` for licenses already bound.
+pub fn duties_bound(catalog: &Catalog, bound: &Bound, usage: &Usage) -> Vec<Finding> {
     let mut out = Vec::new();
-    for l in model.license_ids().filter_map(|id| catalog.license(id)) {
+    for l in bound
+        .licenses
+        .iter()
+        .filter(|l| l.known)
+        .filter_map(|l| catalog.license(&l.id))
+    {
         duties_one(l, usage, &mut out);
     }
     out
@@ -301,7 +342,7 @@ pub fn student_terms(
                 ));
                 if !student.license_ids().any(|id| id == l.id) {
                     let mut bound = Vec::new();
-                    evaluate_one(l, student, &own, allow, &mut bound);
+                    evaluate_one(l, student.is_multimodal(), &own, allow, &mut bound);
                     out.extend(bound.into_iter().map(|f| Finding {
                         message: format!(
                             "as a derivative of teacher {}: {}",

@@ -81,13 +81,19 @@ pub fn hardware<'c>(catalog: &'c Catalog, spec: Option<&str>) -> Result<Hardware
 }
 
 /// The shape to size for a model reference: a local folder holding config.json, else a catalog
-/// id or Hugging Face repo id.
+/// id or Hugging Face repo id, else a repository resolved into the catalog (`crate::resolve`:
+/// the Hugging Face cache or the Hub), sized from its config.json and safetensors index.
 pub fn shape(catalog: &Catalog, reference: &str) -> Result<Shape> {
     let path = Path::new(reference);
     // Anything named config.json in the folder (even a FIFO or a device behind a symlink) makes it
     // a local model: `localmodel::load` then reads it safely or says what is wrong with it.
     if path.is_dir() && std::fs::symlink_metadata(path.join("config.json")).is_ok() {
         return localmodel::load(path);
+    }
+    if catalog.model(reference).is_none() {
+        if let Some(repo) = catalog.repo(reference) {
+            return repo_shape(repo);
+        }
     }
     let m = catalog.model_or_suggest(reference).map_err(|e| {
         if path.is_dir() {
@@ -107,6 +113,30 @@ pub fn shape(catalog: &Catalog, reference: &str) -> Result<Shape> {
             }
         )
     })
+}
+
+/// The shape of a resolved repository: its config.json (sized as a local folder's would be) and the
+/// exact weight bytes of its safetensors index. A repository read back from pick.lock has no
+/// config.json to size.
+pub fn repo_shape(repo: &catalog::Repo) -> Result<Shape> {
+    let Some(config) = &repo.config else {
+        return Err(anyhow!(
+            "{} at {} ({}) has no config.json to size{}",
+            repo.id,
+            repo.short_revision(),
+            repo.resolved_from().describe(),
+            if repo.from_lock {
+                ": pick.lock keeps an architecture summary only; download the repository into the Hugging Face cache or pass --online"
+            } else {
+                " (a GGUF-only or adapter repository): size its base model instead"
+            }
+        ));
+    };
+    let file = format!("{}@{}/config.json", repo.id, repo.short_revision());
+    let mut shape = localmodel::parse_config(&file, config)?;
+    shape.id = format!("{}@{}", repo.id, repo.short_revision());
+    shape.native_bytes = repo.weight_bytes.map(|b| b as f64);
+    Ok(shape)
 }
 
 /// A date argument (`--today`), strictly YYYY-MM-DD.

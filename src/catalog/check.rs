@@ -132,6 +132,7 @@ pub(crate) fn check_texts(
                 .map(|m| texts.locate_message(&offer.origin, offer.at, m)),
         );
     }
+    problems.extend(check_lineage(&catalog, base, &texts));
     // In reading order: by file as given, then by line.
     let order: HashMap<&str, usize> = files
         .iter()
@@ -140,6 +141,48 @@ pub(crate) fn check_texts(
         .collect();
     problems.sort_by_key(|p| (order.get(p.file.as_str()).copied(), p.line));
     (catalog, problems)
+}
+
+/// Each `lineage` upstream names a catalog model (of these files or the base) or has the shape
+/// of a Hugging Face repo id, which is resolved when the model is evaluated.
+fn check_lineage(c: &Catalog, base: Option<&Catalog>, texts: &Texts) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for m in c.models.iter().filter(|m| !m.lineage.is_empty()) {
+        for link in &m.lineage {
+            let up = link.upstream.trim();
+            let found = c.model(up).or_else(|| base.and_then(|b| b.model(up)));
+            let repo_shaped = up.split('/').count() == 2
+                && up.split('/').all(|p| {
+                    !p.is_empty()
+                        && p.len() <= 96
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+                });
+            let message = if found.is_some_and(|u| u.id == m.id) {
+                format!("lineage: `{}` is the model itself", elide(up))
+            } else if found.is_none() && !repo_shaped {
+                let ids = c
+                    .models
+                    .iter()
+                    .chain(base.iter().flat_map(|b| b.models.iter()))
+                    .map(|x| x.id.as_str());
+                let hint = crate::suggest::did_you_mean(up, ids);
+                format!(
+                    "lineage: upstream `{}` is neither a catalog id nor a Hugging Face repo id (org/name){hint}",
+                    elide(up)
+                )
+            } else {
+                continue;
+            };
+            out.push(texts.locate(
+                &m.origin,
+                m.at,
+                "lineage",
+                format!("model `{}`: {message}", elide(&m.id)),
+            ));
+        }
+    }
+    out
 }
 
 /// The texts being checked, for pointing a problem at the line of the key it is about. Borrowed,
@@ -953,6 +996,39 @@ mod tests {
                     .any(|m| m.starts_with("user.toml:") && m.contains(want)),
                 "{to}: want {want}: {p:?}"
             );
+        }
+    }
+
+    #[test]
+    fn lineage_upstreams_are_catalog_ids_or_repo_ids() {
+        let at = "license = \"llama3.1\"";
+        for (lineage, want) in [
+            (
+                "[{ relation = \"finetune\", upstream = \"llama-3.1-8b\" }]",
+                None,
+            ),
+            (
+                "[{ relation = \"adapter\", upstream = \"someone/base\" }]",
+                None,
+            ),
+            (
+                "[{ relation = \"merge\", upstream = \"llama-3.1-8\" }]",
+                Some("neither a catalog id nor a Hugging Face repo id"),
+            ),
+            (
+                "[{ relation = \"finetune\", upstream = \"acme-8b\" }]",
+                Some("is the model itself"),
+            ),
+            (
+                "[{ relation = \"distilled\", upstream = \"llama-3.1-8b\" }]",
+                Some("unknown variant `distilled`"),
+            ),
+        ] {
+            let p = problems_with(at, &format!("{at}\nlineage = {lineage}"));
+            match want {
+                None => assert!(p.is_empty(), "{lineage}: {p:?}"),
+                Some(w) => assert!(p.iter().any(|m| m.contains(w)), "{lineage}: {p:?}"),
+            }
         }
     }
 

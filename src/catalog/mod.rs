@@ -8,11 +8,13 @@
 pub mod arch;
 mod card;
 mod check;
+mod repo;
 mod schema;
 
 pub use crate::problem::Problem;
 pub use card::{BindingLicense, ModelCard, ToolSupport};
 pub use check::{check_embedded, check_paths};
+pub use repo::{ArchSummary, Repo, RepoFile, Source};
 pub use schema::*;
 
 use crate::input;
@@ -62,6 +64,14 @@ pub struct Catalog {
     /// Model ids and lower-cased Hugging Face repo ids → index; built on the first lookup (ranking
     /// never needs it).
     model_index: std::sync::OnceLock<HashMap<String, usize>>,
+    /// Repositories the catalog does not list, resolved from pick.lock, the Hugging Face cache or
+    /// the Hub (`crate::resolve`): gated, shown and sized like models, never ranked.
+    pub repos: Vec<Repo>,
+    /// Why a reference could not be resolved (lower-cased `org/name` → the reason), for messages.
+    pub unresolved: HashMap<String, String>,
+    /// Family id → the non-permissive licenses binding the reviewed (not user) models of the family;
+    /// built on first use (`lineage.rs`).
+    family_licenses: std::sync::OnceLock<HashMap<String, Vec<String>>>,
 }
 
 /// How much of the embedded catalog to load.
@@ -131,11 +141,14 @@ impl Catalog {
         }
         let (files, compiled) = read_sources(extra)?;
         if !files.is_empty() {
-            let (user, problems) = check::check_texts(&files, Some(&catalog));
+            let (mut user, problems) = check::check_texts(&files, Some(&catalog));
             crate::problem::into_result(
                 problems,
                 "in the catalog given with --catalog/PICK_CATALOG (fix them; `pick catalog check` lists the same)",
             )?;
+            for m in &mut user.models {
+                m.user = true;
+            }
             catalog.absorb(user);
         }
         // Compiled catalogs were checked when compiled: their entries merge as they are.
@@ -143,6 +156,9 @@ impl Catalog {
             let mut user = Catalog::default();
             for (origin, doc) in c.files {
                 user.add_file(&format!("{name} ({origin})"), doc);
+            }
+            for m in &mut user.models {
+                m.user = true;
             }
             user.as_of = c.as_of;
             catalog.absorb(user);
@@ -252,6 +268,42 @@ impl Catalog {
     /// Forgets the lookup index after the model list changed.
     fn reindex(&mut self) {
         self.model_index = std::sync::OnceLock::new();
+        self.family_licenses = std::sync::OnceLock::new();
+    }
+
+    /// Adds a resolved repository (replacing one with the same `org/name`).
+    pub fn add_repo(&mut self, repo: Repo) {
+        let key = repo.key();
+        self.unresolved.remove(&key);
+        match self.repos.iter_mut().find(|r| r.key() == key) {
+            Some(slot) => *slot = repo,
+            None => self.repos.push(repo),
+        }
+    }
+
+    /// A resolved repository by `org/name` (case-insensitive; `@revision` and URL prefixes ignored).
+    pub fn repo(&self, reference: &str) -> Option<&Repo> {
+        let key = reference_key(reference);
+        self.repos.iter().find(|r| r.key() == key)
+    }
+
+    /// The non-permissive licenses that bind the reviewed models of a family (none for a family
+    /// only user catalogs have).
+    pub fn family_licenses(&self, family: &str) -> &[String] {
+        let map = self.family_licenses.get_or_init(|| {
+            let mut map: HashMap<String, Vec<String>> = HashMap::new();
+            for m in self.models.iter().filter(|m| !m.user) {
+                for id in m.license_ids() {
+                    let restrictive = self.license(id).is_none_or(|l| l.tier != Tier::Permissive);
+                    let list = map.entry(m.family.clone()).or_default();
+                    if restrictive && !list.iter().any(|x| x == id) {
+                        list.push(id.to_string());
+                    }
+                }
+            }
+            map
+        });
+        map.get(family).map_or(&[], Vec::as_slice)
     }
 
     fn index(&self) -> &HashMap<String, usize> {
@@ -474,6 +526,21 @@ fn merge<T: Entry>(
             }
         }
     }
+}
+
+/// The lower-cased `org/name` of a reference (`@revision`, `https://huggingface.co/` and `hf.co/`
+/// prefixes dropped): the key repositories are found by.
+pub fn reference_key(reference: &str) -> String {
+    normalize_ref(reference).to_ascii_lowercase()
+}
+
+/// A reference's revision (`org/name@rev`), if it names one.
+pub fn reference_revision(reference: &str) -> Option<&str> {
+    reference
+        .trim()
+        .split_once('@')
+        .map(|(_, r)| r.trim())
+        .filter(|r| !r.is_empty())
 }
 
 fn normalize_ref(reference: &str) -> String {

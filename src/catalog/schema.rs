@@ -1054,6 +1054,10 @@ pub struct Model {
     pub license: String,
     #[serde(default)]
     pub also_bound_by: Vec<String>,
+    /// What the model derives from: each upstream (a catalog id or a Hugging Face repo id) binds it
+    /// as the relation says (`lineage.rs`).
+    #[serde(default)]
+    pub lineage: Vec<LineageLink>,
     #[serde(default)]
     pub modalities: Vec<Modality>,
     #[serde(default)]
@@ -1118,6 +1122,10 @@ pub struct Model {
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
+    /// Set for entries of a user catalog (`--catalog`, `PICK_CATALOG`): their lineage is checked
+    /// against their family's licenses (`lineage.rs`), the embedded entries' is reviewed.
+    #[serde(skip)]
+    pub user: bool,
 }
 
 impl Model {
@@ -1184,6 +1192,64 @@ impl Model {
     pub fn license_ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.license.as_str()).chain(self.also_bound_by.iter().map(String::as_str))
     }
+}
+
+/// How a model derives from an upstream one (Hugging Face's `base_model_relation`, plus
+/// training on another model's outputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// Further trained weights of the upstream (full fine-tune, continued pre-training, RL).
+    Finetune,
+    /// A LoRA or other adapter applied on the upstream's weights.
+    Adapter,
+    /// The upstream's weights in another number format (GGUF, AWQ, GPTQ, bnb, FP8).
+    Quantized,
+    /// Weights combined from several upstreams.
+    Merge,
+    /// Trained from scratch or further on text the upstream generated (distillation).
+    TrainedOnOutputs,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 5] = [
+        Relation::Finetune,
+        Relation::Adapter,
+        Relation::Quantized,
+        Relation::Merge,
+        Relation::TrainedOnOutputs,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Finetune => "finetune",
+            Relation::Adapter => "adapter",
+            Relation::Quantized => "quantized",
+            Relation::Merge => "merge",
+            Relation::TrainedOnOutputs => "trained-on-outputs",
+        }
+    }
+
+    /// A relation by its name, with Hugging Face's spellings (`finetune`, `fine-tune`).
+    pub fn parse(s: &str) -> Option<Relation> {
+        let s = s.trim().to_ascii_lowercase();
+        match s.as_str() {
+            "fine-tune" | "fine-tuned" | "finetuned" => Some(Relation::Finetune),
+            "quantization" => Some(Relation::Quantized),
+            "merged" => Some(Relation::Merge),
+            "distill" | "distilled" | "distillation" => Some(Relation::TrainedOnOutputs),
+            _ => Relation::ALL.into_iter().find(|r| r.as_str() == s),
+        }
+    }
+}
+
+/// One upstream of a model: how it derives (`relation`) from what (`upstream`: a catalog id or a
+/// Hugging Face repo id).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineageLink {
+    pub relation: Relation,
+    pub upstream: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]

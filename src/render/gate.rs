@@ -29,10 +29,44 @@ struct GatedModelJson<'a> {
     revision: Option<&'a str>,
     /// The catalog id; null for a model the catalog does not know.
     id: Option<&'a str>,
+    /// Every binding license, lineage applied (`mit AND llama3.3`).
     license: Option<&'a str>,
+    /// catalog | lock | cache | hub; null when the reference was not resolved.
+    source: Option<&'static str>,
+    /// The upstreams whose terms were weighed.
+    lineage: Vec<LineageJson<'a>>,
     verdict: &'static str,
     location: LocationJson<'a>,
     findings: Vec<FindingJson<'a>>,
+}
+
+/// One upstream: what it is, how the model derives from it, its own licenses and where its facts
+/// came from (null when it could not be resolved).
+#[derive(Serialize)]
+pub(crate) struct LineageJson<'a> {
+    #[serde(rename = "ref")]
+    pub reference: &'a str,
+    pub relation: &'static str,
+    /// Its own licenses joined with AND; null when unresolved.
+    pub license: Option<String>,
+    pub source: Option<&'static str>,
+    /// The revision its facts were read at (repositories); null for catalog entries.
+    pub revision: Option<&'a str>,
+    /// Whether its terms bind the model (false for outputs its license lets be used freely).
+    pub binds: bool,
+}
+
+impl<'a> LineageJson<'a> {
+    pub(crate) fn new(s: &'a crate::lineage::Step) -> LineageJson<'a> {
+        LineageJson {
+            reference: &s.reference,
+            relation: s.relation.as_str(),
+            license: (!s.licenses.is_empty()).then(|| s.licenses.join(" AND ")),
+            source: s.source.map(|x| x.as_str()),
+            revision: s.revision.as_deref(),
+            binds: s.binds,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -83,6 +117,8 @@ pub fn report_json(r: &GateReport) -> String {
                 revision: m.revision.as_deref(),
                 id: m.id.as_deref(),
                 license: m.license.as_deref(),
+                source: m.source.map(|s| s.as_str()),
+                lineage: m.lineage.iter().map(LineageJson::new).collect(),
                 verdict: m.verdict.as_str(),
                 location: LocationJson::new(&m.location),
                 findings: m.findings.iter().map(FindingJson::new).collect(),
@@ -107,7 +143,14 @@ fn at(l: &Option<Location>) -> String {
 }
 
 pub fn report_human(r: &GateReport, style: Style) -> String {
-    let mut t = style.table(&["model", "catalog id", "license", "verdict", "where"]);
+    let mut t = style.table(&[
+        "model",
+        "catalog id",
+        "license",
+        "source",
+        "verdict",
+        "where",
+    ]);
     for m in &r.models {
         t.add_row(vec![
             Cell::new(
@@ -117,11 +160,19 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             ),
             Cell::new(m.id.as_deref().unwrap_or("-")),
             Cell::new(m.license.as_deref().unwrap_or("-")),
+            Cell::new(m.source.map_or("-", |s| s.as_str())),
             verdict_cell(m.verdict, style),
             Cell::new(format!("{}:{}", m.location.file, m.location.line)),
         ]);
     }
     let mut out = format!("{t}\n");
+    for m in r.models.iter().filter(|m| !m.lineage.is_empty()) {
+        out.push_str(&format!(
+            "{} lineage: {}\n",
+            m.reference,
+            lineage_line(&m.lineage)
+        ));
+    }
     for m in &r.models {
         for f in m.findings.iter().filter(|f| f.finding.level >= Level::Warn) {
             out.push_str(&format!(
@@ -160,6 +211,34 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
         ))
     });
     out
+}
+
+/// A lineage in one line: `finetune of meta-llama/Llama-3.1-8B [llama3.1, catalog]; ...`.
+pub(crate) fn lineage_line(steps: &[crate::lineage::Step]) -> String {
+    steps
+        .iter()
+        .map(|s| {
+            let lic = if s.licenses.is_empty() {
+                "unresolved".to_string()
+            } else {
+                s.licenses.join(" AND ")
+            };
+            let src = s.source.map_or(String::new(), |x| {
+                let rev = s
+                    .revision
+                    .as_deref()
+                    .map_or(String::new(), |r| format!("@{}", r.get(..7).unwrap_or(r)));
+                format!(", {}{rev}", x.as_str())
+            });
+            let free = if s.binds { "" } else { ", does not bind" };
+            format!(
+                "{} of {} [{lic}{src}{free}]",
+                s.relation.as_str(),
+                s.reference
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Escapes a GitHub workflow command's message (and property values with `prop`).

@@ -7,10 +7,12 @@
 //! Styling (bold, colors) is applied only when `Style::color` is on, which `cli` decides from
 //! `--color`, NO_COLOR and whether stdout is a terminal; JSON, CSV, TSV and ids are never styled.
 
+pub mod bom;
 pub mod catalog;
 pub mod fit;
 pub mod gate;
 pub mod recommend;
+pub mod repo;
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use serde::{Serialize, Serializer};

@@ -371,3 +371,86 @@ fn output_formats() {
         human.stdout
     );
 }
+
+#[test]
+fn user_catalog_lineage_binds_and_is_required_for_restrictive_families() {
+    let policy = format!(
+        "{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"acme-llama-ft\"\n[[model]]\nref = \"acme-llama-ft-2\"\n[[model]]\nref = \"acme-merge\"\n"
+    );
+    let (r, _) = gate(
+        &policy,
+        &["--format", "json", "--catalog", "catalogs/lineage.toml"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let m = |i: usize| &v["models"][i];
+    // A Llama fine-tune declaring apache-2.0 without lineage: denied.
+    assert_eq!(m(0)["verdict"], "denied");
+    assert!(m(0)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "lineage-missing"));
+    // With its lineage stated, it is bound by Llama 3.1 too (apache-2.0 adds, never replaces).
+    assert_eq!(m(1)["verdict"], "denied");
+    assert_eq!(m(1)["license"], "apache-2.0 AND llama3.1");
+    assert_eq!(m(1)["lineage"][0]["ref"], "llama-3.1-8b");
+    assert_eq!(m(1)["lineage"][0]["relation"], "finetune");
+    assert_eq!(m(1)["lineage"][0]["source"], "catalog");
+    // An upstream named by Hugging Face repo id, resolved from the (fixture) cache, and its own
+    // upstream from the catalog: bound by MIT and Llama 3.1.
+    assert_eq!(m(2)["verdict"], "denied");
+    assert_eq!(m(2)["license"], "mit AND llama3.1");
+    assert_eq!(m(2)["lineage"][0]["source"], "cache");
+    assert_eq!(m(2)["lineage"][1]["ref"], "meta-llama/Llama-3.1-8B");
+    // Without the cache it cannot be resolved: unknown.
+    let dir = temp_dir("lineage-nocache");
+    std::fs::write(dir.join("pick.toml"), &policy).unwrap();
+    let r = pick_env(
+        &[
+            "--catalog",
+            "catalogs/lineage.toml",
+            "gate",
+            "--policy",
+            dir.join("pick.toml").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[("HF_HUB_CACHE", dir.to_str().unwrap())],
+    );
+    let v2: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v2["models"][2]["verdict"], "unknown");
+    assert_eq!(v2["models"][2]["lineage"][0]["source"], Value::Null);
+    // Allowing Llama 3.1 lets the stated lineage pass; the missing one still fails.
+    let policy = format!(
+        "{USAGE}[allow]\ntiers = [\"permissive\"]\nlicenses = [\"llama3.1\"]\n[[model]]\nref = \"acme-llama-ft\"\n[[model]]\nref = \"acme-llama-ft-2\"\n"
+    );
+    let (r, _) = gate(
+        &policy,
+        &["--format", "json", "--catalog", "catalogs/lineage.toml"],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["models"][0]["verdict"], "denied");
+    assert_eq!(v["models"][1]["verdict"], "allowed");
+    // The recommender agrees: the entry without lineage is excluded for the same reason.
+    let r = pick(&[
+        "--catalog",
+        "catalogs/lineage.toml",
+        "--license",
+        "permissive,llama3.1",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let excluded = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "acme-llama-ft")
+        .expect("excluded");
+    assert!(excluded["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "lineage-missing"));
+}

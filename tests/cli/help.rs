@@ -14,6 +14,7 @@ const COMMANDS: &[&[&str]] = &[
     &["show"],
     &["fit"],
     &["gate"],
+    &["lock"],
     &["catalog"],
     &["catalog", "check"],
     &["catalog", "compile"],

@@ -677,9 +677,43 @@ struct GatedModel {
     revision: Option<String>,
     id: Option<String>,
     license: Option<String>,
+    source: Option<Source>,
+    lineage: Vec<LineageStep>,
     verdict: Verdict,
     location: Location,
     findings: Vec<GateFinding>,
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Source {
+    Catalog,
+    Lock,
+    Cache,
+    Hub,
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+enum Relation {
+    Finetune,
+    Adapter,
+    Quantized,
+    Merge,
+    TrainedOnOutputs,
+}
+
+/// One upstream of a gated (or shown) model.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct LineageStep {
+    #[serde(rename = "ref")]
+    reference: String,
+    relation: Relation,
+    license: Option<String>,
+    source: Option<Source>,
+    revision: Option<String>,
+    binds: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -1096,4 +1130,113 @@ fn json_gate_sarif() {
         );
     }
     assert!(run.results.iter().any(|r| r.rule_id == "exception-expired"));
+}
+
+// ---- pick show ORG/NAME of a repository the catalog lacks (from the fixture HF cache) ----
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RepoDoc {
+    schema_version: u32,
+    #[serde(rename = "ref")]
+    reference: String,
+    revision: String,
+    source: Source,
+    license: Option<String>,
+    declared: RepoDeclared,
+    lineage: Vec<LineageStep>,
+    relation_inferred: bool,
+    architecture: Option<RepoArch>,
+    weight_bytes: Option<u64>,
+    quantization: Option<String>,
+    facts: Vec<RepoFact>,
+    files: Vec<RepoFile>,
+    hash: String,
+    findings: Vec<Reason>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RepoDeclared {
+    license: Vec<String>,
+    license_name: Option<String>,
+    license_link: Option<String>,
+    license_file: Option<String>,
+    base_model: Vec<String>,
+    base_model_relation: Option<Relation>,
+    card_problem: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RepoArch {
+    architectures: Vec<String>,
+    model_type: Option<String>,
+    layers: u64,
+    hidden_size: u64,
+    params: u64,
+    experts: u64,
+    max_context: u64,
+    multimodal: bool,
+    torch_dtype: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RepoFact {
+    fact: String,
+    file: String,
+    source: Source,
+    revision: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct RepoFile {
+    name: String,
+    sha256: String,
+}
+
+#[test]
+fn json_show_cached_repository() {
+    let doc: RepoDoc = mirror(
+        &[
+            "show",
+            "unsloth/Llama-3.2-1B-Instruct-bnb-4bit",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(doc.schema_version, 1);
+    assert_eq!(doc.source, Source::Cache);
+    assert_eq!(doc.license.as_deref(), Some("llama3.2"));
+    assert_eq!(doc.lineage[0].relation, Relation::Quantized);
+    assert!(doc.relation_inferred);
+    assert!(doc.facts.iter().all(|f| f.revision == doc.revision));
+    assert!(doc.hash.starts_with("sha256:"));
+    let unknown: RepoDoc = mirror(&["show", "acme/no-license", "--format", "json"], 0);
+    assert!(unknown.license.is_none());
+    assert_eq!(unknown.findings[0].code, "license-missing");
+}
+
+#[test]
+fn json_gate_cached_repositories() {
+    let doc: GateDoc = mirror(
+        &[
+            "gate",
+            "--policy",
+            "gate/repos.toml",
+            "--today",
+            "2026-06-01",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let gguf = &doc.models[0];
+    assert_eq!(gguf.source, Some(Source::Cache));
+    assert_eq!(gguf.lineage.len(), 2);
+    assert_eq!(gguf.lineage[1].source, Some(Source::Catalog));
+    assert_eq!(doc.models[1].source, None, "not resolved");
 }

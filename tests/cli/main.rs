@@ -4,6 +4,7 @@ mod catalog;
 mod fit;
 mod gate;
 mod help;
+mod hf;
 mod hostile;
 mod json;
 mod readme;
@@ -21,7 +22,9 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs pick with `args`, no PICK_CATALOG or NO_COLOR from the caller's environment, stdout piped.
+/// Runs pick with `args`, no PICK_CATALOG or NO_COLOR from the caller's environment, stdout piped;
+/// the Hugging Face cache is the fixture one and nothing may go online (no PICK_ONLINE, HF_ENDPOINT
+/// or HF_TOKEN from the caller).
 pub fn pick(args: &[&str]) -> Run {
     pick_env(args, &[])
 }
@@ -33,6 +36,12 @@ pub fn pick_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("NO_COLOR")
         .env_remove("PICK_NVIDIA_SMI")
         .env_remove("PICK_TODAY")
+        .env_remove("PICK_ONLINE")
+        .env_remove("HF_HOME")
+        .env_remove("HF_ENDPOINT")
+        .env_remove("HF_TOKEN")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HF_HUB_CACHE", fixtures().join("hf-cache"))
         // The staleness warning depends on the wall clock; its own test fakes the date.
         .env("PICK_STALE_OK", "1")
         .current_dir(fixtures());
