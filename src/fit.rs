@@ -274,22 +274,32 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
     // fewest pipeline stages that fit; else the layout over every GPU (to say by how much it misses).
     let max_tp = tps.last().copied().unwrap_or(1);
-    if let Some(best) = serve_layouts(shape, gpu, count, req, p)
-        .into_iter()
-        .reduce(|a, b| {
-            if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 {
-                b
-            } else {
-                a
-            }
-        })
-    {
+    let layouts = serve_layouts(shape, gpu, count, req, p);
+    // Without NVLink (or another scale-up link) every all-reduce crosses PCIe: when one GPU holds
+    // the model, replicas beat tensor parallelism (vLLM's guidance: a single GPU if it fits).
+    if !has_scale_up_link(gpu) {
+        if let Some(one) = layouts.iter().find(|l| l.tensor_parallel == 1) {
+            return one.clone();
+        }
+    }
+    if let Some(best) = layouts.into_iter().reduce(|a, b| {
+        if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 {
+            b
+        } else {
+            a
+        }
+    }) {
         return best;
     }
     let pp = (2..=count / max_tp)
         .find(|&pp| fits(max_tp, pp))
         .unwrap_or((count / max_tp).max(1));
     serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
+}
+
+/// Whether the GPUs have a scale-up link (NVLink, Infinity Fabric, ICI) rather than PCIe only.
+pub fn has_scale_up_link(gpu: &Gpu) -> bool {
+    gpu.interconnect_gbs > 0.0
 }
 
 /// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first. Memory is
@@ -331,9 +341,14 @@ pub fn serve_options(
             .iter()
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
+            let one_fits = layout_fits(shape, gpu, count, req, p, 1, 1);
             for &tp in &tps {
                 if !layout_fits(shape, gpu, count, req, p, tp, 1) {
                     continue;
+                }
+                // PCIe-only GPUs: replicas of one GPU each before tensor parallelism.
+                if tp > 1 && one_fits && !has_scale_up_link(gpu) {
+                    break;
                 }
                 let plan = serve_plan_at(shape, gpu, count, req, p, tp, 1);
                 let done = enough(&plan);
@@ -393,17 +408,22 @@ pub fn serve_plan_at(
         ));
     }
     let kv_elem = req.kv_dtype.bytes();
-    let perf = throughput::serve(
-        shape,
-        gpu,
-        p,
-        tp,
-        pp,
-        replicas,
-        max_concurrency / replicas,
-        req,
-        kv_elem,
-    );
+    // A plan that does not fit serves nothing: no speed is claimed for it.
+    let perf = if fits {
+        throughput::serve(
+            shape,
+            gpu,
+            p,
+            tp,
+            pp,
+            replicas,
+            max_concurrency / replicas,
+            req,
+            kv_elem,
+        )
+    } else {
+        Perf::default()
+    };
     Plan {
         precision: p,
         tensor_parallel: tp,
@@ -484,7 +504,11 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     };
     let budget = gpu.usable_gib() * Assumptions::TRAIN_HEADROOM;
     let fits = memory.total() <= budget;
-    let perf = throughput::train(shape, gpu, count, req.task);
+    let perf = if fits {
+        throughput::train(shape, gpu, count, req.task)
+    } else {
+        Perf::default()
+    };
     let mut notes = vec![format!(
         "{} GPUs data-parallel{}",
         count,
@@ -522,7 +546,12 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
 
 /// What would make a plan that does not fit fit: another precision, more GPUs, a shorter context.
 pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) -> Vec<String> {
-    let mut out = vec![format!("short by {:.1} GiB per GPU", plan.short_by_gib())];
+    let mut out = Vec::new();
+    // A plan can fail for want of support rather than memory: say "short by" only when it is.
+    let short = plan.short_by_gib();
+    if short >= 0.05 {
+        out.push(format!("short by {short:.1} GiB per GPU"));
+    }
     let sized = |count: u64, req: &Request, p: Precision| {
         if req.task.is_training() {
             train_plan(shape, gpu, count, req, p)
@@ -554,7 +583,12 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     {
         out.push("fits with QLoRA (--task qlora)".into());
     }
-    let mut n = count;
+    // More GPUs only help a precision this GPU runs.
+    let mut n = if supports(gpu, plan.precision) {
+        count
+    } else {
+        crate::hardware::MAX_GPUS
+    };
     while n < crate::hardware::MAX_GPUS {
         n = (n * 2).min(crate::hardware::MAX_GPUS);
         if sized(n, req, plan.precision).fits {
@@ -590,7 +624,8 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
                 hi = mid - 1;
             }
         }
-        if lo >= 512 {
+        // Never repeat the request: only a shorter context than the one asked for is a remedy.
+        if lo >= 512 && lo < req.context {
             out.push(format!("fits with context <= {lo} tokens"));
         }
     }

@@ -118,8 +118,11 @@ pub fn serve(
     let eff = Constants::system_efficiency(tp * pp);
 
     let batch_full = (max_conc_per_replica as f64).min(Constants::MAX_BATCH);
+    // A batch never runs slower than one sequence alone would (an engine can always run one at
+    // a time), so the aggregate is at least single-stream speed per replica.
     let decode_aggregate = if batch_full >= 1.0 {
-        eff * batch_full / step(batch_full, req.context as f64) * replicas as f64
+        (eff * batch_full / step(batch_full, req.context as f64)).max(decode_single)
+            * replicas as f64
     } else {
         0.0
     };

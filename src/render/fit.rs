@@ -89,10 +89,14 @@ impl<'a> PlanJson<'a> {
             budget_per_gpu_gib: num(p.budget_gib),
             short_by_gib: num(p.short_by_gib()),
             max_concurrency: p.max_concurrency,
-            decode_tokens_per_s_single: num(p.perf.decode_single),
-            decode_tokens_per_s: num(p.perf.decode_aggregate),
-            prefill_tokens_per_s: p.perf.prefill.and_then(num),
-            capacity_tokens_per_hour: num(p.perf.capacity_tokens_per_hour),
+            // A plan that does not fit has no speed (null, not 0).
+            decode_tokens_per_s_single: p.fits.then(|| num(p.perf.decode_single)).flatten(),
+            decode_tokens_per_s: p.fits.then(|| num(p.perf.decode_aggregate)).flatten(),
+            prefill_tokens_per_s: p.fits.then_some(p.perf.prefill).flatten().and_then(num),
+            capacity_tokens_per_hour: p
+                .fits
+                .then(|| num(p.perf.capacity_tokens_per_hour))
+                .flatten(),
             train_tokens_per_s: p.perf.train_tokens_per_s.and_then(num),
             remedies: &p.remedies,
             notes: &p.notes,
@@ -195,9 +199,11 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(p.budget_gib),
             ]);
             row.push(verdict);
-            row.push(Cell::new(
-                p.perf.train_tokens_per_s.map_or("unknown".into(), short),
-            ));
+            row.push(Cell::new(if p.fits {
+                p.perf.train_tokens_per_s.map_or("unknown".into(), short)
+            } else {
+                "-".into()
+            }));
             row
         } else {
             let mut row = plain(vec![
@@ -213,16 +219,17 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(p.budget_gib),
             ]);
             row.push(verdict);
-            row.extend(plain(vec![
-                p.max_concurrency.to_string(),
-                short(p.perf.decode_single),
-                if p.fits {
-                    short(p.perf.decode_aggregate)
-                } else {
-                    "-".into()
-                },
-                p.perf.prefill.map_or("unknown".into(), short),
-            ]));
+            // Speeds only for plans that fit.
+            row.extend(plain(if p.fits {
+                vec![
+                    p.max_concurrency.to_string(),
+                    short(p.perf.decode_single),
+                    short(p.perf.decode_aggregate),
+                    p.perf.prefill.map_or("unknown".into(), short),
+                ]
+            } else {
+                vec!["-".into(), "-".into(), "-".into(), "-".into()]
+            }));
             row
         };
         t.add_row(row);
