@@ -2,6 +2,7 @@
 //! knows clap; it returns text and an exit code (`Outcome`) and never prints.
 
 use crate::catalog::{self, ArchClass, Catalog, Date, Weights};
+use crate::engines::Engine;
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
 use crate::recommend::{self, Hardware, Prefer, Query};
@@ -210,6 +211,10 @@ pub struct SizingArgs {
     /// Prompt tokens per generated token, for throughput and cost (default 1).
     #[arg(long, value_name = "R", default_value = "1", value_parser = parse_ratio, help_heading = "Hardware")]
     pub input_ratio: f64,
+    /// GPUs per node (default: the GPU table's, 8 for HGX boards): tensor parallelism stays inside
+    /// a node, and beyond one node plans take whole nodes.
+    #[arg(long, value_name = "N", value_parser = parse_positive, help_heading = "Hardware")]
+    pub gpus_per_node: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +235,9 @@ pub struct FitArgs {
     /// Turn gradient checkpointing off (more activation memory, faster).
     #[arg(long, help_heading = "Fine-tuning")]
     pub no_grad_checkpointing: bool,
+    /// Serving engine whose memory model, KV-cache default and kernels the estimate uses.
+    #[arg(long, value_enum, default_value_t = EngineArg::Vllm, help_heading = "Hardware")]
+    pub engine: EngineArg,
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     pub format: TableOrJson,
 }
@@ -315,7 +323,8 @@ pub struct RecommendArgs {
     /// excludes models whose base was never released; instruct excludes base-only releases.
     #[arg(long, value_enum, default_value_t = CheckpointArg::Any, help_heading = "Filters")]
     pub checkpoint: CheckpointArg,
-    /// Serving engine that must support the model.
+    /// Serving engine that must support the model; its profile (memory model, KV-cache default,
+    /// kernels) also sizes the candidates (default: vLLM's).
     #[arg(long, value_enum, help_heading = "Filters")]
     pub engine: Option<EngineArg>,
     /// Fine-tuning framework that must support the model.
@@ -642,7 +651,21 @@ fn fit_request(s: &SizingArgs) -> Request {
             KvArg::Fp8 => KvDtype::Fp8,
         },
         input_ratio: s.input_ratio,
+        gpus_per_node: s.gpus_per_node,
         ..Request::serve(default_ctx)
+    }
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Vllm => Engine::Vllm,
+            EngineArg::Sglang => Engine::Sglang,
+            EngineArg::Trtllm => Engine::Trtllm,
+            EngineArg::Llamacpp => Engine::Llamacpp,
+            EngineArg::Ollama => Engine::Ollama,
+            EngineArg::Tgi => Engine::Tgi,
+        }
     }
 }
 
@@ -690,6 +713,7 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.lora_rank = a.lora_rank;
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
+    req.engine = a.engine.into();
     let report = fit::fit_explained(&shape, set.gpu, set.count, &req);
     let code = if report.plans.iter().any(|p| p.fits) {
         0
@@ -741,7 +765,10 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         allow,
         usage,
         hardware,
-        fit: fit_request(&a.sizing),
+        fit: Request {
+            engine: a.engine.map_or(Engine::Vllm, Into::into),
+            ..fit_request(&a.sizing)
+        },
         min_context: a.sizing.context,
         tokens_per_hour: a
             .tokens_per_hour
@@ -757,7 +784,7 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
             CheckpointArg::Base => Some(catalog::CheckpointKind::Base),
             CheckpointArg::Instruct => Some(catalog::CheckpointKind::Instruct),
         },
-        engine: a.engine.map(|e| format!("{e:?}").to_ascii_lowercase()),
+        engine: a.engine.map(|e| Engine::from(e).as_str().to_string()),
         finetune_with: a
             .finetune_with
             .map(|f| format!("{f:?}").to_ascii_lowercase()),

@@ -7,6 +7,8 @@
 
 use crate::arch;
 use crate::catalog::{Arch, Gpu, GIB};
+use crate::engines::{ModelDims, Profile};
+use crate::hardware::Topology;
 pub use crate::sizing::{
     supports, KvDtype, Precision, Request, Shape, Task, DEFAULT_SERVE_CONTEXT,
     DEFAULT_TRAIN_CONTEXT,
@@ -17,33 +19,24 @@ use crate::throughput::{self, Perf};
 pub struct Assumptions;
 
 impl Assumptions {
-    /// vLLM's default `gpu_memory_utilization`.
-    pub const GPU_MEMORY_UTILIZATION: f64 = 0.90;
-    /// Tokens in vLLM's profiling forward pass (max_num_batched_tokens with chunked prefill).
-    pub const PROFILE_TOKENS: f64 = 8192.0;
-    /// CUDA graph capture (vLLM logs show 0.3-0.6 GiB).
-    pub const CUDA_GRAPHS_GIB: f64 = 0.5;
-    /// Memory outside PyTorch's allocator at TP=1 (0.04-0.3 GiB measured) ...
-    pub const NON_TORCH_GIB: f64 = 0.3;
-    /// ... plus NCCL / custom all-reduce buffers per TP rank (2.10 GiB measured at TP=8).
-    pub const NON_TORCH_PER_TP_GIB: f64 = 0.25;
     /// Fine-tuning: CUDA context, allocator fragmentation reserve.
     pub const TRAIN_RUNTIME_GIB: f64 = 1.0;
     /// Fine-tuning fits when the total is within this share of usable memory.
     pub const TRAIN_HEADROOM: f64 = 0.90;
 
-    pub fn lines(task: Task) -> Vec<String> {
+    /// The assumptions behind a request's estimates on a GPU, as `pick fit` prints them.
+    pub fn lines(req: &Request, gpu: &Gpu) -> Vec<String> {
+        let task = req.task;
         let mut v = vec![
             "memory in GiB (2^30 B); GPU memory is what a framework sees (measured where the GPU table says so)".to_string(),
-            "weights: linear layers at the plan's precision (fp8/int8 8 bits, int4 AWQ/GPTQ 4.25 bits, MXFP4 4.25, NF4 4.127); embeddings, output head and vision tower stay 16-bit".into(),
+            "weights: linear layers at the plan's precision (fp8/int8 8 bits, int4 AWQ/GPTQ 4.25 bits, MXFP4 4.25, NF4 4.127); embeddings, output head and vision tower stay 16-bit; at the official checkpoint's own precision its per-module dtypes (catalog checkpoint_precision) or its exact size (safetensors index) apply".into(),
         ];
         if task == Task::Serve {
+            v.extend(Profile::new(req.engine).lines(gpu));
             v.extend([
-                format!("engine budget: {}% of GPU memory (vLLM gpu_memory_utilization default)", Self::GPU_MEMORY_UTILIZATION * 100.0),
-                format!("overhead: activation peak of a {}-token profiling pass (tokens x (2 x FFN width/TP + 4 x hidden) x 2 B x 1.2), CUDA graphs {} GiB, non-torch {} GiB + {} GiB per TP rank above 1", Self::PROFILE_TOKENS, Self::CUDA_GRAPHS_GIB, Self::NON_TORCH_GIB, Self::NON_TORCH_PER_TP_GIB),
-                "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window; KV heads replicate when TP exceeds them".into(),
+                "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window (chunked attention is cached in full, as engines do); KV heads replicate when TP exceeds them".into(),
                 "kv_cache is what the requested context x concurrency needs, not the pool an engine pre-allocates".into(),
-                "tensor parallel must divide the attention heads (and the KV heads, or be a multiple of them); pipeline parallel only when TP alone cannot fit; spare GPUs serve as replicas".into(),
+                format!("nodes of {} GPUs (--gpus-per-node): tensor parallel inside a node, dividing the attention heads (and the KV heads, or a multiple of them); pipeline stages only when one node's TP group cannot hold the model, in whole nodes beyond one; spare GPUs serve as replicas (first, on GPUs without NVLink)", req.gpus_per_node.unwrap_or_else(|| gpu.gpus_per_node())),
             ]);
         } else {
             v.extend([
@@ -132,6 +125,10 @@ pub struct Report {
     pub count: u64,
     pub request: Request,
     pub plans: Vec<Plan>,
+    /// GPUs per node the plans assume.
+    pub gpus_per_node: u64,
+    /// The assumptions behind the numbers (engine profile, links, formulas), printed with them.
+    pub assumptions: Vec<String>,
 }
 
 impl Report {
@@ -182,6 +179,8 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
         count,
         request: req.clone(),
         plans,
+        gpus_per_node: topology(gpu, count, req).per_node,
+        assumptions: Assumptions::lines(req, gpu),
     }
 }
 
@@ -193,54 +192,93 @@ pub fn tp_candidates(arch: &Arch, max: u64) -> Vec<u64> {
         .collect()
 }
 
-/// Memory per GPU of a serving layout, and the KV bytes one sequence needs per GPU.
+/// The shape facts an engine's overheads depend on.
+fn dims(shape: &Shape) -> ModelDims {
+    let a = &shape.arch;
+    ModelDims {
+        hidden: a.hidden_size as f64,
+        ffn: a.intermediate_size as f64,
+        vocab: a.vocab_size as f64,
+        experts_per_token: a.experts_per_token as f64,
+        expert_ffn: if a.experts > 0 {
+            a.moe_intermediate_size as f64
+        } else {
+            0.0
+        },
+        multimodal: shape.multimodal,
+    }
+}
+
+/// The KV dtype a plan uses: the one asked for, or the engine's default for the weights.
+pub fn kv_dtype(req: &Request, gpu: &Gpu, p: Precision) -> KvDtype {
+    Profile::of(req).kv_dtype(req.kv_dtype, p, gpu)
+}
+
+/// Memory per GPU of a serving layout, the KV bytes one sequence needs per GPU, and the budget the
+/// engine gives this layout on one GPU.
 fn serve_memory(
     shape: &Shape,
+    gpu: &Gpu,
     req: &Request,
     p: Precision,
     tp: u64,
     pp: u64,
     replicas: u64,
-) -> (Memory, f64) {
-    let a = &shape.arch;
-    let split = (tp * pp) as f64;
-    let weights = shape.weight_bytes(p) / split / GIB;
-    let kv_seq = kv_seq_bytes_per_gpu(shape, req, tp, pp);
+) -> (Memory, f64, f64) {
+    let profile = Profile::of(req);
+    let weights = shape.weight_bytes(p) / (tp * pp) as f64 / GIB;
+    let kv_seq = shape
+        .kv
+        .sequence_bytes_per_rank(req.context, kv_dtype(req, gpu, p).bytes(), tp)
+        / pp as f64;
     let per_replica = req.concurrency.div_ceil(replicas.max(1));
-    let ffn_width = (a
-        .intermediate_size
-        .max(a.moe_intermediate_size * a.experts_per_token)) as f64;
-    let activation = Assumptions::PROFILE_TOKENS
-        * (2.0 * ffn_width / tp as f64 + 4.0 * a.hidden_size as f64)
-        * 2.0
-        * 1.2
-        / GIB;
-    let non_torch = Assumptions::NON_TORCH_GIB
-        + if tp > 1 {
-            Assumptions::NON_TORCH_PER_TP_GIB * tp as f64
-        } else {
-            0.0
-        };
+    let overhead = profile.overhead(gpu, &dims(shape), tp).total();
     let memory = Memory {
         weights,
         kv_cache: kv_seq * per_replica as f64 / GIB,
-        overhead: activation + non_torch + Assumptions::CUDA_GRAPHS_GIB,
+        overhead,
         ..Memory::default()
     };
-    (memory, kv_seq)
+    let budget = profile.budget_gib(gpu, tp, weights, overhead);
+    (memory, kv_seq, budget)
 }
 
-/// Bytes of KV cache one sequence of the requested context needs on one GPU.
-fn kv_seq_bytes_per_gpu(shape: &Shape, req: &Request, tp: u64, pp: u64) -> f64 {
-    shape
-        .kv
-        .sequence_bytes_per_rank(req.context, req.kv_dtype.bytes(), tp)
-        / pp as f64
+/// FP8 quantization block width (`weight_block_size` [128, 128] in the block-FP8 checkpoints).
+pub const FP8_BLOCK: u64 = 128;
+
+/// Why a TP degree splits an MLP or expert of a block-FP8 checkpoint mid-block (vLLM and SGLang
+/// refuse: "The output_size of gate's and up's weight = 192 is not divisible by weight
+/// quantization block_n = 128"), or None when every slice is whole blocks.
+pub fn fp8_block_split(shape: &Shape, req: &Request, p: Precision, tp: u64) -> Option<String> {
+    if p != Precision::Fp8 || tp <= 1 || !Profile::of(req).fp8_blocks() {
+        return None;
+    }
+    let a = &shape.arch;
+    let dense = a.experts == 0 || a.dense_layers > 0 || a.dense_residual;
+    let shared = if a.shared_expert_intermediate_size > 0 {
+        a.shared_expert_intermediate_size
+    } else {
+        a.moe_intermediate_size
+    };
+    [
+        ("FFN", a.intermediate_size, dense),
+        ("expert", a.moe_intermediate_size, a.experts > 0),
+        ("shared expert", shared, a.experts > 0 && a.shared_experts > 0),
+    ]
+    .into_iter()
+    .filter(|(_, width, present)| *present && *width > 0)
+    .find(|(_, width, _)| width % tp != 0 || (width / tp) % FP8_BLOCK != 0)
+    .map(|(what, width, _)| {
+        format!(
+            "FP8 blocks: the {what} width {width} / TP {tp} = {} is not a multiple of the {FP8_BLOCK}-wide quantization block (vLLM and SGLang refuse the split)",
+            width as f64 / tp as f64
+        )
+    })
 }
 
-/// What a serving engine may use on one GPU, GiB.
-fn serve_budget(gpu: &Gpu) -> f64 {
-    gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION
+/// The GPUs in nodes, as the request (`--gpus-per-node`) or the GPU table says.
+pub fn topology(gpu: &Gpu, count: u64, req: &Request) -> Topology {
+    Topology::new(gpu, count, req.gpus_per_node)
 }
 
 /// Whether a TP x PP layout's memory fits each GPU (spare GPUs as replicas): the cheap check
@@ -255,8 +293,10 @@ fn layout_fits(
     tp: u64,
     pp: u64,
 ) -> bool {
-    let replicas = (count / (tp * pp)).max(1);
-    serve_memory(shape, req, p, tp, pp, replicas).0.total() <= serve_budget(gpu)
+    let topo = topology(gpu, count, req);
+    let replicas = topo.replicas(tp * pp).max(1);
+    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
+    topo.allows(tp, pp) && fp8_block_split(shape, req, p, tp).is_none() && memory.total() <= budget
 }
 
 /// The precisions a request asks for: the one given, or every one that applies.
@@ -267,13 +307,31 @@ fn requested_precisions(shape: &Shape, gpu: &Gpu, req: &Request) -> Vec<Precisio
     }
 }
 
+/// Tensor-parallel degrees a replica can use on these GPUs: what the heads allow, inside one node.
+fn node_tps(shape: &Shape, topo: &Topology) -> Vec<u64> {
+    tp_candidates(&shape.arch, topo.node_size())
+}
+
+/// Layouts with pipeline stages, for models one node's TP group cannot hold: for each TP degree
+/// from the largest, the stage counts engines run (whole nodes beyond one node), fewest first.
+fn staged_layouts(shape: &Shape, topo: &Topology) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    for &tp in node_tps(shape, topo).iter().rev() {
+        for pp in 2..=topo.count / tp {
+            if topo.allows(tp, pp) {
+                out.push((tp, pp));
+            }
+        }
+    }
+    out
+}
+
 fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
-    let tps = tp_candidates(&shape.arch, count);
-    let fits = |tp: u64, pp: u64| layout_fits(shape, gpu, count, req, p, tp, pp);
-    // Among the TP degrees that fit, the one with the most capacity (a bigger TP group frees room
-    // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
-    // fewest pipeline stages that fit; else the layout over every GPU (to say by how much it misses).
-    let max_tp = tps.last().copied().unwrap_or(1);
+    let topo = topology(gpu, count, req);
+    // Among the TP degrees that fit one node, the one with the most capacity (a bigger TP group
+    // frees room for KV cache and batches, more replicas multiply throughput); else the largest TP
+    // with the fewest pipeline stages that fit (across nodes: whole nodes); else the largest layout
+    // these GPUs allow (to say by how much it misses).
     let layouts = serve_layouts(shape, gpu, count, req, p);
     // Without NVLink (or another scale-up link) every all-reduce crosses PCIe: when one GPU holds
     // the model, replicas beat tensor parallelism (vLLM's guidance: a single GPU if it fits).
@@ -291,10 +349,22 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     }) {
         return best;
     }
-    let pp = (2..=count / max_tp)
-        .find(|&pp| fits(max_tp, pp))
-        .unwrap_or((count / max_tp).max(1));
-    serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
+    let staged = staged_layouts(shape, &topo);
+    let (tp, pp) = staged
+        .iter()
+        .copied()
+        .find(|&(tp, pp)| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp))
+        .unwrap_or_else(|| {
+            // Nothing fits: the largest layout these GPUs allow, the widest TP group first.
+            let single = node_tps(shape, &topo).into_iter().map(|tp| (tp, 1));
+            staged
+                .iter()
+                .copied()
+                .chain(single)
+                .max_by_key(|&(tp, pp)| (tp * pp, tp))
+                .unwrap_or((1, 1))
+        });
+    serve_plan_at(shape, gpu, count, req, p, tp, pp)
 }
 
 /// Whether the GPUs have a scale-up link (NVLink, Infinity Fabric, ICI) rather than PCIe only.
@@ -302,13 +372,13 @@ pub fn has_scale_up_link(gpu: &Gpu) -> bool {
     gpu.interconnect_gbs > 0.0
 }
 
-/// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first. Memory is
-/// checked before the (costlier) throughput estimate.
+/// Every tensor-parallel layout inside one node (no pipeline stages) that fits, smallest TP first.
+/// Memory is checked before the (costlier) throughput estimate.
 fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
     if !supports(gpu, p) {
         return Vec::new();
     }
-    tp_candidates(&shape.arch, count)
+    node_tps(shape, &topology(gpu, count, req))
         .into_iter()
         .filter(|&tp| layout_fits(shape, gpu, count, req, p, tp, 1))
         .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
@@ -317,8 +387,9 @@ fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precisi
 
 /// The fitting serving layouts worth weighing against each other (the recommender's choices):
 /// precisions from the least lossy, stopping at the first loss rank where anything fits, and for
-/// each precision the TP degrees in ascending order until one replica is `enough` for the load
-/// (a larger TP group would only add GPUs). Fine-tuning tasks: the fitting plans of `fit`.
+/// each precision the TP degrees inside a node in ascending order until one replica is `enough`
+/// for the load (a larger TP group would only add GPUs); when no TP group of one node holds the
+/// model, the staged layout `fit` would plan. Fine-tuning tasks: the fitting plans of `fit`.
 pub fn serve_options(
     shape: &Shape,
     gpu: &Gpu,
@@ -334,13 +405,14 @@ pub fn serve_options(
             .collect();
     }
     let precisions = requested_precisions(shape, gpu, req);
-    let tps = tp_candidates(&shape.arch, count);
+    let tps = node_tps(shape, &topology(gpu, count, req));
     for rank in 0..=2 {
         let mut options = Vec::new();
         for &p in precisions
             .iter()
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
+            let before = options.len();
             let one_fits = layout_fits(shape, gpu, count, req, p, 1, 1);
             for &tp in &tps {
                 if !layout_fits(shape, gpu, count, req, p, tp, 1) {
@@ -357,6 +429,12 @@ pub fn serve_options(
                     break;
                 }
             }
+            if options.len() == before {
+                let staged = serve_plan(shape, gpu, count, req, p);
+                if staged.fits {
+                    options.push(staged);
+                }
+            }
         }
         if !options.is_empty() {
             return options;
@@ -365,7 +443,9 @@ pub fn serve_options(
     Vec::new()
 }
 
-/// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas.
+/// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas
+/// (inside nodes, or whole nodes for a replica larger than one). A layout engines would not be
+/// planned with (TP across nodes) is still sized, with a note, so published runs can be compared.
 pub fn serve_plan_at(
     shape: &Shape,
     gpu: &Gpu,
@@ -375,18 +455,19 @@ pub fn serve_plan_at(
     tp: u64,
     pp: u64,
 ) -> Plan {
-    let budget = serve_budget(gpu);
+    let topo = topology(gpu, count, req);
     let (tp, pp) = (tp.max(1), pp.max(1));
-    let replicas = (count / (tp * pp)).max(1);
-    let (memory, kv_seq) = serve_memory(shape, req, p, tp, pp, replicas);
-    let fits = memory.total() <= budget && tp * pp <= count;
+    let replicas = topo.replicas(tp * pp).max(1);
+    let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
+    let refused = fp8_block_split(shape, req, p, tp);
+    let fits = memory.total() <= budget && tp * pp * replicas <= count && refused.is_none();
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
         ((free * GIB / kv_seq).floor() as u64).saturating_mul(replicas)
     } else {
         0
     };
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = refused.into_iter().collect();
     let kv_heads = shape.kv.kv_heads();
     if kv_heads > 0 && tp > kv_heads {
         notes.push(format!(
@@ -402,21 +483,36 @@ pub fn serve_plan_at(
             req.context, shape.max_context
         ));
     }
-    if pp > 1 {
+    if tp > topo.per_node {
         notes.push(format!(
-            "tensor parallel alone cannot fit: {pp} pipeline stages"
+            "TP {tp} spans nodes of {} GPUs: every all-reduce crosses the network (pick plans pipeline stages across nodes instead)",
+            topo.per_node
         ));
     }
-    let kv_elem = req.kv_dtype.bytes();
+    if pp > 1 {
+        let nodes = (tp * pp).div_ceil(topo.per_node);
+        notes.push(if nodes > 1 {
+            format!(
+                "{pp} pipeline stages over {nodes} nodes of {} GPUs (TP {tp} inside each)",
+                topo.per_node
+            )
+        } else {
+            format!("tensor parallel alone cannot fit: {pp} pipeline stages")
+        });
+    }
+    let kv_elem = kv_dtype(req, gpu, p).bytes();
     // A plan that does not fit serves nothing: no speed is claimed for it.
     let perf = if fits {
         throughput::serve(
             shape,
             gpu,
             p,
-            tp,
-            pp,
-            replicas,
+            &throughput::Layout {
+                tp,
+                pp,
+                replicas,
+                per_node: topo.per_node,
+            },
             max_concurrency / replicas,
             req,
             kv_elem,
@@ -440,6 +536,37 @@ pub fn serve_plan_at(
         remedies: Vec::new(),
         notes,
     }
+}
+
+/// Time per output token, seconds, when `batch` sequences of the request's context decode together
+/// on one replica of a layout (one sequence walks the pipeline stages in turn; a batch keeps them
+/// busy with micro-batches).
+#[allow(clippy::too_many_arguments)]
+pub fn tpot_s(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    batch: f64,
+) -> f64 {
+    let topo = topology(gpu, count, req);
+    throughput::tpot_s(
+        shape,
+        gpu,
+        p,
+        &throughput::Layout {
+            tp,
+            pp,
+            replicas: 1,
+            per_node: topo.per_node,
+        },
+        req,
+        kv_dtype(req, gpu, p).bytes(),
+        batch,
+    )
 }
 
 /// LoRA adapter parameters at rank r on attention and dense FFN projections.
@@ -583,25 +710,39 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     {
         out.push("fits with QLoRA (--task qlora)".into());
     }
-    // More GPUs only help a precision this GPU runs.
-    let mut n = if supports(gpu, plan.precision) {
-        count
-    } else {
-        crate::hardware::MAX_GPUS
-    };
-    while n < crate::hardware::MAX_GPUS {
-        n = (n * 2).min(crate::hardware::MAX_GPUS);
-        if sized(n, req, plan.precision).fits {
-            // Refine: the smallest count between the last failure and n that fits.
-            let smallest = (count + 1..=n)
-                .find(|&c| sized(c, req, plan.precision).fits)
-                .unwrap_or(n);
+    // More GPUs only help a precision this GPU runs, and only in counts a plan can use: any
+    // count inside one node, whole nodes beyond it (doubling, then the smallest that fits).
+    if supports(gpu, plan.precision) {
+        let topo = topology(gpu, count, req);
+        let counts: Vec<u64> = topo.counts_from(count + 1).collect();
+        let fits_on = |i: usize| sized(counts[i], req, plan.precision).fits;
+        // Exponential search for a count that fits, then bisection below it (more GPUs never
+        // stop a fit, so the first fitting count is the boundary).
+        let (mut lo, mut hi, mut step) = (0usize, None, 1usize);
+        while lo < counts.len() {
+            let i = (lo + step - 1).min(counts.len() - 1);
+            if fits_on(i) {
+                hi = Some(i);
+                break;
+            }
+            lo = i + 1;
+            step *= 2;
+        }
+        if let Some(mut hi) = hi {
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if fits_on(mid) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
             out.push(format!(
-                "fits on {smallest}x {} at {}",
+                "fits on {}x {} at {}",
+                counts[hi],
                 gpu.id,
                 plan.precision.as_str()
             ));
-            break;
         }
     }
     if !req.task.is_training() && req.context > 1 {

@@ -6,6 +6,7 @@
 //! - `catalog`: families, models, licenses and GPUs with sources; `pick catalog check`
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
+//! - `engines`: serving-engine profiles (memory reservation, overheads, KV default, kernels)
 //! - `sizing`: what fit and throughput share: the request, weight formats, a model's shape
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
@@ -23,6 +24,7 @@ pub mod catalog;
 pub use catalog::arch;
 pub mod cli;
 pub mod economics;
+pub mod engines;
 pub mod findings;
 pub mod fit;
 pub mod gate;

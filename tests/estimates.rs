@@ -2,6 +2,7 @@
 //! hand computations from config.json (weights, KV), and measured throughput (within 30%).
 
 use pick::catalog::Catalog;
+use pick::engines::Engine;
 use pick::fit::{self, KvDtype, Precision, Request, Shape, Task};
 
 fn catalog() -> Catalog {
@@ -45,10 +46,14 @@ fn verdicts_agree_with_known_deployments() {
         !fits(&c, "llama-3.1-70b", "H100", Precision::Bf16),
         "141 GB of bf16 weights on one 80 GB GPU"
     );
-    assert!(
-        fits(&c, "llama-3.1-70b", "2xH100", Precision::Bf16),
-        "TP2 bf16 70B with a short context"
-    );
+    // SGLang's DeepSeek-V3 guide: one 8xH200 node, or two 8xH100 nodes
+    // (https://github.com/sgl-project/sglang/tree/main/benchmark/deepseek_v3): across nodes the
+    // plan takes whole nodes, TP inside each and pipeline stages between them.
+    let two_nodes = sized(&c, "deepseek-v3", "16xH100", Some(Precision::Fp8), 8192);
+    let p = &two_nodes.plans[0];
+    assert!(p.fits, "{}", p.layout());
+    assert_eq!((p.tensor_parallel, p.pipeline_parallel), (8, 2));
+    assert!(!fits(&c, "deepseek-v3", "8xH100", Precision::Fp8));
     assert!(fits(&c, "llama-3.1-70b", "4xH100", Precision::Bf16));
     assert!(
         fits(&c, "llama-3.1-405b", "8xH100", Precision::Fp8),
@@ -58,24 +63,154 @@ fn verdicts_agree_with_known_deployments() {
         !fits(&c, "llama-3.1-405b", "8xH100", Precision::Bf16),
         "810 GB of bf16 weights"
     );
-    // On 4xH100 both TP2 x 2 replicas and TP4 fit; the planner keeps the one with more capacity
-    // and uses every GPU.
+    // On 4xH100 Llama-3.1-70B in bf16 runs at TP4: at TP2 its 65.7 GiB of weights per GPU leave no
+    // room under vLLM's 0.90 share once activations, sampler buffers, NCCL and graphs are counted.
     let r = sized(&c, "llama-3.1-70b", "4xH100", Some(Precision::Bf16), 8192);
     let p = &r.plans[0];
+    assert_eq!((p.tensor_parallel, p.gpus_used()), (4, 4));
+    let at = |tp: u64| {
+        fit::serve_plan_at(
+            &shape(&c, "llama-3.1-8b"),
+            p_gpu(&c, "H100"),
+            4,
+            &Request {
+                precision: Some(Precision::Bf16),
+                ..Request::serve(8192)
+            },
+            Precision::Bf16,
+            tp,
+            1,
+        )
+    };
+    // Where TP1 x 4, TP2 x 2 and TP4 all fit (an 8B model), the planner keeps the one with the
+    // most capacity and uses every GPU.
+    let r = sized(&c, "llama-3.1-8b", "4xH100", Some(Precision::Bf16), 8192);
+    let p = &r.plans[0];
     assert_eq!(p.gpus_used(), 4);
-    let tp2 = fit::serve_plan_at(
-        &shape(&c, "llama-3.1-70b"),
-        p_gpu(&c, "H100"),
-        4,
-        &Request {
-            precision: Some(Precision::Bf16),
-            ..Request::serve(8192)
-        },
-        Precision::Bf16,
-        2,
-        1,
+    for tp in [1, 2, 4] {
+        let other = at(tp);
+        assert!(other.fits);
+        assert!(p.perf.capacity_tokens_per_hour >= other.perf.capacity_tokens_per_hour);
+    }
+}
+
+/// Plans engines refuse are not planned, with the reason.
+#[test]
+fn block_fp8_splits_engines_refuse() {
+    let c = catalog();
+    let h100 = p_gpu(&c, "H100");
+    let fp8 = |engine| Request {
+        precision: Some(Precision::Fp8),
+        engine,
+        ..Request::serve(8192)
+    };
+    let at = |id: &str, count: u64, tp: u64, engine| {
+        fit::serve_plan_at(
+            &shape(&c, id),
+            h100,
+            count,
+            &fp8(engine),
+            Precision::Fp8,
+            tp,
+            1,
+        )
+    };
+    // Qwen3-235B-A22B-FP8 at TP8: 1536 / 8 = 192, "not divisible by weight quantization block_n =
+    // 128" (https://github.com/vllm-project/vllm/issues/17569); TP4 (384) loads.
+    let tp8 = at("qwen3-235b-a22b", 8, 8, Engine::Vllm);
+    assert!(!tp8.fits && tp8.notes[0].contains("192"), "{:?}", tp8.notes);
+    assert!(at("qwen3-235b-a22b", 8, 4, Engine::Vllm).fits);
+    // The planner runs two TP4 replicas on 8 GPUs instead.
+    let plan = &fit::fit(&shape(&c, "qwen3-235b-a22b"), h100, 8, &fp8(Engine::Vllm)).plans[0];
+    assert_eq!((plan.tensor_parallel, plan.replicas), (4, 2));
+    // TensorRT-LLM's per-tensor FP8 checkpoints have no blocks: TP8 runs (its own tables).
+    assert!(at("qwen3-235b-a22b", 8, 8, Engine::Trtllm).fits);
+    // Qwen3-30B-A3B-FP8 at TP4: 768 / 4 = 192 (https://github.com/vllm-project/vllm/issues/25292).
+    assert!(!at("qwen3-30b-a3b", 4, 4, Engine::Vllm).fits);
+    assert!(at("qwen3-30b-a3b", 4, 2, Engine::Vllm).fits);
+    // DeepSeek-R1 at TP32 on four nodes: 18432 / 32 = 576 (SGLang:
+    // https://github.com/sgl-project/sglang/issues/3345) - and TP across nodes is not planned.
+    let r1 = fit::fp8_block_split(
+        &shape(&c, "deepseek-r1"),
+        &fp8(Engine::Sglang),
+        Precision::Fp8,
+        32,
     );
-    assert!(tp2.fits && p.perf.capacity_tokens_per_hour >= tp2.perf.capacity_tokens_per_hour);
+    assert!(r1.is_some_and(|why| why.contains("576")));
+    assert!(fit::fp8_block_split(
+        &shape(&c, "deepseek-r1"),
+        &fp8(Engine::Sglang),
+        Precision::Fp8,
+        16
+    )
+    .is_none());
+}
+
+/// FP8 checkpoints run on A100 as weight-only W8A16 (vLLM's FP8 Marlin: "FP8 models will run on
+/// compute capability >= 8.0 (Ampere) as weight-only W8A16":
+/// https://docs.vllm.ai/en/stable/features/quantization/fp8/), with half the weight memory and a
+/// decode speed between bf16's and native FP8's.
+#[test]
+fn fp8_runs_weight_only_on_a100() {
+    let c = catalog();
+    let a100 = p_gpu(&c, "A100-80GB");
+    let sh = shape(&c, "llama-3.1-70b");
+    let at = |p| {
+        fit::serve_plan_at(
+            &sh,
+            a100,
+            2,
+            &Request {
+                precision: Some(p),
+                ..Request::serve(8192)
+            },
+            p,
+            2,
+            1,
+        )
+    };
+    let (fp8, int4) = (at(Precision::Fp8), at(Precision::Int4));
+    assert!(fp8.fits, "{:?}", fp8.notes);
+    assert!(fit::supports(a100, Precision::Fp8) && pick::sizing::weight_only(a100, Precision::Fp8));
+    assert!(!pick::sizing::weight_only(
+        p_gpu(&c, "H100"),
+        Precision::Fp8
+    ));
+    // The same weight-only kernels stream fewer bytes for int4: faster than FP8 at one request.
+    assert!(int4.perf.decode_single > fp8.perf.decode_single);
+    // "fits on ..." remedies never name a count or precision the GPU cannot run.
+    let r = fit::fit_explained(&sh, a100, 1, &Request::serve(8192));
+    for p in &r.plans {
+        assert!(
+            p.remedies
+                .iter()
+                .all(|m| !m.contains("fits on 9x") && !m.contains("short by 0.0")),
+            "{:?}",
+            p.remedies
+        );
+    }
+}
+
+/// Long-context verdicts with the engine's real overheads: DeepSeek-R1-Distill-Qwen-14B on two RTX
+/// 4090s at TP2 with gpu_memory_utilization 0.98 holds 81,536 tokens of KV cache, so vLLM refuses
+/// its 131,072-token context (https://github.com/vllm-project/vllm/issues/13061). Model within 15%.
+#[test]
+fn long_context_verdict_on_two_4090s() {
+    let c = catalog();
+    let sh = shape(&c, "deepseek-r1-distill-qwen-14b");
+    let gpu = p_gpu(&c, "RTX4090");
+    let req = Request {
+        precision: Some(Precision::Bf16),
+        memory_fraction: Some(0.98),
+        ..Request::serve(131_072)
+    };
+    let plan = fit::serve_plan_at(&sh, gpu, 2, &req, Precision::Bf16, 2, 1);
+    assert!(!plan.fits, "131,072 tokens do not fit");
+    let pool = plan.budget_gib - plan.memory.weights - plan.memory.overhead;
+    let tokens = pool * (1u64 << 30) as f64 / (plan.kv_bytes_per_token / 2.0);
+    let ratio = tokens / 81_536.0;
+    eprintln!("R1-Distill-Qwen-14B on 2x RTX 4090, TP2: KV holds {tokens:.0} tokens vs 81,536 logged ({ratio:.2})");
+    assert!((1.0 / 1.15..=1.15).contains(&ratio), "{ratio}");
 }
 
 #[test]
@@ -149,229 +284,280 @@ fn sliding_window_kv_by_hand() {
     );
 }
 
-/// One published max-throughput measurement: output tokens/s at ISL/OSL.
-struct Measured {
+// ---- Calibration points: published deployment figures against the model ----
+//
+// Every figure below is a published measurement, with its source. The model's estimate for the same
+// setup (model, GPUs, engine, precision, layout, workload) is printed with its ratio (model /
+// measured) by `cargo test --test estimates -- --nocapture`; each point states the tolerance the
+// ratio must meet. Points marked "fitted" set a constant (see `throughput::Constants` and
+// `engines::Profile`); the others are checks.
+
+const TRTLLM: &str =
+    "https://github.com/NVIDIA/TensorRT-LLM/blob/main/docs/source/performance/perf-overview.md";
+const TRTLLM_V017: &str =
+    "https://github.com/NVIDIA/TensorRT-LLM/blob/258c7540/docs/source/performance/perf-overview.md";
+const SGLANG_B200: &str = "https://gist.github.com/BenHamm/78563d0d0a08d7cb61b4737392633384";
+const GS_QWEN3_14B_H100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/qwen3-14b/h100.md";
+const GS_QWEN3_14B_A100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/qwen3-14b/a100.md";
+const GS_QWEN3_32B_H100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/qwen3-32b/h100.md";
+const GS_QWEN3_235B_H100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/qwen3-235b-a22b/h100.md";
+const GS_GPT_OSS_H100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/gpt-oss-120b/h100.md";
+const GS_GLM_AIR_H100: &str =
+    "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/glm-4.5-air/h100.md";
+const AMD: &str =
+    "https://www.amd.com/en/developer/resources/rocm-hub/dev-ai/performance-results.html";
+
+/// What a figure measures.
+#[derive(Clone, Copy)]
+enum Metric {
+    /// Generated tokens per second at full load, `isl` prompt and `osl` output tokens per request.
+    Saturated { isl: u64, osl: u64 },
+    /// Milliseconds per generated token with `batch` sequences of `ctx` tokens decoding together.
+    Tpot { ctx: u64, batch: f64 },
+    /// Milliseconds per generated token of one request, its prefill included (`isl` in, `osl` out).
+    Latency { isl: u64, osl: u64 },
+    /// GiB per GPU left for the KV cache after weights and overheads, at `ctx`.
+    KvPool { ctx: u64 },
+}
+
+struct Point {
+    figure: &'static str,
+    source: &'static str,
+    model: &'static str,
+    gpus: &'static str,
+    engine: Engine,
+    precision: Precision,
+    tp: u64,
+    pp: u64,
+    kv: KvDtype,
+    metric: Metric,
+    measured: f64,
+    /// The ratio must lie within [1 / (1 + tolerance), 1 + tolerance]; a point the model does not
+    /// reach is listed with tolerance 0 and the reason in its figure (reported, not asserted).
+    tolerance: f64,
+    /// The engine's memory share when the run set one (TensorRT-LLM's tables: 0.95).
+    fraction: Option<f64>,
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn pt(
+    figure: &'static str,
+    source: &'static str,
+    model: &'static str,
+    gpus: &'static str,
+    engine: Engine,
+    precision: Precision,
+    tp: u64,
+    metric: Metric,
+    measured: f64,
+    tolerance: f64,
+) -> Point {
+    Point {
+        figure,
+        source,
+        model,
+        gpus,
+        engine,
+        precision,
+        tp,
+        pp: 1,
+        kv: KvDtype::Auto,
+        metric,
+        measured,
+        tolerance,
+        fraction: None,
+    }
+}
+
+/// A TensorRT-LLM performance-overview point: "we also use a higher KV cache percentage by
+/// setting --kv_cache_free_gpu_mem_fraction 0.95".
+#[allow(clippy::too_many_arguments)]
+const fn trt(
+    figure: &'static str,
+    source: &'static str,
     model: &'static str,
     gpus: &'static str,
     precision: Precision,
     tp: u64,
-    isl: u64,
-    osl: u64,
-    tokens_per_s: f64,
+    metric: Metric,
+    measured: f64,
+) -> Point {
+    Point {
+        fraction: Some(0.95),
+        ..pt(
+            figure, source, model, gpus, Trtllm, precision, tp, metric, measured, 0.35,
+        )
+    }
 }
 
-/// NVIDIA TensorRT-LLM performance overview (docs/source/performance/perf-overview.md,
-/// trtllm-bench max-throughput tables, FP8), as collected in ../shared/research/estimation.md §5.
-const TRTLLM: [Measured; 9] = [
-    Measured {
-        model: "llama-3.1-8b",
-        gpus: "H100",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 15_220.0,
-    },
-    Measured {
-        model: "llama-3.1-8b",
-        gpus: "H100",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 2048,
-        osl: 2048,
-        tokens_per_s: 9_305.0,
-    },
-    Measured {
-        model: "llama-3.1-8b",
-        gpus: "H100",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 5000,
-        osl: 500,
-        tokens_per_s: 3_459.0,
-    },
-    Measured {
-        model: "llama-3.1-8b",
-        gpus: "H200",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 17_744.0,
-    },
-    Measured {
-        model: "llama-3.3-70b",
-        gpus: "2xH100",
-        precision: Precision::Fp8,
-        tp: 2,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 4_205.0,
-    },
-    Measured {
-        model: "llama-3.3-70b",
-        gpus: "H200",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 2_909.0,
-    },
-    Measured {
-        model: "llama-3.1-405b",
-        gpus: "8xH100",
-        precision: Precision::Fp8,
-        tp: 8,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 2_919.0,
-    },
-    Measured {
-        model: "llama-3.1-405b",
-        gpus: "8xH200",
-        precision: Precision::Fp8,
-        tp: 8,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 3_330.0,
-    },
-    Measured {
-        model: "qwen3-235b-a22b",
-        gpus: "8xH100",
-        precision: Precision::Fp8,
-        tp: 8,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 14_898.0,
-    },
-];
+const fn sat(isl: u64, osl: u64) -> Metric {
+    Metric::Saturated { isl, osl }
+}
+const fn tpot(ctx: u64, batch: f64) -> Metric {
+    Metric::Tpot { ctx, batch }
+}
 
-/// The same page at TensorRT-LLM v0.17 (commit 258c7540, engine-build flow, FP8 with FP8 KV cache
-/// per its note; A100 rows FP16), read for this project: more models and GPUs.
-const TRTLLM_V017: [Measured; 5] = [
-    Measured {
-        model: "mixtral-8x7b",
-        gpus: "H100",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 6_868.52,
-    },
-    Measured {
-        model: "mixtral-8x7b",
-        gpus: "H200",
-        precision: Precision::Fp8,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 10_371.36,
-    },
-    Measured {
-        model: "mixtral-8x7b",
-        gpus: "2xH100",
-        precision: Precision::Fp8,
-        tp: 2,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 15_770.89,
-    },
-    Measured {
-        model: "llama-3.1-70b",
-        gpus: "2xH100",
-        precision: Precision::Fp8,
-        tp: 2,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 4_390.53,
-    },
-    Measured {
-        model: "llama-3.1-8b",
-        gpus: "A100-80GB",
-        precision: Precision::Bf16,
-        tp: 1,
-        isl: 1000,
-        osl: 1000,
-        tokens_per_s: 3_786.83,
-    },
-];
+use Engine::{Sglang, Trtllm, Vllm};
+use Precision::{Bf16, Fp8, Mxfp4};
+
+fn points() -> Vec<Point> {
+    vec![
+        // TensorRT-LLM max throughput (trtllm-bench, FP8 with FP8 KV cache): the constants were
+        // first fitted here.
+        trt("TRT-LLM 8B FP8 1000/1000 (fitted)", TRTLLM, "llama-3.1-8b", "H100", Fp8, 1, sat(1000, 1000), 15_220.0),
+        trt("TRT-LLM 8B FP8 2048/2048", TRTLLM, "llama-3.1-8b", "H100", Fp8, 1, sat(2048, 2048), 9_305.0),
+        trt("TRT-LLM 8B FP8 5000/500", TRTLLM, "llama-3.1-8b", "H100", Fp8, 1, sat(5000, 500), 3_459.0),
+        trt("TRT-LLM 8B FP8 H200 1000/1000", TRTLLM, "llama-3.1-8b", "H200", Fp8, 1, sat(1000, 1000), 17_744.0),
+        trt("TRT-LLM 70B FP8 TP2 1000/1000", TRTLLM, "llama-3.3-70b", "2xH100", Fp8, 2, sat(1000, 1000), 4_205.0),
+        trt("TRT-LLM 70B FP8 H200 1000/1000", TRTLLM, "llama-3.3-70b", "H200", Fp8, 1, sat(1000, 1000), 2_909.0),
+        trt("TRT-LLM 405B FP8 TP8 1000/1000", TRTLLM, "llama-3.1-405b", "8xH100", Fp8, 8, sat(1000, 1000), 2_919.0),
+        trt("TRT-LLM 405B FP8 TP8 H200 1000/1000", TRTLLM, "llama-3.1-405b", "8xH200", Fp8, 8, sat(1000, 1000), 3_330.0),
+        trt("TRT-LLM Qwen3-235B FP8 TP8 1000/1000", TRTLLM, "qwen3-235b-a22b", "8xH100", Fp8, 8, sat(1000, 1000), 14_898.0),
+        trt("TRT-LLM v0.17 Mixtral FP8 1000/1000", TRTLLM_V017, "mixtral-8x7b", "H100", Fp8, 1, sat(1000, 1000), 6_868.52),
+        trt("TRT-LLM v0.17 Mixtral FP8 H200 1000/1000", TRTLLM_V017, "mixtral-8x7b", "H200", Fp8, 1, sat(1000, 1000), 10_371.36),
+        trt("TRT-LLM v0.17 Mixtral FP8 TP2 1000/1000", TRTLLM_V017, "mixtral-8x7b", "2xH100", Fp8, 2, sat(1000, 1000), 15_770.89),
+        trt("TRT-LLM v0.17 70B FP8 TP2 1000/1000", TRTLLM_V017, "llama-3.1-70b", "2xH100", Fp8, 2, sat(1000, 1000), 4_390.53),
+        trt("TRT-LLM v0.17 8B FP16 A100 1000/1000", TRTLLM_V017, "llama-3.1-8b", "A100-80GB", Bf16, 1, sat(1000, 1000), 3_786.83),
+        // vLLM, SGLang and TensorRT-LLM at full load on fixed-length random prompts: GPUStack's
+        // performance lab (vLLM 0.10-0.11, SGLang 0.5.3, TensorRT-LLM 1.0-1.2; 500 requests sent at
+        // once, output tokens/s). Their ShareGPT runs are not used: with lengths that vary, the
+        // last long answers decode nearly alone, and throughput measures that tail, not capacity.
+        pt("vLLM Qwen3-14B 2000/100", GS_QWEN3_14B_H100, "qwen3-14b", "H100", Vllm, Bf16, 1, sat(2000, 100), 505.51, 0.45),
+        pt("vLLM Qwen3-14B 4000/200", GS_QWEN3_14B_H100, "qwen3-14b", "H100", Vllm, Bf16, 1, sat(4000, 200), 438.56, 0.45),
+        pt("vLLM Qwen3-32B 2000/100 (memory-bound)", GS_QWEN3_32B_H100, "qwen3-32b", "H100", Vllm, Bf16, 1, sat(2000, 100), 152.42, 0.45),
+        pt("vLLM Qwen3-14B A100 2000/100", GS_QWEN3_14B_A100, "qwen3-14b", "A100-80GB", Vllm, Bf16, 1, sat(2000, 100), 284.64, 0.45),
+        pt("vLLM Qwen3-235B BF16 TP8 2000/100", GS_QWEN3_235B_H100, "qwen3-235b-a22b", "8xH100", Vllm, Bf16, 8, sat(2000, 100), 1_127.26, 0.45),
+        pt("vLLM Qwen3-235B BF16 TP8 4000/200", GS_QWEN3_235B_H100, "qwen3-235b-a22b", "8xH100", Vllm, Bf16, 8, sat(4000, 200), 931.21, 0.45),
+        pt("vLLM gpt-oss-120b TP2 2000/100", GS_GPT_OSS_H100, "gpt-oss-120b", "2xH100", Vllm, Mxfp4, 2, sat(2000, 100), 1_595.22, 0.45),
+        pt("vLLM gpt-oss-120b TP2 4000/200", GS_GPT_OSS_H100, "gpt-oss-120b", "2xH100", Vllm, Mxfp4, 2, sat(4000, 200), 1_135.29, 0.45),
+        pt("vLLM GLM-4.5-Air TP4 2000/100 (not reached: 8.6k prompt tokens/s on 4 GPUs is a third of Qwen3-235B's per GPU in the same lab; untuned MoE kernel config?)", GS_GLM_AIR_H100, "glm-4.5-air", "4xH100", Vllm, Bf16, 4, sat(2000, 100), 411.83, 0.0),
+        pt("SGLang Qwen3-14B FP8 4000/200", GS_QWEN3_14B_H100, "qwen3-14b", "H100", Sglang, Fp8, 1, sat(4000, 200), 583.23, 0.45),
+        pt("TRT-LLM Qwen3-14B A100 4000/200", GS_QWEN3_14B_A100, "qwen3-14b", "A100-80GB", Trtllm, Bf16, 1, sat(4000, 200), 305.25, 0.45),
+        pt("TRT-LLM Qwen3-32B FP8 4000/200 (not reached: trtllm-serve defaults prefill at 16% of FP8 peak, half what trtllm-bench shows)", GS_QWEN3_32B_H100, "qwen3-32b", "H100", Trtllm, Fp8, 1, sat(4000, 200), 234.70, 0.0),
+        pt("SGLang DeepSeek-R1 TP8 H200, 64 requests 1k/1k (223.6 tok/s per GPU)", "https://github.com/SemiAnalysisAI/InferenceX/issues/870", "deepseek-r1", "8xH200", Sglang, Fp8, 8, tpot(1536, 64.0), 34.6, 0.4),
+        // AMD Instinct (ROCm vLLM 0.10.1, FP8 weights and KV cache; AMD labels the column
+        // throughput, within 6% of output tokens/s at these lengths).
+        Point { kv: KvDtype::Fp8, ..pt("vLLM ROCm 70B FP8 TP8 MI300X 128/2048", AMD, "llama-3.1-70b", "8xMI300X", Vllm, Fp8, 8, sat(128, 2048), 13_818.7, 0.45) },
+        Point { kv: KvDtype::Fp8, ..pt("vLLM ROCm 70B FP8 TP8 MI300X 128/4096", AMD, "llama-3.1-70b", "8xMI300X", Vllm, Fp8, 8, sat(128, 4096), 11_612.0, 0.45) },
+        Point { kv: KvDtype::Fp8, ..pt("vLLM ROCm 405B FP8 TP8 MI300X 128/2048", AMD, "llama-3.1-405b", "8xMI300X", Vllm, Fp8, 8, sat(128, 2048), 4_134.0, 0.45) },
+        // Single stream and small batches (ms per generated token).
+        pt("SGLang gpt-oss-120b TP8 B200, 1 request (fitted)", SGLANG_B200, "gpt-oss-120b", "8xB200", Sglang, Mxfp4, 8, tpot(2000, 1.0), 2.41, 0.4),
+        pt("SGLang Qwen3-235B BF16 TP8 B200, 1 request", SGLANG_B200, "qwen3-235b-a22b", "8xB200", Sglang, Bf16, 8, tpot(2000, 1.0), 6.70, 0.4),
+        pt("SGLang Kimi K2 TP8 B200, 1 request (fitted: MLA)", SGLANG_B200, "kimi-k2-0905", "8xB200", Sglang, Fp8, 8, tpot(2000, 1.0), 7.54, 0.4),
+        pt("SGLang Nemotron-3-Nano TP1 B200, 1 request", SGLANG_B200, "nemotron-3-nano-30b-a3b", "B200", Sglang, Bf16, 1, tpot(2000, 1.0), 4.36, 0.4),
+        pt("vLLM Qwen3-8B H100, 4 requests (fitted: per-layer cost)", "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/qwen3-8b/h100-latency.md", "qwen3-8b", "H100", Vllm, Bf16, 1, tpot(420, 4.0), 7.38, 0.4),
+        pt("vLLM gpt-oss-120b TP1 H100, 4 requests (fitted: weight-only)", GS_GPT_OSS_H100, "gpt-oss-120b", "H100", Vllm, Mxfp4, 1, tpot(420, 4.0), 8.31, 0.4),
+        pt("vLLM gpt-oss-120b TP2 H100, 4 requests", GS_GPT_OSS_H100, "gpt-oss-120b", "2xH100", Vllm, Mxfp4, 2, tpot(420, 4.0), 5.75, 0.4),
+        pt("vLLM Qwen3-30B-A3B A100, 1 request (fitted: MoE kernels)", "https://github.com/tenstorrent/tt-inference-server/issues/340", "qwen3-30b-a3b", "A100-80GB", Vllm, Bf16, 1, tpot(256, 1.0), 9.6, 0.4),
+        pt("vLLM gpt-oss-120b TP1 A100, 1 request (90 tok/s)", "https://github.com/vllm-project/vllm/issues/22331", "gpt-oss-120b", "A100-80GB", Vllm, Mxfp4, 1, tpot(1000, 1.0), 1000.0 / 90.0, 0.4),
+        pt("vLLM gpt-oss-120b TP2 A100, 1 request (77 tok/s)", "https://github.com/vllm-project/vllm/issues/22331", "gpt-oss-120b", "2xA100-80GB", Vllm, Mxfp4, 2, tpot(1000, 1.0), 1000.0 / 77.0, 0.4),
+        pt("SGLang DeepSeek-R1 TP8 H200, 8 requests 1k/1k", "https://github.com/SemiAnalysisAI/InferenceX/issues/870", "deepseek-r1", "8xH200", Sglang, Fp8, 8, tpot(1536, 8.0), 12.8, 0.4),
+        pt("SGLang DeepSeek-R1 TP16 over 2 nodes of H100, 1 request (fitted: network latency)", "https://github.com/tenstorrent/tt-inference-server/issues/356", "deepseek-r1", "16xH100", Sglang, Fp8, 16, tpot(256, 1.0), 23.1, 0.4),
+        pt("vLLM ROCm 70B FP8 TP8 MI300X, 1 request 128/2048", AMD, "llama-3.1-70b", "8xMI300X", Vllm, Fp8, 8, Metric::Latency { isl: 128, osl: 2048 }, 17_236.0 / 2048.0, 0.4),
+        pt("vLLM ROCm 405B FP8 TP8 MI300X, 1 request 128/128 (36 tok/s; fitted: ROCm efficiency)", "https://blogs.oracle.com/cloud-infrastructure/serving-llama-31-405b-model-with-amd-mi300x-gpus", "llama-3.1-405b", "8xMI300X", Vllm, Fp8, 8, Metric::Latency { isl: 128, osl: 128 }, 3530.0 / 128.0, 0.4),
+        // Memory left for the KV cache per GPU (vLLM and SGLang startup logs).
+        pt("vLLM Llama-3-8B H100: available_kv_cache_memory 53.29 GiB", "https://github.com/vllm-project/vllm/pull/10511", "llama-3.1-8b", "H100", Vllm, Bf16, 1, Metric::KvPool { ctx: 8192 }, 53.29, 0.05),
+        pt("vLLM Llama-3-8B TP2 H100: 71.29 - 7.48 weights - 3.58 non-torch - 1.26 activations", "https://github.com/vllm-project/vllm/pull/10511", "llama-3.1-8b", "2xH100", Vllm, Bf16, 2, Metric::KvPool { ctx: 8192 }, 58.97, 0.05),
+        pt("vLLM Qwen3-235B-A22B-FP8 TP4 H100: 8.11 GiB KV", "https://github.com/vllm-project/vllm/issues/21348", "qwen3-235b-a22b", "4xH100", Vllm, Fp8, 4, Metric::KvPool { ctx: 8192 }, 8.11, 0.25),
+    ]
+}
+
+/// The model's estimate of what a point measures.
+fn estimate(c: &Catalog, p: &Point) -> f64 {
+    let set = pick::hardware::parse_spec(c, p.gpus).unwrap();
+    let sh = shape(c, p.model);
+    let (ctx, input_ratio) = match p.metric {
+        Metric::Saturated { isl, osl } | Metric::Latency { isl, osl } => {
+            (isl + osl, isl as f64 / osl as f64)
+        }
+        Metric::Tpot { ctx, .. } | Metric::KvPool { ctx } => (ctx, 1.0),
+    };
+    let req = Request {
+        precision: Some(p.precision),
+        kv_dtype: p.kv,
+        engine: p.engine,
+        input_ratio,
+        memory_fraction: p.fraction,
+        ..Request::serve(ctx)
+    };
+    let plan = fit::serve_plan_at(&sh, set.gpu, set.count, &req, p.precision, p.tp, p.pp);
+    assert!(
+        plan.fits,
+        "{}: {} on {} should fit",
+        p.figure, p.model, p.gpus
+    );
+    match p.metric {
+        Metric::Saturated { .. } => plan.perf.capacity_tokens_per_hour / 3600.0,
+        Metric::Tpot { batch, .. } => {
+            1000.0
+                * fit::tpot_s(
+                    &sh,
+                    set.gpu,
+                    set.count,
+                    &req,
+                    p.precision,
+                    p.tp,
+                    p.pp,
+                    batch,
+                )
+        }
+        Metric::Latency { isl, osl } => {
+            let decode =
+                1000.0 * fit::tpot_s(&sh, set.gpu, set.count, &req, p.precision, p.tp, p.pp, 1.0);
+            let prefill = 1000.0 * isl as f64 / plan.perf.prefill.unwrap_or(f64::INFINITY);
+            decode + prefill / osl as f64
+        }
+        Metric::KvPool { .. } => plan.budget_gib - plan.memory.weights - plan.memory.overhead,
+    }
+}
 
 #[test]
-fn throughput_within_30_percent_of_published_measurements() {
+fn calibration_points_within_their_tolerance() {
     let c = catalog();
-    let mut report = Vec::new();
-    let mut worst: f64 = 0.0;
-    for m in TRTLLM.iter().chain(&TRTLLM_V017) {
-        let set = pick::hardware::parse_spec(&c, m.gpus).unwrap();
-        // The benchmark's setup: FP8 weights and FP8 KV cache at the published TP degree (FP16
-        // runs keep a 16-bit cache).
-        let kv_dtype = if m.precision == Precision::Fp8 {
-            KvDtype::Fp8
-        } else {
-            KvDtype::Bf16
-        };
-        let req = Request {
-            precision: Some(m.precision),
-            kv_dtype,
-            input_ratio: m.isl as f64 / m.osl as f64,
-            ..Request::serve(m.isl + m.osl)
-        };
-        let plan = fit::serve_plan_at(
-            &shape(&c, m.model),
-            set.gpu,
-            set.count,
-            &req,
-            m.precision,
-            m.tp,
-            1,
-        );
-        assert!(plan.fits, "{} on {} should fit", m.model, m.gpus);
-        let est = plan.perf.capacity_tokens_per_hour / 3600.0;
-        let err = est / m.tokens_per_s - 1.0;
-        worst = worst.max(err.abs());
+    let mut report = vec![format!(
+        "{:<88} {:>10} {:>10} {:>6}  source",
+        "figure (model on GPUs, engine)", "measured", "model", "ratio"
+    )];
+    let mut misses = Vec::new();
+    for p in points() {
+        let est = estimate(&c, &p);
+        let ratio = est / p.measured;
+        let checked = p.tolerance > 0.0;
+        let ok = !checked || (ratio <= 1.0 + p.tolerance && ratio >= 1.0 / (1.0 + p.tolerance));
         report.push(format!(
-            "{} {} {}/{}: est {est:.0} vs {} ({:+.0}%)",
-            m.model,
-            m.gpus,
-            m.isl,
-            m.osl,
-            m.tokens_per_s,
-            err * 100.0
+            "{:<88} {:>10.2} {:>10.2} {:>6.2}{} {}",
+            format!("{} [{} on {}]", p.figure, p.model, p.gpus),
+            p.measured,
+            est,
+            ratio,
+            if !checked {
+                "~"
+            } else if ok {
+                " "
+            } else {
+                "!"
+            },
+            p.source
         ));
+        if !ok {
+            misses.push(format!(
+                "{}: ratio {ratio:.2} outside ±{:.0}%",
+                p.figure,
+                p.tolerance * 100.0
+            ));
+        }
     }
-    assert!(
-        worst <= 0.30,
-        "worst error {:.0}%:\n{}",
-        worst * 100.0,
-        report.join("\n")
+    report.push(
+        "ratio = model / measured; ! outside the point's tolerance; ~ reported, not asserted (reason in the figure)"
+            .to_string(),
     );
     eprintln!("{}", report.join("\n"));
-}
-
-/// Single-stream decode (concurrency 1): SGLang v0.5.8 on 8xB200, 1K/1K random, TP8
-/// (gist BenHamm/78563d0d0a08d7cb61b4737392633384, in ../shared/research/estimation.md §5):
-/// gpt-oss-120b MXFP4 TPOT 2.41 ms, Qwen3-235B-A22B BF16 TPOT 6.70 ms.
-#[test]
-fn single_stream_decode_within_30_percent() {
-    let c = catalog();
-    for (model, p, tpot_ms) in [
-        ("gpt-oss-120b", Precision::Mxfp4, 2.41),
-        ("qwen3-235b-a22b", Precision::Bf16, 6.70),
-    ] {
-        let req = Request {
-            precision: Some(p),
-            ..Request::serve(2000)
-        };
-        let plan = fit::serve_plan_at(&shape(&c, model), p_gpu(&c, "B200"), 8, &req, p, 8, 1);
-        let measured = 1000.0 / tpot_ms;
-        let err = plan.perf.decode_single / measured - 1.0;
-        assert!(
-            err.abs() <= 0.30,
-            "{model}: est {:.0} tok/s vs {measured:.0} ({:+.0}%)",
-            plan.perf.decode_single,
-            err * 100.0
-        );
-    }
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
 }
 
 #[test]

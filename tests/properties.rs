@@ -148,9 +148,18 @@ proptest! {
                 prop_assert_eq!(p.perf, pick::throughput::Perf::default(), "{} on {}x{} {}: speed for a plan that does not fit", m.id, n, g.id, p.layout());
                 prop_assert_eq!(p.max_concurrency, 0);
             }
+            // Tensor parallelism inside a node; a replica beyond one node takes whole nodes.
+            let per_node = report.gpus_per_node;
+            prop_assert!(p.tensor_parallel <= per_node, "{} on {}x{}: {}", m.id, n, g.id, p.layout());
+            prop_assert!(p.gpus_per_replica() <= per_node || p.gpus_per_replica() % per_node == 0,
+                "{} on {}x{}: {} is not whole nodes of {}", m.id, n, g.id, p.layout(), per_node);
             for r in &p.remedies {
                 prop_assert!(!r.contains("short by 0.0"), "{}: {}", m.id, r);
                 prop_assert!(!r.contains(&format!("context <= {ctx} ")), "{}: {}", m.id, r);
+                // "fits on Nx ...": any count inside one node, whole nodes beyond it.
+                if let Some(count) = r.strip_prefix("fits on ").and_then(|t| t.split('x').next()).and_then(|c| c.parse::<u64>().ok()) {
+                    prop_assert!(count > n && (count <= per_node || count % per_node == 0), "{}: {}", m.id, r);
+                }
             }
         }
     }

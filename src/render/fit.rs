@@ -1,7 +1,7 @@
 //! `pick fit` output.
 
 use super::{gib, json, num, short, GpusJson, Style, Tone, SCHEMA_VERSION};
-use crate::fit::{Assumptions, Plan, Report};
+use crate::fit::{Plan, Report};
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -12,6 +12,10 @@ struct FitJson<'a> {
     model: &'a str,
     gpus: GpusJson<'a>,
     task: &'static str,
+    /// The serving engine whose profile sized the plans.
+    engine: &'static str,
+    /// GPUs per node the plans assumed.
+    gpus_per_node: u64,
     context: u64,
     concurrency: u64,
     plans: Vec<PlanJson<'a>>,
@@ -117,6 +121,8 @@ pub fn report_json(r: &Report) -> String {
             count: r.count,
         },
         task: r.request.task.as_str(),
+        engine: r.request.engine.as_str(),
+        gpus_per_node: r.gpus_per_node,
         context: r.request.context,
         concurrency: r.request.concurrency,
         plans: r
@@ -124,23 +130,33 @@ pub fn report_json(r: &Report) -> String {
             .iter()
             .map(|p| PlanJson::new(p, is_best(p)))
             .collect(),
-        assumptions: Assumptions::lines(r.request.task),
+        assumptions: r.assumptions.clone(),
     })
 }
 
 pub fn report_table(r: &Report, style: Style) -> String {
     let training = r.request.task.is_training();
+    let nodes = r.count.div_ceil(r.gpus_per_node.max(1));
     let mut out = format!(
-        "{} on {}x {}: {} at {} tokens{}\n",
+        "{} on {}x {}{}: {} at {} tokens{}\n",
         style.bold(&r.model),
         r.count,
         r.gpu,
+        if nodes > 1 {
+            format!(" ({nodes} nodes of {})", r.gpus_per_node)
+        } else {
+            String::new()
+        },
         r.request.task.as_str(),
         r.request.context,
         if training {
             format!(", micro-batch {}", r.request.micro_batch)
         } else {
-            format!(", {} concurrent", r.request.concurrency)
+            format!(
+                ", {} concurrent, {}",
+                r.request.concurrency,
+                r.request.engine.as_str()
+            )
         }
     );
     let header: &[&str] = if training {
@@ -241,7 +257,7 @@ pub fn report_table(r: &Report, style: Style) -> String {
         }
     }
     out.push_str(&format!("{}\n", style.bold("assumptions")));
-    for a in Assumptions::lines(r.request.task) {
+    for a in &r.assumptions {
         out.push_str(&format!("  - {a}\n"));
     }
     out
