@@ -191,6 +191,20 @@ fn fp8_runs_weight_only_on_a100() {
     }
 }
 
+/// Llama 4's chunked-attention layers are cached in full, as engines do (vLLM disabled its
+/// chunked-local KV manager for Llama 4 by default: https://github.com/vllm-project/vllm/pull/21761):
+/// at 32K tokens all 48 layers hold 32K entries.
+#[test]
+fn llama_4_chunked_layers_are_cached_in_full() {
+    let kv = layout("llama-4-scout");
+    let per_layer = 2.0 * 8.0 * 128.0;
+    assert_eq!(kv.per_sequence(32_768), 48.0 * per_layer * 32_768.0);
+    assert_eq!(
+        layout("llama-4-maverick").per_sequence(32_768),
+        48.0 * per_layer * 32_768.0
+    );
+}
+
 /// Long-context verdicts with the engine's real overheads: DeepSeek-R1-Distill-Qwen-14B on two RTX
 /// 4090s at TP2 with gpu_memory_utilization 0.98 holds 81,536 tokens of KV cache, so vLLM refuses
 /// its 131,072-token context (https://github.com/vllm-project/vllm/issues/13061). Model within 15%.
