@@ -227,6 +227,41 @@ fn long_context_verdict_on_two_4090s() {
     assert!((1.0 / 1.15..=1.15).contains(&ratio), "{ratio}");
 }
 
+/// Official quantized checkpoints keep some modules in bf16: weights come from the catalog's
+/// per-module precision (`[model.checkpoint_precision]`), not a uniform bits-per-weight.
+#[test]
+fn quantized_checkpoints_by_module() {
+    let c = catalog();
+    // MiniMax-M2: block-FP8 attention and experts, bf16 embeddings and output head. Vendor's vLLM
+    // guide: "220 GB for weights"
+    // (https://github.com/MiniMax-AI/MiniMax-M2.5/blob/main/docs/vllm_deploy_guide.md). Within 6%.
+    let m2 = shape(&c, "minimax-m2");
+    let gb = m2.weight_bytes(Precision::Fp8) / 1e9;
+    eprintln!(
+        "MiniMax-M2 FP8 checkpoint: model {gb:.1} GB vs 220 GB ({:.3})",
+        gb / 220.0
+    );
+    assert!((gb / 220.0 - 1.0).abs() < 0.06, "{gb}");
+    // Kimi K2 Thinking: int4 (group 32, 4.5 bits) routed experts, everything else bf16 - by hand.
+    let k2 = shape(&c, "kimi-k2-thinking");
+    let q = k2.params;
+    let by_hand = q.experts * 4.5 / 8.0 + (q.attention + q.dense_ffn + q.embeddings) * 2.0;
+    assert!((k2.weight_bytes(Precision::Int4) / by_hand - 1.0).abs() < 1e-9);
+    assert!(k2.weight_bytes(Precision::Int4) > k2.params.total() * 4.25 / 8.0);
+    // gpt-oss-120b: MXFP4 experts, bf16 attention and embeddings; "fits into a single 80GB GPU"
+    // (https://github.com/openai/gpt-oss).
+    let oss = shape(&c, "gpt-oss-120b");
+    let r = fit::fit(&oss, p_gpu(&c, "H100"), 1, &Request::serve(8192));
+    assert!(r
+        .plans
+        .iter()
+        .any(|p| p.precision == Precision::Mxfp4 && p.fits));
+    // Qwen3-235B-A22B in bf16 "takes 59GB with tp=8" per GPU
+    // (https://github.com/vllm-project/vllm/issues/17439). Within 2%.
+    let per_gpu = shape(&c, "qwen3-235b-a22b").weight_bytes(Precision::Bf16) / 8.0 / 1e9;
+    assert!((per_gpu / 59.0 - 1.0).abs() < 0.02, "{per_gpu}");
+}
+
 #[test]
 fn dense_gqa_weights_and_kv_by_hand() {
     // Llama-3.1-70B config.json: 80 layers, hidden 8192, 64 heads, 8 KV heads, head_dim 128,
