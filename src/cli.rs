@@ -7,6 +7,7 @@ use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
 use crate::recommend::{self, Hardware, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
+use crate::training::{Offload, Optimizer, Trainer};
 use crate::{gate, hardware, localmodel, units};
 use anyhow::{anyhow, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -235,6 +236,15 @@ pub struct FitArgs {
     /// Turn gradient checkpointing off (more activation memory, faster).
     #[arg(long, help_heading = "Fine-tuning")]
     pub no_grad_checkpointing: bool,
+    /// Training framework: its precision recipe, sharding, activations and kernels.
+    #[arg(long, value_enum, default_value_t = TrainerArg::Hf, help_heading = "Fine-tuning")]
+    pub trainer: TrainerArg,
+    /// Optimizer (8-bit and paged variants: bitsandbytes).
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adamw, help_heading = "Fine-tuning")]
+    pub optimizer: OptimizerArg,
+    /// Keep the optimizer states, or also the parameters, in CPU memory.
+    #[arg(long, value_enum, default_value_t = OffloadArg::None, help_heading = "Fine-tuning")]
+    pub offload: OffloadArg,
     /// Serving engine whose memory model, KV-cache default and kernels the estimate uses.
     #[arg(long, value_enum, default_value_t = EngineArg::Vllm, help_heading = "Hardware")]
     pub engine: EngineArg,
@@ -271,6 +281,32 @@ pub enum EngineArg {
     Llamacpp,
     Ollama,
     Tgi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainerArg {
+    Hf,
+    Unsloth,
+    Torchtune,
+    Deepspeed,
+    Megatron,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    Adamw,
+    #[value(name = "adamw-8bit")]
+    Adamw8bit,
+    #[value(name = "paged-adamw-8bit")]
+    PagedAdamw8bit,
+    Sgd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OffloadArg {
+    None,
+    Optimizer,
+    Params,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -714,6 +750,24 @@ fn fit_cmd(catalog: &Catalog, a: &FitArgs, style: Style) -> Result<(String, u8)>
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
     req.engine = a.engine.into();
+    req.trainer = match a.trainer {
+        TrainerArg::Hf => Trainer::Hf,
+        TrainerArg::Unsloth => Trainer::Unsloth,
+        TrainerArg::Torchtune => Trainer::Torchtune,
+        TrainerArg::Deepspeed => Trainer::Deepspeed,
+        TrainerArg::Megatron => Trainer::Megatron,
+    };
+    req.optimizer = match a.optimizer {
+        OptimizerArg::Adamw => Optimizer::AdamW,
+        OptimizerArg::Adamw8bit => Optimizer::AdamW8bit,
+        OptimizerArg::PagedAdamw8bit => Optimizer::PagedAdamW8bit,
+        OptimizerArg::Sgd => Optimizer::Sgd,
+    };
+    req.offload = match a.offload {
+        OffloadArg::None => Offload::None,
+        OffloadArg::Optimizer => Offload::Optimizer,
+        OffloadArg::Params => Offload::Params,
+    };
     let report = fit::fit_explained(&shape, set.gpu, set.count, &req);
     let code = if report.plans.iter().any(|p| p.fits) {
         0

@@ -14,6 +14,7 @@ pub use crate::sizing::{
     DEFAULT_TRAIN_CONTEXT,
 };
 use crate::throughput::{self, Perf};
+use crate::training::{Offload, Stack};
 
 /// The constants behind every estimate, printed with it.
 pub struct Assumptions;
@@ -25,7 +26,7 @@ impl Assumptions {
     pub const TRAIN_HEADROOM: f64 = 0.90;
 
     /// The assumptions behind a request's estimates on a GPU, as `pick fit` prints them.
-    pub fn lines(req: &Request, gpu: &Gpu) -> Vec<String> {
+    pub fn lines(req: &Request, gpu: &Gpu, count: u64) -> Vec<String> {
         let task = req.task;
         let mut v = vec![
             "memory in GiB (2^30 B); GPU memory is what a framework sees (measured where the GPU table says so)".to_string(),
@@ -39,9 +40,10 @@ impl Assumptions {
                 format!("nodes of {} GPUs (--gpus-per-node): tensor parallel inside a node, dividing the attention heads (and the KV heads, or a multiple of them); pipeline stages only when one node's TP group cannot hold the model, in whole nodes beyond one; spare GPUs serve as replicas (first, on GPUs without NVLink)", req.gpus_per_node.unwrap_or_else(|| gpu.gpus_per_node())),
             ]);
         } else {
+            v.extend(stack(req, count).lines());
             v.extend([
-                "full / continued pretraining: mixed-precision AdamW = 16 B/param (bf16 weights 2 + grads 2 + fp32 master 4 + Adam moments 8), sharded by the ZeRO stage across the GPUs (Rajbhandari et al.)".into(),
-                "LoRA: frozen bf16 base + 16 B per adapter parameter, adapters on attention and dense FFN projections (not routed experts); QLoRA: NF4 base (4.127 bpw)".into(),
+                "full / continued pretraining: every parameter trained (mixed-precision AdamW: bf16 weights 2 + grads 2 + fp32 master 4 + Adam moments 8 = 16 B, Rajbhandari et al.; Megatron's distributed optimizer 6 + 12/d)".into(),
+                "LoRA: frozen bf16 base, the adapter parameters trained like full fine-tuning's (and sharded alike), adapters on attention and dense FFN projections (not routed experts); QLoRA: NF4 base (4.127 bpw)".into(),
                 "activations per layer: 34 x seq x batch x hidden bytes (Korthikanti et al., FlashAttention so no score matrices); gradient checkpointing keeps 2 x seq x batch x hidden per layer plus one layer's 34; plus fp32 logits vocab x seq x batch x 4 B".into(),
                 "frozen or sharded base weights are split evenly across the GPUs (FSDP / ZeRO-3 style) when there is more than one".into(),
                 format!("fits when the total is within {}% of GPU memory (fragmentation)", Self::TRAIN_HEADROOM * 100.0),
@@ -180,7 +182,7 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
         request: req.clone(),
         plans,
         gpus_per_node: topology(gpu, count, req).per_node,
-        assumptions: Assumptions::lines(req, gpu),
+        assumptions: Assumptions::lines(req, gpu, count),
     }
 }
 
@@ -588,43 +590,67 @@ pub fn lora_params(a: &Arch, rank: u64) -> f64 {
 fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
     let a = &shape.arch;
     let n = count as f64;
-    let psi = shape.params.total();
+    let stack = stack(req, count);
+    let stage = stack.stage();
     let (s, b, h) = (
         req.context as f64,
         req.micro_batch as f64,
         a.hidden_size as f64,
     );
-    let shard = |bytes: f64| if count > 1 { bytes / n } else { bytes };
-    let (weights, gradients, optimizer) = match req.task {
-        // (Serve never reaches here; it sizes like a full fine-tune if it did.)
-        Task::Full | Task::Pretrain | Task::Serve => {
-            let (w, g, o) = (2.0 * psi, 2.0 * psi, 12.0 * psi);
-            match req.zero_stage {
-                0 => (w, g, o),
-                1 => (w, g, o / n),
-                2 => (w, g / n, o / n),
-                _ => (w / n, g / n, o / n),
-            }
-        }
-        Task::Lora | Task::Qlora => {
-            let adapters = lora_params(a, req.lora_rank);
-            (
-                shard(shape.weight_bytes(p)),
-                adapters * 2.0,
-                adapters * 12.0,
-            )
-        }
+    // Shard what the ZeRO stage shards (stage 1: optimizer, 2: + gradients, 3: + weights).
+    let by = |from: u8, bytes: f64| if stage >= from { bytes / n } else { bytes };
+    let bytes = stack.state_bytes();
+    let adapters = matches!(req.task, Task::Lora | Task::Qlora);
+    // The trained parameters and, for adapters, the frozen base.
+    let (trained, base) = if adapters {
+        (lora_params(a, req.lora_rank), shape.weight_bytes(p))
+    } else {
+        (shape.params.total(), shape.params.total() * bytes.weights)
+    };
+    let (mut weights, mut gradients, mut optimizer) = (
+        by(
+            3,
+            base + if adapters {
+                trained * bytes.weights
+            } else {
+                0.0
+            },
+        ),
+        by(2, trained * bytes.gradients),
+        by(1, trained * bytes.optimizer),
+    );
+    // Megatron's distributed optimizer shards the fp32 master copy and Adam states (6 + 12/d).
+    match stack.offload {
+        Offload::None => {}
+        Offload::Optimizer => optimizer = 0.0,
+        Offload::Params => (weights, gradients, optimizer) = (0.0, 0.0, 0.0),
+    }
+    let paged = stack.paged() && optimizer > 0.0;
+    if paged {
+        optimizer = 0.0;
+    }
+    // Sharded or offloaded weights are gathered a layer at a time: two layers in flight (and,
+    // when the full model trains, one layer's gradients before they are reduce-scattered).
+    let layer = shape.weight_bytes(p) / a.layers.max(1) as f64;
+    let gather = if (stage >= 3 && count > 1) || stack.offload == Offload::Params {
+        layer * if adapters { 2.0 } else { 3.0 }
+    } else {
+        0.0
     };
     let layer_act = 34.0 * s * b * h;
-    let activations = if req.grad_checkpointing {
+    let logits = a.vocab_size as f64 * s * b * 4.0 * stack.logits_share();
+    let activations = if stack.offloads_activations() {
+        layer_act + 2.0 * s * b * h
+    } else if req.grad_checkpointing {
         a.layers as f64 * 2.0 * s * b * h + layer_act
     } else {
         a.layers as f64 * layer_act
-    } + a.vocab_size as f64 * s * b * 4.0;
+    } + logits;
     let memory = Memory {
         weights: weights / GIB,
         kv_cache: 0.0,
-        overhead: (gradients + optimizer + activations) / GIB + Assumptions::TRAIN_RUNTIME_GIB,
+        overhead: (gradients + optimizer + activations + gather) / GIB
+            + Assumptions::TRAIN_RUNTIME_GIB,
         gradients: gradients / GIB,
         optimizer: optimizer / GIB,
         activations: activations / GIB,
@@ -632,25 +658,38 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let budget = gpu.usable_gib() * Assumptions::TRAIN_HEADROOM;
     let fits = memory.total() <= budget;
     let perf = if fits {
-        throughput::train(shape, gpu, count, req.task)
+        throughput::train(shape, gpu, count, req)
     } else {
         Perf::default()
     };
     let mut notes = vec![format!(
-        "{} GPUs data-parallel{}",
+        "{} GPUs data-parallel, {}{}",
         count,
-        match req.task {
-            Task::Full | Task::Pretrain if count > 1 =>
-                format!(", ZeRO stage {}", req.zero_stage.min(3)),
-            _ if count > 1 => ", base weights sharded (FSDP)".into(),
-            _ => String::new(),
+        stack.trainer.as_str(),
+        match stage {
+            0 => String::new(),
+            3 => ", weights, gradients and optimizer sharded (ZeRO-3 / FSDP)".into(),
+            st => format!(", ZeRO stage {st}"),
         }
     )];
-    if matches!(req.task, Task::Lora | Task::Qlora) {
+    if adapters {
         notes.push(format!(
             "LoRA rank {}: {:.1}M adapter parameters",
             req.lora_rank,
-            lora_params(a, req.lora_rank) / 1e6
+            trained / 1e6
+        ));
+    }
+    if paged {
+        notes.push(format!(
+            "{} optimizer states ({:.1} GiB) page to CPU memory when the GPU is full",
+            stack.optimizer.as_str(),
+            by(1, trained * bytes.optimizer) / GIB
+        ));
+    }
+    if stack.offload != Offload::None {
+        notes.push(format!(
+            "{} offloaded to CPU memory",
+            stack.offload.as_str()
         ));
     }
     Plan {
@@ -668,6 +707,17 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         perf,
         remedies: Vec::new(),
         notes,
+    }
+}
+
+/// The fine-tuning stack a request asks for on `count` GPUs.
+pub fn stack(req: &Request, count: u64) -> Stack {
+    Stack {
+        trainer: req.trainer,
+        optimizer: req.optimizer,
+        offload: req.offload,
+        zero_stage: req.zero_stage,
+        gpus: count,
     }
 }
 

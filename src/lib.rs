@@ -10,6 +10,7 @@
 //! - `sizing`: what fit and throughput share: the request, weight formats, a model's shape
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
+//! - `training`: fine-tuning stacks (trainer, optimizer, offload): bytes per parameter, sharding
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
@@ -38,4 +39,5 @@ pub mod scan;
 pub mod sizing;
 pub mod suggest;
 pub mod throughput;
+pub mod training;
 pub mod units;

@@ -6,6 +6,7 @@
 use crate::arch::{self, KvLayout, Params};
 use crate::catalog::{Arch, CheckpointPrecision, Dtype, Gpu, LayerKind, Modality, Model};
 use crate::engines::Engine;
+use crate::training::{Offload, Optimizer, Trainer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -118,6 +119,10 @@ pub struct Request {
     /// The engine's memory share when set explicitly (vLLM `--gpu-memory-utilization`, SGLang
     /// `--mem-fraction-static`, TensorRT-LLM `kv_cache_free_gpu_mem_fraction`); None: its default.
     pub memory_fraction: Option<f64>,
+    /// Fine-tuning: the training framework, optimizer and what is offloaded to CPU memory.
+    pub trainer: Trainer,
+    pub optimizer: Optimizer,
+    pub offload: Offload,
 }
 
 /// Default serving context when none is given: a typical chat/RAG request, not the model maximum
@@ -142,6 +147,9 @@ impl Request {
             gpus_per_node: None,
             engine: Engine::Vllm,
             memory_fraction: None,
+            trainer: Trainer::Hf,
+            optimizer: Optimizer::AdamW,
+            offload: Offload::None,
         }
     }
 }

@@ -35,10 +35,20 @@ impl Constants {
     /// ... and reach this share of bf16 peak once compute bound (dequantizing every tile: AWQ
     /// serves Qwen3-8B on one H100 at 0.73x bf16's throughput in vLLM, GPUStack's measurements).
     pub const WEIGHT_ONLY_COMPUTE: f64 = 0.6;
-    /// Training MFU (Llama 3 405B pretraining: 38-43% on H100).
+    /// Training MFU of dense models (Llama 3 405B pretraining: 38-43% on H100).
     pub const MFU_TRAIN: f64 = 0.40;
-    /// LoRA trains ~1.33x the tokens per second of full fine-tuning (LoRA paper: 43.1 vs 32.5 tok/s per V100).
-    pub const LORA_SPEEDUP: f64 = 1.33;
+    /// ... of MoE models: routing, permutation and small expert GEMMs (Megatron-Bridge on H100:
+    /// GPT-OSS 120B 158 TFLOP/s per GPU in bf16 = 16%, Qwen3-30B-A3B 206 and Qwen3-235B-A22B
+    /// 253 in FP8 = 21% and 26% of bf16 peak:
+    /// https://github.com/NVIDIA-NeMo/Megatron-Bridge/blob/main/docs/performance-summary-archive.md).
+    pub const MFU_TRAIN_MOE: f64 = 0.20;
+    /// LoRA trains 1.5x the tokens per second of full fine-tuning: 4N instead of 6N FLOPs per token
+    /// (no weight gradients); torchtune's Llama 3.1 70B LoRA on 8x A100 runs at 3,497 tok/s, 1.48x
+    /// full fine-tuning's 0.40 MFU (https://github.com/pytorch/torchtune#memory-and-training-speed).
+    pub const LORA_SPEEDUP: f64 = 1.5;
+    /// QLoRA runs at 0.9x LoRA: torchtune measures 0.78x on one RTX 4090 (Llama 3.1 8B: 2,413 vs
+    /// 3,083 tok/s) and 0.98x on an A100 (Llama 3.2 3B: 8,035 vs 8,210).
+    pub const QLORA_SPEED: f64 = 0.9;
     /// Per-layer fixed cost at batch 1 when the GPU table has none: datacenter GPUs ~70 µs.
     pub const LAYER_OVERHEAD_US: f64 = 70.0;
     /// Extra fixed cost of an MLA layer (latent projections, absorbed attention), µs (fitted:
@@ -62,9 +72,11 @@ impl Constants {
     pub fn lines(task: Task) -> Vec<String> {
         if task.is_training() {
             return vec![format!(
-                "training throughput: tokens/s = GPUs x peak bf16 x {} MFU / (6 x active params); LoRA x{}; QLoRA has no sourced factor (shown as unknown)",
+                "training throughput: tokens/s = GPUs x peak bf16 x MFU ({} dense, {} MoE) / (6 x active params) x the stack's factor (Unsloth x2 for adapters, CPU offload x0.67 params / x0.8 optimizer); LoRA x{}; QLoRA x{} of LoRA",
                 Self::MFU_TRAIN,
-                Self::LORA_SPEEDUP
+                Self::MFU_TRAIN_MOE,
+                Self::LORA_SPEEDUP,
+                Self::QLORA_SPEED
             )];
         }
         vec![
@@ -408,14 +420,23 @@ pub fn serve(
     }
 }
 
-/// Fine-tuning throughput: 6·N FLOPs per token at the training MFU.
-pub fn train(shape: &Shape, gpu: &Gpu, count: u64, task: Task) -> Perf {
+/// Fine-tuning throughput: 6·N model FLOPs per token (4·N for adapters: no weight gradients) at
+/// the training MFU (MoE models at their own), times the stack's speed factor; QLoRA dequantizes
+/// its base on every pass.
+pub fn train(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Perf {
     let active = shape.params.active();
-    let base = count as f64 * gpu.bf16_tflops * 1e12 * Constants::MFU_TRAIN / (6.0 * active);
-    let rate = match task {
+    let mfu = if shape.arch.experts > 0 {
+        Constants::MFU_TRAIN_MOE
+    } else {
+        Constants::MFU_TRAIN
+    };
+    let adapters = matches!(req.task, Task::Lora | Task::Qlora);
+    let base = count as f64 * gpu.bf16_tflops * 1e12 * stack_efficiency(gpu) * mfu / (6.0 * active)
+        * crate::fit::stack(req, count).speed_factor(adapters);
+    let rate = match req.task {
         _ if gpu.bf16_tflops <= 0.0 => None,
         Task::Lora => Some(base * Constants::LORA_SPEEDUP),
-        Task::Qlora => None,
+        Task::Qlora => Some(base * Constants::LORA_SPEEDUP * Constants::QLORA_SPEED),
         _ => Some(base),
     };
     Perf {
