@@ -1,9 +1,10 @@
 //! Does a model fit on the GPUs, how, and with how much room: serving plans (precision, tensor and
-//! pipeline parallel, replicas, memory per GPU, concurrency) and fine-tuning memory.
+//! pipeline parallel inside and across nodes, replicas, memory per GPU under the engine's profile,
+//! concurrency) and fine-tuning memory under a training stack.
 //!
-//! Every constant below is stated in `Assumptions` and printed with the plan, so a number can be
-//! reproduced by hand from config.json and the GPU table. Sources: ../shared/research/estimation.md
-//! (vLLM memory profiling, ZeRO, Korthikanti et al. activations, QLoRA NF4).
+//! Every constant is stated in `Assumptions` (and the engine and stack profiles) and printed with
+//! the plan, so a number can be reproduced by hand from config.json and the GPU table; each carries
+//! its published source, and `tests/estimates.rs` holds the figures it was checked against.
 
 use crate::arch;
 use crate::catalog::{Arch, Gpu, GIB};
