@@ -221,6 +221,12 @@ impl Profile {
         matches!(self.engine, Engine::Vllm | Engine::Sglang)
     }
 
+    /// Whether the engine runs expert parallelism with data-parallel attention (vLLM, SGLang,
+    /// TensorRT-LLM; not llama.cpp, Ollama or TGI).
+    pub fn expert_parallel(&self) -> bool {
+        matches!(self.engine, Engine::Vllm | Engine::Sglang | Engine::Trtllm)
+    }
+
     /// Memory one GPU may use for weights, cache and overheads, GiB, given the weights and
     /// overheads it holds: what the engine's reservation rule leaves.
     pub fn budget_gib(&self, gpu: &Gpu, tp: u64, weights: f64, overhead: f64) -> f64 {

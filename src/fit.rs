@@ -38,7 +38,7 @@ impl Assumptions {
             v.extend([
                 "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window (chunked attention is cached in full, as engines do); KV heads replicate when TP exceeds them".into(),
                 "kv_cache is what the requested context x concurrency needs, not the pool an engine pre-allocates".into(),
-                format!("nodes of {} GPUs (--gpus-per-node): tensor parallel inside a node, dividing the attention heads (and the KV heads, or a multiple of them); pipeline stages only when one node's TP group cannot hold the model, in whole nodes beyond one; spare GPUs serve as replicas (first, on GPUs without NVLink)", req.gpus_per_node.unwrap_or_else(|| gpu.gpus_per_node())),
+                format!("nodes of {} GPUs (--gpus-per-node): tensor parallel inside a node, dividing the attention heads (and the KV heads, or a multiple of them); pipeline stages only when one node's TP group cannot hold the model, in whole nodes beyond one; spare GPUs serve as replicas (first, on GPUs without NVLink); MoE models may instead split their experts over a group (expert parallel) with data-parallel attention (each GPU holds attention and dense weights whole and caches only its own sequences; two all-to-alls per MoE layer), when that serves more", req.gpus_per_node.unwrap_or_else(|| gpu.gpus_per_node())),
             ]);
         } else {
             v.extend(stack(req, count).lines());
@@ -79,6 +79,9 @@ pub struct Plan {
     pub precision: Precision,
     pub tensor_parallel: u64,
     pub pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, each running attention for its own sequences
+    /// (data-parallel attention); 1: no expert parallelism.
+    pub expert_parallel: u64,
     pub replicas: u64,
     pub fits: bool,
     pub weights_bytes_total: f64,
@@ -96,8 +99,16 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// "fp8 TP2" or "bf16 TP8 PP2": precision and parallel layout of one replica.
+    /// "fp8 TP2", "bf16 TP8 PP2" or "fp8 DP8 EP8": precision and parallel layout of one replica.
     pub fn layout(&self) -> String {
+        if self.expert_parallel > 1 {
+            return format!(
+                "{} DP{} EP{}",
+                self.precision.as_str(),
+                self.expert_parallel,
+                self.expert_parallel
+            );
+        }
         let pp = if self.pipeline_parallel > 1 {
             format!(" PP{}", self.pipeline_parallel)
         } else {
@@ -107,7 +118,7 @@ impl Plan {
     }
 
     pub fn gpus_per_replica(&self) -> u64 {
-        self.tensor_parallel * self.pipeline_parallel
+        self.tensor_parallel * self.pipeline_parallel * self.expert_parallel.max(1)
     }
     pub fn gpus_used(&self) -> u64 {
         self.gpus_per_replica() * self.replicas
@@ -219,6 +230,7 @@ pub fn kv_dtype(req: &Request, gpu: &Gpu, p: Precision) -> KvDtype {
 
 /// Memory per GPU of a serving layout, the KV bytes one sequence needs per GPU, and the budget the
 /// engine gives this layout on one GPU.
+#[allow(clippy::too_many_arguments)]
 fn serve_memory(
     shape: &Shape,
     gpu: &Gpu,
@@ -226,15 +238,20 @@ fn serve_memory(
     p: Precision,
     tp: u64,
     pp: u64,
+    ep: u64,
     replicas: u64,
 ) -> (Memory, f64, f64) {
     let profile = Profile::of(req);
-    let weights = shape.weight_bytes(p) / (tp * pp) as f64 / GIB;
+    // Expert parallelism splits the routed experts; everything else is whole on every GPU of the
+    // group (each runs attention for its own sequences).
+    let total = shape.weight_bytes(p);
+    let experts = shape.module_bytes(p).experts.min(total);
+    let weights = ((total - experts) + experts / ep.max(1) as f64) / (tp * pp) as f64 / GIB;
     let kv_seq = shape
         .kv
         .sequence_bytes_per_rank(req.context, kv_dtype(req, gpu, p).bytes(), tp)
         / pp as f64;
-    let per_replica = req.concurrency.div_ceil(replicas.max(1));
+    let per_replica = req.concurrency.div_ceil(replicas.max(1) * ep.max(1));
     let overhead = profile.overhead(gpu, &dims(shape), tp).total();
     let memory = Memory {
         weights,
@@ -298,7 +315,7 @@ fn layout_fits(
 ) -> bool {
     let topo = topology(gpu, count, req);
     let replicas = topo.replicas(tp * pp).max(1);
-    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
+    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, 1, replicas);
     topo.allows(tp, pp) && fp8_block_split(shape, req, p, tp).is_none() && memory.total() <= budget
 }
 
@@ -335,7 +352,8 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     // frees room for KV cache and batches, more replicas multiply throughput); else the largest TP
     // with the fewest pipeline stages that fit (across nodes: whole nodes); else the largest layout
     // these GPUs allow (to say by how much it misses).
-    let layouts = serve_layouts(shape, gpu, count, req, p);
+    let mut layouts = serve_layouts(shape, gpu, count, req, p);
+    layouts.extend(ep_layouts(shape, gpu, count, req, p));
     // Without NVLink (or another scale-up link) every all-reduce crosses PCIe: when one GPU holds
     // the model, replicas beat tensor parallelism (vLLM's guidance: a single GPU if it fits).
     if !has_scale_up_link(gpu) {
@@ -368,6 +386,29 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
                 .unwrap_or((1, 1))
         });
     serve_plan_at(shape, gpu, count, req, p, tp, pp)
+}
+
+/// Expert-parallel layouts with data-parallel attention that fit, for MoE models on engines that
+/// run them (vLLM, SGLang, TensorRT-LLM) over a scale-up link: groups of 2 GPUs up to a node, and
+/// whole nodes beyond (experts divided evenly).
+fn ep_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
+    let a = &shape.arch;
+    if a.experts < 2
+        || !supports(gpu, p)
+        || !has_scale_up_link(gpu)
+        || !Profile::of(req).expert_parallel()
+    {
+        return Vec::new();
+    }
+    let topo = topology(gpu, count, req);
+    (2..=count)
+        .filter(|g| g.is_power_of_two() || g % topo.per_node == 0)
+        .filter(|&g| a.experts % g == 0 && topo.replicas(g) >= 1)
+        .filter_map(|g| {
+            let plan = serve_plan_ep(shape, gpu, count, req, p, g);
+            plan.fits.then_some(plan)
+        })
+        .collect()
 }
 
 /// Whether the GPUs have a scale-up link (NVLink, Infinity Fabric, ICI) rather than PCIe only.
@@ -458,15 +499,46 @@ pub fn serve_plan_at(
     tp: u64,
     pp: u64,
 ) -> Plan {
+    plan_at(shape, gpu, count, req, p, tp, pp, 1)
+}
+
+/// A serving plan with data-parallel attention and the routed experts split over `ep` GPUs
+/// (SGLang `--enable-dp-attention --ep-size`, vLLM `--data-parallel-size --enable-expert-parallel`,
+/// TensorRT-LLM `enable_attention_dp`): each GPU holds the attention and dense weights whole and
+/// caches only its own sequences, so an MLA latent is not replicated.
+pub fn serve_plan_ep(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    ep: u64,
+) -> Plan {
+    plan_at(shape, gpu, count, req, p, 1, 1, ep)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_at(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    ep: u64,
+) -> Plan {
     let topo = topology(gpu, count, req);
-    let (tp, pp) = (tp.max(1), pp.max(1));
-    let replicas = topo.replicas(tp * pp).max(1);
-    let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, replicas);
+    let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
+    let replicas = topo.replicas(tp * pp * ep).max(1);
+    let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
     let refused = fp8_block_split(shape, req, p, tp);
-    let fits = memory.total() <= budget && tp * pp * replicas <= count && refused.is_none();
+    let fits = memory.total() <= budget && tp * pp * ep * replicas <= count && refused.is_none();
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
-        ((free * GIB / kv_seq).floor() as u64).saturating_mul(replicas)
+        ((free * GIB / kv_seq).floor() as u64)
+            .saturating_mul(replicas)
+            .saturating_mul(ep)
     } else {
         0
     };
@@ -475,6 +547,12 @@ pub fn serve_plan_at(
     if kv_heads > 0 && tp > kv_heads {
         notes.push(format!(
             "TP {tp} exceeds the {kv_heads} KV heads: KV heads are replicated"
+        ));
+    }
+    if ep > 1 {
+        notes.push(format!(
+            "data-parallel attention on each of {ep} GPUs (each caches only its own sequences), routed experts split over them (expert parallel){}",
+            if ep > topo.per_node { ", across nodes" } else { "" }
         ));
     }
     if shape.kv.latent() && tp > 1 {
@@ -513,6 +591,7 @@ pub fn serve_plan_at(
             &throughput::Layout {
                 tp,
                 pp,
+                ep,
                 replicas,
                 per_node: topo.per_node,
             },
@@ -527,6 +606,7 @@ pub fn serve_plan_at(
         precision: p,
         tensor_parallel: tp,
         pipeline_parallel: pp,
+        expert_parallel: ep,
         replicas,
         fits,
         weights_bytes_total: shape.weight_bytes(p),
@@ -563,6 +643,7 @@ pub fn tpot_s(
         &throughput::Layout {
             tp,
             pp,
+            ep: 1,
             replicas: 1,
             per_node: topo.per_node,
         },
@@ -697,6 +778,7 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         precision: p,
         tensor_parallel: 1,
         pipeline_parallel: 1,
+        expert_parallel: 1,
         replicas: count,
         fits,
         weights_bytes_total: shape.weight_bytes(p),

@@ -120,6 +120,8 @@ fn peak_flops(gpu: &Gpu, p: Precision) -> f64 {
 pub struct Layout {
     pub tp: u64,
     pub pp: u64,
+    /// Expert parallelism with data-parallel attention over this many GPUs (1: none).
+    pub ep: u64,
     pub replicas: u64,
     /// GPUs per node: a TP group larger than this, or a stage boundary between nodes, crosses the
     /// network.
@@ -260,7 +262,8 @@ impl Decoder<'_> {
         if a.experts == 0 {
             return 1.0;
         }
-        let per_gpu = batch.max(1.0) * a.experts_per_token as f64 / self.l.tp as f64;
+        let per_gpu =
+            batch.max(1.0) * a.experts_per_token as f64 / (self.l.tp * self.l.ep.max(1)) as f64;
         per_gpu / (per_gpu + self.profile.moe_half_experts())
     }
 
@@ -269,29 +272,19 @@ impl Decoder<'_> {
     /// communication paid in turn); else stages pipeline micro-batches (bytes split over all the
     /// replica's GPUs, one stage's share of fixed cost and communication per step).
     fn step_s(&self, batch: f64, ctx: f64, serial: bool) -> f64 {
+        if self.l.ep > 1 {
+            return self.step_ep_s(batch, ctx);
+        }
         let (s, gpu, l) = (self.shape, self.gpu, self.l);
         let gpus = if serial { l.tp } else { l.tp * l.pp } as f64;
         let kv_seq =
             s.kv.sequence_bytes_per_rank(ctx.round() as u64, self.kv_elem, 1);
         let experts = s.expert_bytes_read(self.p, batch);
         let dense = s.weight_bytes_read(self.p, batch) - experts + batch * kv_seq;
-        let stack = stack_efficiency(gpu);
-        let mbu = if batch <= 1.0 {
-            Constants::MBU_SINGLE
-        } else {
-            Constants::MBU_BATCH
-        } * stack
-            * if !weight_only(gpu, self.p) {
-                1.0
-            } else if gpu.fp8_tflops > 0.0 {
-                Constants::WEIGHT_ONLY_BANDWIDTH
-            } else {
-                Constants::WEIGHT_ONLY_BANDWIDTH_OLD
-            };
         let mem = (dense + experts / self.moe_efficiency(batch))
-            / (gpus * gpu.bandwidth_tbs * 1e12 * mbu);
+            / (gpus * gpu.bandwidth_tbs * 1e12 * self.mbu(batch));
         let peak = peak_flops(gpu, self.p)
-            * stack
+            * stack_efficiency(gpu)
             * if weight_only(gpu, self.p) {
                 Constants::WEIGHT_ONLY_COMPUTE
             } else {
@@ -305,6 +298,73 @@ impl Decoder<'_> {
         };
         let share = if serial { 1.0 } else { 1.0 / l.pp as f64 };
         mem.max(compute) + (self.fixed_s() + comm_s(s, gpu, l, batch)) * share
+    }
+
+    /// Bandwidth share of the weights this GPU streams at `batch` (native or weight-only kernels,
+    /// the software stack's efficiency).
+    fn mbu(&self, batch: f64) -> f64 {
+        let gpu = self.gpu;
+        let base = if batch <= 1.0 {
+            Constants::MBU_SINGLE
+        } else {
+            Constants::MBU_BATCH
+        };
+        base * stack_efficiency(gpu)
+            * if !weight_only(gpu, self.p) {
+                1.0
+            } else if gpu.fp8_tflops > 0.0 {
+                Constants::WEIGHT_ONLY_BANDWIDTH
+            } else {
+                Constants::WEIGHT_ONLY_BANDWIDTH_OLD
+            }
+    }
+
+    /// Two all-to-alls per MoE layer (tokens to their experts' GPUs and back) when `tokens`
+    /// tokens per GPU are routed over an expert-parallel group.
+    fn all_to_all_s(&self, tokens: f64) -> f64 {
+        let (s, l) = (self.shape, self.l);
+        let a = &s.arch;
+        if l.ep <= 1 || a.experts == 0 {
+            return 0.0;
+        }
+        let moe_layers = a.layers.saturating_sub(a.dense_layers) as f64;
+        let bytes = tokens
+            * a.experts_per_token as f64
+            * a.hidden_size as f64
+            * Constants::ACTIVATION_BYTES;
+        let (latency, bw) = link(self.gpu, l.ep, l.per_node);
+        let ep = l.ep as f64;
+        moe_layers * 2.0 * (latency + bytes * (ep - 1.0) / ep / bw)
+    }
+
+    /// One decode step of an expert-parallel group with data-parallel attention: each GPU runs its
+    /// share of the batch through whole attention and dense weights and its own cache, and the
+    /// whole batch's tokens through its slice of the experts.
+    fn step_ep_s(&self, batch: f64, ctx: f64) -> f64 {
+        let (s, gpu, l) = (self.shape, self.gpu, self.l);
+        let ep = l.ep as f64;
+        let local = (batch / ep).max(1.0);
+        let kv_seq =
+            s.kv.sequence_bytes_per_rank(ctx.round() as u64, self.kv_elem, 1);
+        let dense = s.weight_bytes_read(self.p, local) - s.expert_bytes_read(self.p, local)
+            + local * kv_seq;
+        let experts = s.expert_bytes_read(self.p, batch) / ep;
+        let mem = (dense + experts / self.moe_efficiency(batch))
+            / (gpu.bandwidth_tbs * 1e12 * self.mbu(local));
+        let peak = peak_flops(gpu, self.p)
+            * stack_efficiency(gpu)
+            * if weight_only(gpu, self.p) {
+                Constants::WEIGHT_ONLY_COMPUTE
+            } else {
+                1.0
+            };
+        let active = s.params.active() - s.params.extra;
+        let compute = if peak > 0.0 {
+            (2.0 * active + self.attention_flops(ctx)) * local / (peak * mfu(gpu))
+        } else {
+            0.0
+        };
+        mem.max(compute) + self.fixed_s() + self.all_to_all_s(local)
     }
 
     /// Prefill of `tokens` prompt tokens on one replica: compute over every GPU, plus its
@@ -323,9 +383,10 @@ impl Decoder<'_> {
         }
         let active = s.params.active() - s.params.extra;
         // A causal prompt attends to half of itself on average.
-        (2.0 * active + self.attention_flops(tokens / 2.0)) * tokens
-            / ((l.tp * l.pp) as f64 * peak * mfu(gpu))
+        let gpus = (l.tp * l.pp * l.ep.max(1)) as f64;
+        (2.0 * active + self.attention_flops(tokens / 2.0)) * tokens / (gpus * peak * mfu(gpu))
             + comm_s(s, gpu, l, tokens) / l.pp as f64
+            + self.all_to_all_s(tokens / l.ep.max(1) as f64)
     }
 }
 

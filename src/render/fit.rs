@@ -28,6 +28,8 @@ struct PlanJson<'a> {
     precision: &'static str,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, with data-parallel attention (1: none).
+    expert_parallel: u64,
     replicas: u64,
     gpus_used: u64,
     fits: bool,
@@ -74,6 +76,7 @@ impl<'a> PlanJson<'a> {
             precision: p.precision.as_str(),
             tensor_parallel: p.tensor_parallel,
             pipeline_parallel: p.pipeline_parallel,
+            expert_parallel: p.expert_parallel,
             replicas: p.replicas,
             gpus_used: p.gpus_used(),
             fits: p.fits,
@@ -111,8 +114,8 @@ impl<'a> PlanJson<'a> {
 pub fn report_json(r: &Report) -> String {
     let best = r
         .best()
-        .map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
-    let is_best = |p: &Plan| best == Some((p.precision, p.tensor_parallel, p.pipeline_parallel));
+        .map(|b| (b.precision, b.gpus_per_replica(), b.pipeline_parallel));
+    let is_best = |p: &Plan| best == Some((p.precision, p.gpus_per_replica(), p.pipeline_parallel));
     json(&FitJson {
         schema_version: SCHEMA_VERSION,
         model: &r.model,
@@ -175,7 +178,7 @@ pub fn report_table(r: &Report, style: Style) -> String {
     } else {
         &[
             "precision",
-            "TP x PP x replicas",
+            "TP x PP (or DP EP) x replicas",
             "weights",
             "KV",
             "overhead",
@@ -189,11 +192,11 @@ pub fn report_table(r: &Report, style: Style) -> String {
         ]
     };
     let mut t = style.table(header);
-    let best = r.best().map(|b| (b.precision, b.tensor_parallel));
+    let best = r.best().map(|b| (b.precision, b.gpus_per_replica()));
     for p in &r.plans {
         let m = &p.memory;
         let verdict = if p.fits {
-            let mark = if best == Some((p.precision, p.tensor_parallel)) {
+            let mark = if best == Some((p.precision, p.gpus_per_replica())) {
                 " (best)"
             } else {
                 ""
@@ -224,10 +227,14 @@ pub fn report_table(r: &Report, style: Style) -> String {
         } else {
             let mut row = plain(vec![
                 p.precision.as_str().to_string(),
-                format!(
-                    "{} x {} x {}",
-                    p.tensor_parallel, p.pipeline_parallel, p.replicas
-                ),
+                if p.expert_parallel > 1 {
+                    format!("DP{0} EP{0} x {1}", p.expert_parallel, p.replicas)
+                } else {
+                    format!(
+                        "{} x {} x {}",
+                        p.tensor_parallel, p.pipeline_parallel, p.replicas
+                    )
+                },
                 gib(m.weights),
                 gib(m.kv_cache),
                 gib(m.overhead),

@@ -122,6 +122,8 @@ struct CandidatePlanJson<'a> {
     precision: &'static str,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, with data-parallel attention (1: none).
+    expert_parallel: u64,
     replicas: u64,
     replicas_available: u64,
     gpus_used: u64,
@@ -205,6 +207,7 @@ impl<'a> CandidateJson<'a> {
                 precision: p.precision.as_str(),
                 tensor_parallel: p.tensor_parallel,
                 pipeline_parallel: p.pipeline_parallel,
+                expert_parallel: p.expert_parallel,
                 replicas: c.economics.map_or(p.replicas, |e| e.replicas_used),
                 replicas_available: p.replicas,
                 gpus_used: c.economics.map_or(p.gpus_used(), |e| e.gpus_used),
