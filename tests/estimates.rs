@@ -94,6 +94,44 @@ fn verdicts_agree_with_known_deployments() {
     }
 }
 
+/// The contradictions the issue lists, each pinned: an 8B model on two RTX 4090s (no NVLink) runs as
+/// two replicas, not TP2; counts in remedies are whole nodes beyond one node; a plan that does not
+/// fit claims no speed; TP16 over two nodes is priced over the network, far slower than TP8 inside
+/// one, and never planned.
+#[test]
+fn contradictions_stay_fixed() {
+    let c = catalog();
+    let r = sized(&c, "llama-3.1-8b", "2xRTX4090", Some(Precision::Bf16), 8192);
+    assert_eq!((r.plans[0].tensor_parallel, r.plans[0].replicas), (1, 2));
+    let r = fit::fit_explained(
+        &shape(&c, "deepseek-v3"),
+        p_gpu(&c, "H100"),
+        9,
+        &Request {
+            precision: Some(Precision::Fp8),
+            ..Request::serve(8192)
+        },
+    );
+    let p = &r.plans[0];
+    assert!(!p.fits && p.perf == pick::throughput::Perf::default());
+    assert!(
+        p.remedies.iter().any(|m| m.starts_with("fits on 16x")),
+        "{:?}",
+        p.remedies
+    );
+    let sh = shape(&c, "deepseek-r1");
+    let req = Request {
+        precision: Some(Precision::Fp8),
+        engine: Engine::Sglang,
+        ..Request::serve(2048)
+    };
+    let tp16 = fit::tpot_s(&sh, p_gpu(&c, "H100"), 16, &req, Precision::Fp8, 16, 1, 1.0);
+    let tp8 = fit::tpot_s(&sh, p_gpu(&c, "H200"), 8, &req, Precision::Fp8, 8, 1, 1.0);
+    assert!(tp16 > 1.5 * tp8, "{tp16} vs {tp8}");
+    let plan = &fit::fit(&sh, p_gpu(&c, "H100"), 16, &req).plans[0];
+    assert!(plan.tensor_parallel <= 8, "{}", plan.layout());
+}
+
 /// Plans engines refuse are not planned, with the reason.
 #[test]
 fn block_fp8_splits_engines_refuse() {
