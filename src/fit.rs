@@ -34,7 +34,7 @@ impl Assumptions {
             "weights: linear layers at the plan's precision (fp8/int8 8 bits, int4 AWQ/GPTQ 4.25 bits, MXFP4 4.25, NF4 4.127); embeddings, output head and vision tower stay 16-bit; at the official checkpoint's own precision its per-module dtypes (catalog checkpoint_precision) or its exact size (safetensors index) apply".into(),
         ];
         if task == Task::Serve {
-            v.extend(Profile::new(req.engine).lines(gpu));
+            v.extend(Profile::of(req).lines(gpu));
             v.extend([
                 "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window (chunked attention is cached in full, as engines do); KV heads replicate when TP exceeds them".into(),
                 "kv_cache is what the requested context x concurrency needs, not the pool an engine pre-allocates".into(),
