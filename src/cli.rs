@@ -3,6 +3,7 @@
 
 use crate::capability::Axis;
 use crate::catalog::{self, ArchClass, Catalog, Weights};
+use crate::engines::Engine;
 use crate::fit::{self, KvDtype, Precision, Request, Task};
 use crate::license::{Allow, Usage};
 use crate::lock::{self, Lock};
@@ -11,6 +12,7 @@ use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
 use crate::request::{self, exit};
 use crate::{gate, lineage, resolve, units};
+use crate::training::{Offload, Optimizer, Trainer};
 use anyhow::{anyhow, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -297,6 +299,10 @@ pub struct SizingArgs {
     /// Prompt tokens per generated token, for throughput and cost.
     #[arg(long, value_name = "R", default_value = "1", value_parser = parse_ratio, help_heading = "Hardware")]
     pub input_ratio: f64,
+    /// GPUs per node (default: the GPU table's, 8 for HGX boards): tensor parallelism stays inside
+    /// a node, and beyond one node plans take whole nodes.
+    #[arg(long, value_name = "N", value_parser = parse_positive, help_heading = "Hardware")]
+    pub gpus_per_node: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -318,6 +324,18 @@ pub struct FitArgs {
     /// Turn gradient checkpointing off (more activation memory, faster).
     #[arg(long, help_heading = "Fine-tuning")]
     pub no_grad_checkpointing: bool,
+    /// Training framework: its precision recipe, sharding, activations and kernels.
+    #[arg(long, value_enum, default_value_t = TrainerArg::Hf, help_heading = "Fine-tuning")]
+    pub trainer: TrainerArg,
+    /// Optimizer (8-bit and paged variants: bitsandbytes).
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Adamw, help_heading = "Fine-tuning")]
+    pub optimizer: OptimizerArg,
+    /// Keep the optimizer states, or also the parameters, in CPU memory.
+    #[arg(long, value_enum, default_value_t = OffloadArg::None, help_heading = "Fine-tuning")]
+    pub offload: OffloadArg,
+    /// Serving engine whose memory model, KV-cache default and kernels the estimate uses.
+    #[arg(long, value_enum, default_value_t = EngineArg::Vllm, help_heading = "Hardware")]
+    pub engine: EngineArg,
     #[arg(long, value_enum, default_value_t = TableOrJson::Table)]
     pub format: TableOrJson,
 }
@@ -378,6 +396,32 @@ pub enum EngineArg {
     Llamacpp,
     Ollama,
     Tgi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainerArg {
+    Hf,
+    Unsloth,
+    Torchtune,
+    Deepspeed,
+    Megatron,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    Adamw,
+    #[value(name = "adamw-8bit")]
+    Adamw8bit,
+    #[value(name = "paged-adamw-8bit")]
+    PagedAdamw8bit,
+    Sgd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OffloadArg {
+    None,
+    Optimizer,
+    Params,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -444,7 +488,8 @@ pub struct RecommendArgs {
     /// excludes models whose base was never released; instruct excludes base-only releases.
     #[arg(long, value_enum, default_value_t = CheckpointArg::Any, help_heading = "Filters")]
     pub checkpoint: CheckpointArg,
-    /// Serving engine that must support the model.
+    /// Serving engine that must support the model; its profile (memory model, KV-cache default,
+    /// kernels) also sizes the candidates (default: vLLM's).
     #[arg(long, value_enum, help_heading = "Filters")]
     pub engine: Option<EngineArg>,
     /// Fine-tuning framework that must support the model.
@@ -870,7 +915,7 @@ fn task(t: TaskArg) -> Task {
 }
 
 fn fit_request(s: &SizingArgs) -> Request {
-    request::sizing(
+    let mut r = request::sizing(
         task(s.task),
         match s.precision {
             PrecisionArg::Auto => None,
@@ -889,7 +934,22 @@ fn fit_request(s: &SizingArgs) -> Request {
             KvArg::Fp8 => KvDtype::Fp8,
         },
         s.input_ratio,
-    )
+    );
+    r.gpus_per_node = s.gpus_per_node;
+    r
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Vllm => Engine::Vllm,
+            EngineArg::Sglang => Engine::Sglang,
+            EngineArg::Trtllm => Engine::Trtllm,
+            EngineArg::Llamacpp => Engine::Llamacpp,
+            EngineArg::Ollama => Engine::Ollama,
+            EngineArg::Tgi => Engine::Tgi,
+        }
+    }
 }
 
 /// Reads an environment variable (the one place the resolver's environment comes from).
@@ -994,6 +1054,25 @@ fn fit_cmd(catalog: &mut Catalog, a: &FitArgs, online: bool, style: Style) -> Re
     req.lora_rank = a.lora_rank;
     req.zero_stage = a.zero;
     req.grad_checkpointing = !a.no_grad_checkpointing;
+    req.engine = a.engine.into();
+    req.trainer = match a.trainer {
+        TrainerArg::Hf => Trainer::Hf,
+        TrainerArg::Unsloth => Trainer::Unsloth,
+        TrainerArg::Torchtune => Trainer::Torchtune,
+        TrainerArg::Deepspeed => Trainer::Deepspeed,
+        TrainerArg::Megatron => Trainer::Megatron,
+    };
+    req.optimizer = match a.optimizer {
+        OptimizerArg::Adamw => Optimizer::AdamW,
+        OptimizerArg::Adamw8bit => Optimizer::AdamW8bit,
+        OptimizerArg::PagedAdamw8bit => Optimizer::PagedAdamW8bit,
+        OptimizerArg::Sgd => Optimizer::Sgd,
+    };
+    req.offload = match a.offload {
+        OffloadArg::None => Offload::None,
+        OffloadArg::Optimizer => Offload::Optimizer,
+        OffloadArg::Params => Offload::Params,
+    };
     let mut report = fit::fit_explained(&shape, set.gpu, set.count, &req);
     // A catalog model has a usable context (maybe below its claim); a local config only its own.
     let (usable, claimed) = match catalog
@@ -1060,7 +1139,10 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         allow,
         usage,
         hardware,
-        fit: fit_request(&a.sizing),
+        fit: Request {
+            engine: a.engine.map_or(Engine::Vllm, Into::into),
+            ..fit_request(&a.sizing)
+        },
         tokens_per_hour: a
             .tokens_per_hour
             .map_or(recommend::DEFAULT_TOKENS_PER_HOUR, |t| t as f64),
@@ -1080,7 +1162,7 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
             CheckpointArg::Base => Some(catalog::CheckpointKind::Base),
             CheckpointArg::Instruct => Some(catalog::CheckpointKind::Instruct),
         },
-        engine: a.engine.map(|e| format!("{e:?}").to_ascii_lowercase()),
+        engine: a.engine.map(|e| Engine::from(e).as_str().to_string()),
         finetune_with: a
             .finetune_with
             .map(|f| format!("{f:?}").to_ascii_lowercase()),

@@ -1,54 +1,50 @@
 //! Does a model fit on the GPUs, how, and with how much room: serving plans (precision, tensor and
-//! pipeline parallel, replicas, memory per GPU, concurrency) and fine-tuning memory.
+//! pipeline parallel inside and across nodes, replicas, memory per GPU under the engine's profile,
+//! concurrency) and fine-tuning memory under a training stack.
 //!
-//! Every constant below is stated in `Assumptions` and printed with the plan, so a number can be
-//! reproduced by hand from config.json and the GPU table. Sources: ../shared/research/estimation.md
-//! (vLLM memory profiling, ZeRO, Korthikanti et al. activations, QLoRA NF4).
+//! Every constant is stated in `Assumptions` (and the engine and stack profiles) and printed with
+//! the plan, so a number can be reproduced by hand from config.json and the GPU table; each carries
+//! its published source, and `tests/estimates.rs` holds the figures it was checked against.
 
 use crate::arch;
 use crate::catalog::{Arch, Gpu, GIB};
+use crate::engines::{ModelDims, Profile};
+use crate::hardware::Topology;
 pub use crate::sizing::{
     supports, KvDtype, Precision, Request, Shape, Task, DEFAULT_SERVE_CONTEXT,
     DEFAULT_TRAIN_CONTEXT,
 };
 use crate::throughput::{self, Perf};
+use crate::training::{Offload, Stack};
 
 /// The constants behind every estimate, printed with it.
 pub struct Assumptions;
 
 impl Assumptions {
-    /// vLLM's default `gpu_memory_utilization`.
-    pub const GPU_MEMORY_UTILIZATION: f64 = 0.90;
-    /// Tokens in vLLM's profiling forward pass (max_num_batched_tokens with chunked prefill).
-    pub const PROFILE_TOKENS: f64 = 8192.0;
-    /// CUDA graph capture (vLLM logs show 0.3-0.6 GiB).
-    pub const CUDA_GRAPHS_GIB: f64 = 0.5;
-    /// Memory outside PyTorch's allocator at TP=1 (0.04-0.3 GiB measured) ...
-    pub const NON_TORCH_GIB: f64 = 0.3;
-    /// ... plus NCCL / custom all-reduce buffers per TP rank (2.10 GiB measured at TP=8).
-    pub const NON_TORCH_PER_TP_GIB: f64 = 0.25;
     /// Fine-tuning: CUDA context, allocator fragmentation reserve.
     pub const TRAIN_RUNTIME_GIB: f64 = 1.0;
     /// Fine-tuning fits when the total is within this share of usable memory.
     pub const TRAIN_HEADROOM: f64 = 0.90;
 
-    pub fn lines(task: Task) -> Vec<String> {
+    /// The assumptions behind a request's estimates on a GPU, as `pick fit` prints them.
+    pub fn lines(req: &Request, gpu: &Gpu, count: u64) -> Vec<String> {
+        let task = req.task;
         let mut v = vec![
             "memory in GiB (2^30 B); GPU memory is what a framework sees (measured where the GPU table says so)".to_string(),
-            "weights: linear layers at the plan's precision (fp8/int8 8 bits, int4 AWQ/GPTQ 4.25 bits, MXFP4 4.25, NF4 4.127); embeddings, output head and vision tower stay 16-bit".into(),
+            "weights: linear layers at the plan's precision (fp8/int8 8 bits, int4 AWQ/GPTQ 4.25 bits, MXFP4 4.25, NF4 4.127); embeddings, output head and vision tower stay 16-bit; at the official checkpoint's own precision its per-module dtypes (catalog checkpoint_precision) or its exact size (safetensors index) apply".into(),
         ];
         if task == Task::Serve {
+            v.extend(Profile::of(req).lines(gpu));
             v.extend([
-                format!("engine budget: {}% of GPU memory (vLLM gpu_memory_utilization default)", Self::GPU_MEMORY_UTILIZATION * 100.0),
-                format!("overhead: activation peak of a {}-token profiling pass (tokens x (2 x FFN width/TP + 4 x hidden) x 2 B x 1.2), CUDA graphs {} GiB, non-torch {} GiB + {} GiB per TP rank above 1", Self::PROFILE_TOKENS, Self::CUDA_GRAPHS_GIB, Self::NON_TORCH_GIB, Self::NON_TORCH_PER_TP_GIB),
-                "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window; KV heads replicate when TP exceeds them".into(),
+                "KV cache: 2 x layers x KV heads x head_dim per token (MLA: kv_lora_rank + rope dim, whole on every GPU); sliding-window layers keep at most the window (chunked attention is cached in full, as engines do); KV heads replicate when TP exceeds them".into(),
                 "kv_cache is what the requested context x concurrency needs, not the pool an engine pre-allocates".into(),
-                "tensor parallel must divide the attention heads (and the KV heads, or be a multiple of them); pipeline parallel only when TP alone cannot fit; spare GPUs serve as replicas".into(),
+                format!("nodes of {} GPUs (--gpus-per-node): tensor parallel inside a node, dividing the attention heads (and the KV heads, or a multiple of them); pipeline stages only when one node's TP group cannot hold the model, in whole nodes beyond one; spare GPUs serve as replicas (first, on GPUs without NVLink); MoE models may instead split their experts over a group (expert parallel) with data-parallel attention (each GPU holds attention and dense weights whole and caches only its own sequences; two all-to-alls per MoE layer), when that serves more", req.gpus_per_node.unwrap_or_else(|| gpu.gpus_per_node())),
             ]);
         } else {
+            v.extend(stack(req, count).lines());
             v.extend([
-                "full / continued pretraining: mixed-precision AdamW = 16 B/param (bf16 weights 2 + grads 2 + fp32 master 4 + Adam moments 8), sharded by the ZeRO stage across the GPUs (Rajbhandari et al.)".into(),
-                "LoRA: frozen bf16 base + 16 B per adapter parameter, adapters on attention and dense FFN projections (not routed experts); QLoRA: NF4 base (4.127 bpw)".into(),
+                "full / continued pretraining: every parameter trained (mixed-precision AdamW: bf16 weights 2 + grads 2 + fp32 master 4 + Adam moments 8 = 16 B, Rajbhandari et al.; Megatron's distributed optimizer 6 + 12/d)".into(),
+                "LoRA: frozen bf16 base, the adapter parameters trained like full fine-tuning's (and sharded alike), adapters on attention and dense FFN projections (not routed experts); QLoRA: NF4 base (4.127 bpw)".into(),
                 "activations per layer: 34 x seq x batch x hidden bytes (Korthikanti et al., FlashAttention so no score matrices); gradient checkpointing keeps 2 x seq x batch x hidden per layer plus one layer's 34; plus fp32 logits vocab x seq x batch x 4 B".into(),
                 "frozen or sharded base weights are split evenly across the GPUs (FSDP / ZeRO-3 style) when there is more than one".into(),
                 format!("fits when the total is within {}% of GPU memory (fragmentation)", Self::TRAIN_HEADROOM * 100.0),
@@ -83,6 +79,9 @@ pub struct Plan {
     pub precision: Precision,
     pub tensor_parallel: u64,
     pub pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, each running attention for its own sequences
+    /// (data-parallel attention); 1: no expert parallelism.
+    pub expert_parallel: u64,
     pub replicas: u64,
     pub fits: bool,
     pub weights_bytes_total: f64,
@@ -100,8 +99,16 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// "fp8 TP2" or "bf16 TP8 PP2": precision and parallel layout of one replica.
+    /// "fp8 TP2", "bf16 TP8 PP2" or "fp8 DP8 EP8": precision and parallel layout of one replica.
     pub fn layout(&self) -> String {
+        if self.expert_parallel > 1 {
+            return format!(
+                "{} DP{} EP{}",
+                self.precision.as_str(),
+                self.expert_parallel,
+                self.expert_parallel
+            );
+        }
         let pp = if self.pipeline_parallel > 1 {
             format!(" PP{}", self.pipeline_parallel)
         } else {
@@ -111,7 +118,7 @@ impl Plan {
     }
 
     pub fn gpus_per_replica(&self) -> u64 {
-        self.tensor_parallel * self.pipeline_parallel
+        self.tensor_parallel * self.pipeline_parallel * self.expert_parallel.max(1)
     }
     pub fn gpus_used(&self) -> u64 {
         self.gpus_per_replica() * self.replicas
@@ -134,6 +141,10 @@ pub struct Report {
     pub plans: Vec<Plan>,
     /// Findings about the request as a whole (a context longer than the model's).
     pub findings: Vec<crate::findings::Finding>,
+    /// GPUs per node the plans assume.
+    pub gpus_per_node: u64,
+    /// The assumptions behind the numbers (engine profile, links, formulas), printed with them.
+    pub assumptions: Vec<String>,
 }
 
 impl Report {
@@ -184,6 +195,8 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
         count,
         request: req.clone(),
         plans,
+        gpus_per_node: topology(gpu, count, req).per_node,
+        assumptions: Assumptions::lines(req, gpu, count),
         findings: Vec::new(),
     }
 }
@@ -232,54 +245,99 @@ pub fn tp_candidates(arch: &Arch, max: u64) -> Vec<u64> {
         .collect()
 }
 
-/// Memory per GPU of a serving layout, and the KV bytes one sequence needs per GPU.
+/// The shape facts an engine's overheads depend on.
+fn dims(shape: &Shape) -> ModelDims {
+    let a = &shape.arch;
+    ModelDims {
+        hidden: a.hidden_size as f64,
+        ffn: a.intermediate_size as f64,
+        vocab: a.vocab_size as f64,
+        experts_per_token: a.experts_per_token as f64,
+        expert_ffn: if a.experts > 0 {
+            a.moe_intermediate_size as f64
+        } else {
+            0.0
+        },
+        multimodal: shape.multimodal,
+    }
+}
+
+/// The KV dtype a plan uses: the one asked for, or the engine's default for the weights.
+pub fn kv_dtype(req: &Request, gpu: &Gpu, p: Precision) -> KvDtype {
+    Profile::of(req).kv_dtype(req.kv_dtype, p, gpu)
+}
+
+/// Memory per GPU of a serving layout, the KV bytes one sequence needs per GPU, and the budget the
+/// engine gives this layout on one GPU.
+#[allow(clippy::too_many_arguments)]
 fn serve_memory(
     shape: &Shape,
+    gpu: &Gpu,
     req: &Request,
     p: Precision,
     tp: u64,
     pp: u64,
+    ep: u64,
     replicas: u64,
-) -> (Memory, f64) {
-    let a = &shape.arch;
-    let split = (tp * pp) as f64;
-    let weights = shape.weight_bytes(p) / split / GIB;
-    let kv_seq = kv_seq_bytes_per_gpu(shape, req, tp, pp);
-    let per_replica = req.concurrency.div_ceil(replicas.max(1));
-    let ffn_width = (a
-        .intermediate_size
-        .max(a.moe_intermediate_size * a.experts_per_token)) as f64;
-    let activation = Assumptions::PROFILE_TOKENS
-        * (2.0 * ffn_width / tp as f64 + 4.0 * a.hidden_size as f64)
-        * 2.0
-        * 1.2
-        / GIB;
-    let non_torch = Assumptions::NON_TORCH_GIB
-        + if tp > 1 {
-            Assumptions::NON_TORCH_PER_TP_GIB * tp as f64
-        } else {
-            0.0
-        };
+) -> (Memory, f64, f64) {
+    let profile = Profile::of(req);
+    // Expert parallelism splits the routed experts; everything else is whole on every GPU of the
+    // group (each runs attention for its own sequences).
+    let total = shape.weight_bytes(p);
+    let experts = shape.module_bytes(p).experts.min(total);
+    let weights = ((total - experts) + experts / ep.max(1) as f64) / (tp * pp) as f64 / GIB;
+    let kv_seq = shape
+        .kv
+        .sequence_bytes_per_rank(req.context, kv_dtype(req, gpu, p).bytes(), tp)
+        / pp as f64;
+    let per_replica = req.concurrency.div_ceil(replicas.max(1) * ep.max(1));
+    let overhead = profile.overhead(gpu, &dims(shape), tp).total();
     let memory = Memory {
         weights,
         kv_cache: kv_seq * per_replica as f64 / GIB,
-        overhead: activation + non_torch + Assumptions::CUDA_GRAPHS_GIB,
+        overhead,
         ..Memory::default()
     };
-    (memory, kv_seq)
+    let budget = profile.budget_gib(gpu, tp, weights, overhead);
+    (memory, kv_seq, budget)
 }
 
-/// Bytes of KV cache one sequence of the requested context needs on one GPU.
-fn kv_seq_bytes_per_gpu(shape: &Shape, req: &Request, tp: u64, pp: u64) -> f64 {
-    shape
-        .kv
-        .sequence_bytes_per_rank(req.context, req.kv_dtype.bytes(), tp)
-        / pp as f64
+/// FP8 quantization block width (`weight_block_size` [128, 128] in the block-FP8 checkpoints).
+pub const FP8_BLOCK: u64 = 128;
+
+/// Why a TP degree splits an MLP or expert of a block-FP8 checkpoint mid-block (vLLM and SGLang
+/// refuse: "The output_size of gate's and up's weight = 192 is not divisible by weight
+/// quantization block_n = 128"), or None when every slice is whole blocks.
+pub fn fp8_block_split(shape: &Shape, req: &Request, p: Precision, tp: u64) -> Option<String> {
+    if p != Precision::Fp8 || tp <= 1 || !Profile::of(req).fp8_blocks() {
+        return None;
+    }
+    let a = &shape.arch;
+    let dense = a.experts == 0 || a.dense_layers > 0 || a.dense_residual;
+    let shared = if a.shared_expert_intermediate_size > 0 {
+        a.shared_expert_intermediate_size
+    } else {
+        a.moe_intermediate_size
+    };
+    [
+        ("FFN", a.intermediate_size, dense),
+        ("expert", a.moe_intermediate_size, a.experts > 0),
+        ("shared expert", shared, a.experts > 0 && a.shared_experts > 0),
+    ]
+    .into_iter()
+    .filter(|(_, width, present)| *present && *width > 0)
+    .find(|(_, width, _)| width % tp != 0 || (width / tp) % FP8_BLOCK != 0)
+    .map(|(what, width, _)| {
+        format!(
+            "FP8 blocks: the {what} width {width} / TP {tp} = {} is not a multiple of the {FP8_BLOCK}-wide quantization block (vLLM and SGLang refuse the split)",
+            width as f64 / tp as f64
+        )
+    })
 }
 
-/// What a serving engine may use on one GPU, GiB.
-fn serve_budget(gpu: &Gpu) -> f64 {
-    gpu.usable_gib() * Assumptions::GPU_MEMORY_UTILIZATION
+/// The GPUs in nodes, as the request (`--gpus-per-node`) or the GPU table says.
+pub fn topology(gpu: &Gpu, count: u64, req: &Request) -> Topology {
+    Topology::new(gpu, count, req.gpus_per_node)
 }
 
 /// Whether a TP x PP layout's memory fits each GPU (spare GPUs as replicas): the cheap check
@@ -294,8 +352,10 @@ fn layout_fits(
     tp: u64,
     pp: u64,
 ) -> bool {
-    let replicas = (count / (tp * pp)).max(1);
-    serve_memory(shape, req, p, tp, pp, replicas).0.total() <= serve_budget(gpu)
+    let topo = topology(gpu, count, req);
+    let replicas = topo.replicas(tp * pp).max(1);
+    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, 1, replicas);
+    topo.allows(tp, pp) && fp8_block_split(shape, req, p, tp).is_none() && memory.total() <= budget
 }
 
 /// The precisions a request asks for: the one given, or every one that applies.
@@ -306,38 +366,102 @@ fn requested_precisions(shape: &Shape, gpu: &Gpu, req: &Request) -> Vec<Precisio
     }
 }
 
-fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
-    let tps = tp_candidates(&shape.arch, count);
-    let fits = |tp: u64, pp: u64| layout_fits(shape, gpu, count, req, p, tp, pp);
-    // Among the TP degrees that fit, the one with the most capacity (a bigger TP group frees room
-    // for KV cache and batches, more replicas multiply throughput); else the largest TP with the
-    // fewest pipeline stages that fit; else the layout over every GPU (to say by how much it misses).
-    let max_tp = tps.last().copied().unwrap_or(1);
-    if let Some(best) = serve_layouts(shape, gpu, count, req, p)
-        .into_iter()
-        .reduce(|a, b| {
-            if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 {
-                b
-            } else {
-                a
-            }
-        })
-    {
-        return best;
-    }
-    let pp = (2..=count / max_tp)
-        .find(|&pp| fits(max_tp, pp))
-        .unwrap_or((count / max_tp).max(1));
-    serve_plan_at(shape, gpu, count, req, p, max_tp, pp)
+/// Tensor-parallel degrees a replica can use on these GPUs: what the heads allow, inside one node.
+fn node_tps(shape: &Shape, topo: &Topology) -> Vec<u64> {
+    tp_candidates(&shape.arch, topo.node_size())
 }
 
-/// Every tensor-parallel layout (no pipeline stages) that fits, smallest TP first. Memory is
-/// checked before the (costlier) throughput estimate.
+/// Layouts with pipeline stages, for models one node's TP group cannot hold: for each TP degree
+/// from the largest, the stage counts engines run (whole nodes beyond one node), fewest first.
+fn staged_layouts(shape: &Shape, topo: &Topology) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    for &tp in node_tps(shape, topo).iter().rev() {
+        for pp in 2..=topo.count / tp {
+            if topo.allows(tp, pp) {
+                out.push((tp, pp));
+            }
+        }
+    }
+    out
+}
+
+fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
+    let topo = topology(gpu, count, req);
+    // Among the TP degrees that fit one node, the one with the most capacity (a bigger TP group
+    // frees room for KV cache and batches, more replicas multiply throughput); else the largest TP
+    // with the fewest pipeline stages that fit (across nodes: whole nodes); else the largest layout
+    // these GPUs allow (to say by how much it misses).
+    let mut layouts = serve_layouts(shape, gpu, count, req, p);
+    layouts.extend(ep_layouts(shape, gpu, count, req, p));
+    // Without NVLink (or another scale-up link) every all-reduce crosses PCIe: when one GPU holds
+    // the model, replicas beat tensor parallelism (vLLM's guidance: a single GPU if it fits).
+    if !has_scale_up_link(gpu) {
+        if let Some(one) = layouts.iter().find(|l| l.tensor_parallel == 1) {
+            return one.clone();
+        }
+    }
+    if let Some(best) = layouts.into_iter().reduce(|a, b| {
+        if b.perf.capacity_tokens_per_hour > a.perf.capacity_tokens_per_hour * 1.000_001 {
+            b
+        } else {
+            a
+        }
+    }) {
+        return best;
+    }
+    let staged = staged_layouts(shape, &topo);
+    let (tp, pp) = staged
+        .iter()
+        .copied()
+        .find(|&(tp, pp)| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp))
+        .unwrap_or_else(|| {
+            // Nothing fits: the largest layout these GPUs allow, the widest TP group first.
+            let single = node_tps(shape, &topo).into_iter().map(|tp| (tp, 1));
+            staged
+                .iter()
+                .copied()
+                .chain(single)
+                .max_by_key(|&(tp, pp)| (tp * pp, tp))
+                .unwrap_or((1, 1))
+        });
+    serve_plan_at(shape, gpu, count, req, p, tp, pp)
+}
+
+/// Expert-parallel layouts with data-parallel attention that fit, for MoE models on engines that
+/// run them (vLLM, SGLang, TensorRT-LLM) over a scale-up link: groups of 2 GPUs up to a node, and
+/// whole nodes beyond (experts divided evenly).
+fn ep_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
+    let a = &shape.arch;
+    if a.experts < 2
+        || !supports(gpu, p)
+        || !has_scale_up_link(gpu)
+        || !Profile::of(req).expert_parallel()
+    {
+        return Vec::new();
+    }
+    let topo = topology(gpu, count, req);
+    (2..=count)
+        .filter(|g| g.is_power_of_two() || g % topo.per_node == 0)
+        .filter(|&g| a.experts % g == 0 && topo.replicas(g) >= 1)
+        .filter_map(|g| {
+            let plan = serve_plan_ep(shape, gpu, count, req, p, g);
+            plan.fits.then_some(plan)
+        })
+        .collect()
+}
+
+/// Whether the GPUs have a scale-up link (NVLink, Infinity Fabric, ICI) rather than PCIe only.
+pub fn has_scale_up_link(gpu: &Gpu) -> bool {
+    gpu.interconnect_gbs > 0.0
+}
+
+/// Every tensor-parallel layout inside one node (no pipeline stages) that fits, smallest TP first.
+/// Memory is checked before the (costlier) throughput estimate.
 fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
     if !supports(gpu, p) {
         return Vec::new();
     }
-    tp_candidates(&shape.arch, count)
+    node_tps(shape, &topology(gpu, count, req))
         .into_iter()
         .filter(|&tp| layout_fits(shape, gpu, count, req, p, tp, 1))
         .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
@@ -346,8 +470,9 @@ fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precisi
 
 /// The fitting serving layouts worth weighing against each other (the recommender's choices):
 /// precisions from the least lossy, stopping at the first loss rank where anything fits, and for
-/// each precision the TP degrees in ascending order until one replica is `enough` for the load
-/// (a larger TP group would only add GPUs). Fine-tuning tasks: the fitting plans of `fit`.
+/// each precision the TP degrees inside a node in ascending order until one replica is `enough`
+/// for the load (a larger TP group would only add GPUs); when no TP group of one node holds the
+/// model, the staged layout `fit` would plan. Fine-tuning tasks: the fitting plans of `fit`.
 pub fn serve_options(
     shape: &Shape,
     gpu: &Gpu,
@@ -363,22 +488,34 @@ pub fn serve_options(
             .collect();
     }
     let precisions = requested_precisions(shape, gpu, req);
-    let tps = tp_candidates(&shape.arch, count);
+    let tps = node_tps(shape, &topology(gpu, count, req));
     for rank in 0..=2 {
         let mut options = Vec::new();
         for &p in precisions
             .iter()
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
+            let before = options.len();
+            let one_fits = layout_fits(shape, gpu, count, req, p, 1, 1);
             for &tp in &tps {
                 if !layout_fits(shape, gpu, count, req, p, tp, 1) {
                     continue;
+                }
+                // PCIe-only GPUs: replicas of one GPU each before tensor parallelism.
+                if tp > 1 && one_fits && !has_scale_up_link(gpu) {
+                    break;
                 }
                 let plan = serve_plan_at(shape, gpu, count, req, p, tp, 1);
                 let done = enough(&plan);
                 options.push(plan);
                 if done {
                     break;
+                }
+            }
+            if options.len() == before {
+                let staged = serve_plan(shape, gpu, count, req, p);
+                if staged.fits {
+                    options.push(staged);
                 }
             }
         }
@@ -389,7 +526,9 @@ pub fn serve_options(
     Vec::new()
 }
 
-/// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas.
+/// A serving plan at a given tensor- and pipeline-parallel layout; spare GPUs become replicas
+/// (inside nodes, or whole nodes for a replica larger than one). A layout engines would not be
+/// planned with (TP across nodes) is still sized, with a note, so published runs can be compared.
 pub fn serve_plan_at(
     shape: &Shape,
     gpu: &Gpu,
@@ -399,22 +538,60 @@ pub fn serve_plan_at(
     tp: u64,
     pp: u64,
 ) -> Plan {
-    let budget = serve_budget(gpu);
-    let (tp, pp) = (tp.max(1), pp.max(1));
-    let replicas = (count / (tp * pp)).max(1);
-    let (memory, kv_seq) = serve_memory(shape, req, p, tp, pp, replicas);
-    let fits = memory.total() <= budget && tp * pp <= count;
+    plan_at(shape, gpu, count, req, p, tp, pp, 1)
+}
+
+/// A serving plan with data-parallel attention and the routed experts split over `ep` GPUs
+/// (SGLang `--enable-dp-attention --ep-size`, vLLM `--data-parallel-size --enable-expert-parallel`,
+/// TensorRT-LLM `enable_attention_dp`): each GPU holds the attention and dense weights whole and
+/// caches only its own sequences, so an MLA latent is not replicated.
+pub fn serve_plan_ep(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    ep: u64,
+) -> Plan {
+    plan_at(shape, gpu, count, req, p, 1, 1, ep)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_at(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    ep: u64,
+) -> Plan {
+    let topo = topology(gpu, count, req);
+    let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
+    let replicas = topo.replicas(tp * pp * ep).max(1);
+    let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
+    let refused = fp8_block_split(shape, req, p, tp);
+    let fits = memory.total() <= budget && tp * pp * ep * replicas <= count && refused.is_none();
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
-        ((free * GIB / kv_seq).floor() as u64).saturating_mul(replicas)
+        ((free * GIB / kv_seq).floor() as u64)
+            .saturating_mul(replicas)
+            .saturating_mul(ep)
     } else {
         0
     };
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = refused.into_iter().collect();
     let kv_heads = shape.kv.kv_heads();
     if kv_heads > 0 && tp > kv_heads {
         notes.push(format!(
             "TP {tp} exceeds the {kv_heads} KV heads: KV heads are replicated"
+        ));
+    }
+    if ep > 1 {
+        notes.push(format!(
+            "data-parallel attention on each of {ep} GPUs (each caches only its own sequences), routed experts split over them (expert parallel){}",
+            if ep > topo.per_node { ", across nodes" } else { "" }
         ));
     }
     if shape.kv.latent() && tp > 1 {
@@ -426,27 +603,49 @@ pub fn serve_plan_at(
             req.context, shape.max_context
         ));
     }
-    if pp > 1 {
+    if tp > topo.per_node {
         notes.push(format!(
-            "tensor parallel alone cannot fit: {pp} pipeline stages"
+            "TP {tp} spans nodes of {} GPUs: every all-reduce crosses the network (pick plans pipeline stages across nodes instead)",
+            topo.per_node
         ));
     }
-    let kv_elem = req.kv_dtype.bytes();
-    let perf = throughput::serve(
-        shape,
-        gpu,
-        p,
-        tp,
-        pp,
-        replicas,
-        max_concurrency / replicas,
-        req,
-        kv_elem,
-    );
+    if pp > 1 {
+        let nodes = (tp * pp).div_ceil(topo.per_node);
+        notes.push(if nodes > 1 {
+            format!(
+                "{pp} pipeline stages over {nodes} nodes of {} GPUs (TP {tp} inside each)",
+                topo.per_node
+            )
+        } else {
+            format!("tensor parallel alone cannot fit: {pp} pipeline stages")
+        });
+    }
+    let kv_elem = kv_dtype(req, gpu, p).bytes();
+    // A plan that does not fit serves nothing: no speed is claimed for it.
+    let perf = if fits {
+        throughput::serve(
+            shape,
+            gpu,
+            p,
+            &throughput::Layout {
+                tp,
+                pp,
+                ep,
+                replicas,
+                per_node: topo.per_node,
+            },
+            max_concurrency / replicas,
+            req,
+            kv_elem,
+        )
+    } else {
+        Perf::default()
+    };
     Plan {
         precision: p,
         tensor_parallel: tp,
         pipeline_parallel: pp,
+        expert_parallel: ep,
         replicas,
         fits,
         weights_bytes_total: shape.weight_bytes(p),
@@ -459,6 +658,38 @@ pub fn serve_plan_at(
         remedies: Vec::new(),
         notes,
     }
+}
+
+/// Time per output token, seconds, when `batch` sequences of the request's context decode together
+/// on one replica of a layout (one sequence walks the pipeline stages in turn; a batch keeps them
+/// busy with micro-batches).
+#[allow(clippy::too_many_arguments)]
+pub fn tpot_s(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    batch: f64,
+) -> f64 {
+    let topo = topology(gpu, count, req);
+    throughput::tpot_s(
+        shape,
+        gpu,
+        p,
+        &throughput::Layout {
+            tp,
+            pp,
+            ep: 1,
+            replicas: 1,
+            per_node: topo.per_node,
+        },
+        req,
+        kv_dtype(req, gpu, p).bytes(),
+        batch,
+    )
 }
 
 /// LoRA adapter parameters at rank r on attention and dense FFN projections.
@@ -480,71 +711,113 @@ pub fn lora_params(a: &Arch, rank: u64) -> f64 {
 fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
     let a = &shape.arch;
     let n = count as f64;
-    let psi = shape.params.total();
+    let stack = stack(req, count);
+    let stage = stack.stage();
     let (s, b, h) = (
         req.context as f64,
         req.micro_batch as f64,
         a.hidden_size as f64,
     );
-    let shard = |bytes: f64| if count > 1 { bytes / n } else { bytes };
-    let (weights, gradients, optimizer) = match req.task {
-        // (Serve never reaches here; it sizes like a full fine-tune if it did.)
-        Task::Full | Task::Pretrain | Task::Serve => {
-            let (w, g, o) = (2.0 * psi, 2.0 * psi, 12.0 * psi);
-            match req.zero_stage {
-                0 => (w, g, o),
-                1 => (w, g, o / n),
-                2 => (w, g / n, o / n),
-                _ => (w / n, g / n, o / n),
-            }
-        }
-        Task::Lora | Task::Qlora => {
-            let adapters = lora_params(a, req.lora_rank);
-            (
-                shard(shape.weight_bytes(p)),
-                adapters * 2.0,
-                adapters * 12.0,
-            )
-        }
+    // Shard what the ZeRO stage shards (stage 1: optimizer, 2: + gradients, 3: + weights).
+    let by = |from: u8, bytes: f64| if stage >= from { bytes / n } else { bytes };
+    let bytes = stack.state_bytes();
+    let adapters = matches!(req.task, Task::Lora | Task::Qlora);
+    // The trained parameters and, for adapters, the frozen base.
+    let (trained, base) = if adapters {
+        (lora_params(a, req.lora_rank), shape.weight_bytes(p))
+    } else {
+        (shape.params.total(), shape.params.total() * bytes.weights)
+    };
+    let (mut weights, mut gradients, mut optimizer) = (
+        by(
+            3,
+            base + if adapters {
+                trained * bytes.weights
+            } else {
+                0.0
+            },
+        ),
+        by(2, trained * bytes.gradients),
+        by(1, trained * bytes.optimizer),
+    );
+    // Megatron's distributed optimizer shards the fp32 master copy and Adam states (6 + 12/d).
+    match stack.offload {
+        Offload::None => {}
+        Offload::Optimizer => optimizer = 0.0,
+        Offload::Params => (weights, gradients, optimizer) = (0.0, 0.0, 0.0),
+    }
+    let paged = stack.paged() && optimizer > 0.0;
+    if paged {
+        optimizer = 0.0;
+    }
+    // Sharded or offloaded weights are gathered a layer at a time: two layers in flight (and,
+    // when the full model trains, one layer's gradients before they are reduce-scattered).
+    let layer = shape.weight_bytes(p) / a.layers.max(1) as f64;
+    let gather = if (stage >= 3 && count > 1) || stack.offload == Offload::Params {
+        layer * if adapters { 2.0 } else { 3.0 }
+    } else {
+        0.0
     };
     let layer_act = 34.0 * s * b * h;
-    let activations = if req.grad_checkpointing {
+    let logits = a.vocab_size as f64 * s * b * 4.0 * stack.logits_share();
+    let activations = if stack.offloads_activations() {
+        layer_act + 2.0 * s * b * h
+    } else if req.grad_checkpointing {
         a.layers as f64 * 2.0 * s * b * h + layer_act
     } else {
         a.layers as f64 * layer_act
-    } + a.vocab_size as f64 * s * b * 4.0;
+    } + logits;
     let memory = Memory {
         weights: weights / GIB,
         kv_cache: 0.0,
-        overhead: (gradients + optimizer + activations) / GIB + Assumptions::TRAIN_RUNTIME_GIB,
+        overhead: (gradients + optimizer + activations + gather) / GIB
+            + Assumptions::TRAIN_RUNTIME_GIB,
         gradients: gradients / GIB,
         optimizer: optimizer / GIB,
         activations: activations / GIB,
     };
     let budget = gpu.usable_gib() * Assumptions::TRAIN_HEADROOM;
     let fits = memory.total() <= budget;
-    let perf = throughput::train(shape, gpu, count, req.task);
+    let perf = if fits {
+        throughput::train(shape, gpu, count, req)
+    } else {
+        Perf::default()
+    };
     let mut notes = vec![format!(
-        "{} GPUs data-parallel{}",
+        "{} GPUs data-parallel, {}{}",
         count,
-        match req.task {
-            Task::Full | Task::Pretrain if count > 1 =>
-                format!(", ZeRO stage {}", req.zero_stage.min(3)),
-            _ if count > 1 => ", base weights sharded (FSDP)".into(),
-            _ => String::new(),
+        stack.trainer.as_str(),
+        match stage {
+            0 => String::new(),
+            3 => ", weights, gradients and optimizer sharded (ZeRO-3 / FSDP)".into(),
+            st => format!(", ZeRO stage {st}"),
         }
     )];
-    if matches!(req.task, Task::Lora | Task::Qlora) {
+    if adapters {
         notes.push(format!(
             "LoRA rank {}: {:.1}M adapter parameters",
             req.lora_rank,
-            lora_params(a, req.lora_rank) / 1e6
+            trained / 1e6
+        ));
+    }
+    if paged {
+        notes.push(format!(
+            "{} optimizer states ({:.1} GiB) page to CPU memory when the GPU is full",
+            stack.optimizer.as_str(),
+            by(1, trained * bytes.optimizer) / GIB
+        ));
+    }
+    if stack.offload != Offload::None {
+        notes.push(format!(
+            "{} offloaded to CPU memory",
+            stack.offload.as_str()
         ));
     }
     Plan {
         precision: p,
         tensor_parallel: 1,
         pipeline_parallel: 1,
+        expert_parallel: 1,
         replicas: count,
         fits,
         weights_bytes_total: shape.weight_bytes(p),
@@ -559,9 +832,25 @@ fn train_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     }
 }
 
+/// The fine-tuning stack a request asks for on `count` GPUs.
+pub fn stack(req: &Request, count: u64) -> Stack {
+    Stack {
+        trainer: req.trainer,
+        optimizer: req.optimizer,
+        offload: req.offload,
+        zero_stage: req.zero_stage,
+        gpus: count,
+    }
+}
+
 /// What would make a plan that does not fit fit: another precision, more GPUs, a shorter context.
 pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) -> Vec<String> {
-    let mut out = vec![format!("short by {:.1} GiB per GPU", plan.short_by_gib())];
+    let mut out = Vec::new();
+    // A plan can fail for want of support rather than memory: say "short by" only when it is.
+    let short = plan.short_by_gib();
+    if short >= 0.05 {
+        out.push(format!("short by {short:.1} GiB per GPU"));
+    }
     let sized = |count: u64, req: &Request, p: Precision| {
         if req.task.is_training() {
             train_plan(shape, gpu, count, req, p)
@@ -593,20 +882,39 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     {
         out.push("fits with QLoRA (--task qlora)".into());
     }
-    let mut n = count;
-    while n < crate::hardware::MAX_GPUS {
-        n = (n * 2).min(crate::hardware::MAX_GPUS);
-        if sized(n, req, plan.precision).fits {
-            // Refine: the smallest count between the last failure and n that fits.
-            let smallest = (count + 1..=n)
-                .find(|&c| sized(c, req, plan.precision).fits)
-                .unwrap_or(n);
+    // More GPUs only help a precision this GPU runs, and only in counts a plan can use: any
+    // count inside one node, whole nodes beyond it (doubling, then the smallest that fits).
+    if supports(gpu, plan.precision) {
+        let topo = topology(gpu, count, req);
+        let counts: Vec<u64> = topo.counts_from(count + 1).collect();
+        let fits_on = |i: usize| sized(counts[i], req, plan.precision).fits;
+        // Exponential search for a count that fits, then bisection below it (more GPUs never
+        // stop a fit, so the first fitting count is the boundary).
+        let (mut lo, mut hi, mut step) = (0usize, None, 1usize);
+        while lo < counts.len() {
+            let i = (lo + step - 1).min(counts.len() - 1);
+            if fits_on(i) {
+                hi = Some(i);
+                break;
+            }
+            lo = i + 1;
+            step *= 2;
+        }
+        if let Some(mut hi) = hi {
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if fits_on(mid) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
             out.push(format!(
-                "fits on {smallest}x {} at {}",
+                "fits on {}x {} at {}",
+                counts[hi],
                 gpu.id,
                 plan.precision.as_str()
             ));
-            break;
         }
     }
     if !req.task.is_training() && req.context > 1 {
@@ -629,7 +937,8 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
                 hi = mid - 1;
             }
         }
-        if lo >= 512 {
+        // Never repeat the request: only a shorter context than the one asked for is a remedy.
+        if lo >= 512 && lo < req.context {
             out.push(format!("fits with context <= {lo} tokens"));
         }
     }

@@ -23,6 +23,70 @@ fn squash(s: &str) -> String {
         .collect()
 }
 
+/// GPUs in nodes. A node is the scale-up domain (an 8-GPU NVLink board, an NVL72 rack, a PCIe
+/// server): tensor parallelism stays inside one; a replica larger than a node takes whole nodes and
+/// reaches across them with pipeline stages (vLLM's guidance: TP inside a node, PP across nodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Topology {
+    pub count: u64,
+    pub per_node: u64,
+    /// Whether a network between nodes is known (a replica may span nodes).
+    pub scale_out: bool,
+}
+
+impl Topology {
+    /// `count` GPUs of `gpu` in nodes of `per_node` (default: the GPU table's `gpus_per_node`).
+    pub fn new(gpu: &Gpu, count: u64, per_node: Option<u64>) -> Topology {
+        Topology {
+            count,
+            per_node: per_node
+                .filter(|n| *n > 0)
+                .unwrap_or_else(|| gpu.gpus_per_node()),
+            scale_out: gpu.scaleout_gbs > 0.0,
+        }
+    }
+
+    /// Nodes the GPUs fill (the last one may be partial).
+    pub fn nodes(&self) -> u64 {
+        self.count.div_ceil(self.per_node.max(1))
+    }
+
+    /// The GPUs of the largest node here (fewer than a node when fewer GPUs are given).
+    pub fn node_size(&self) -> u64 {
+        self.per_node.min(self.count)
+    }
+
+    /// Replicas of `size` GPUs these GPUs hold: packed inside nodes when a replica fits one node,
+    /// else in whole nodes (0 when none fits).
+    pub fn replicas(&self, size: u64) -> u64 {
+        let (size, per) = (size.max(1), self.per_node.max(1));
+        if size <= per {
+            (self.count / per) * (per / size) + (self.count % per) / size
+        } else if size % per == 0 && self.scale_out {
+            (self.count / per) / (size / per)
+        } else {
+            0
+        }
+    }
+
+    /// Whether engines run a `tp` x `pp` replica here: TP inside one node, and a replica beyond one
+    /// node in whole nodes, its TP groups tiling each node.
+    pub fn allows(&self, tp: u64, pp: u64) -> bool {
+        let size = tp.max(1) * pp.max(1);
+        tp <= self.per_node
+            && self.replicas(size) >= 1
+            && (size <= self.per_node || self.per_node % tp == 0)
+    }
+
+    /// GPU counts a plan can ask for, ascending: any count inside one node, then whole nodes.
+    pub fn counts_from(&self, from: u64) -> impl Iterator<Item = u64> + '_ {
+        let per = self.per_node.max(1);
+        (from.max(1)..=MAX_GPUS)
+            .filter(move |&c| c <= per || (self.scale_out && c % per == 0))
+            .take_while(move |&c| c <= per || self.scale_out)
+    }
+}
+
 /// Finds a GPU by id or alias, ignoring case, spaces, dashes and a leading vendor name.
 pub fn find_gpu<'c>(catalog: &'c Catalog, name: &str) -> Option<&'c Gpu> {
     if let Some(g) = catalog.gpu(name) {
@@ -259,6 +323,33 @@ mod tests {
         }
         let e = parse_spec(&c, "4xH10").unwrap_err();
         assert!(e.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn nodes_hold_tp_and_whole_node_replicas() {
+        let c = catalog();
+        let h100 = c.gpu("h100-sxm").unwrap();
+        let t = Topology::new(h100, 16, None);
+        assert_eq!((t.per_node, t.nodes()), (8, 2));
+        assert!(t.allows(8, 2), "TP8 in each node, two pipeline stages");
+        assert!(t.allows(4, 4), "TP4 groups tile the nodes");
+        assert!(!t.allows(16, 1), "no tensor parallelism across nodes");
+        assert_eq!(t.replicas(8), 2);
+        assert_eq!(t.replicas(16), 1);
+        // 12 GPUs are a node and a half: no 12- or 16-GPU replica, two of 4 in the half node.
+        let t = Topology::new(h100, 12, None);
+        assert_eq!(t.replicas(4), 3);
+        assert!(!t.allows(4, 3));
+        assert_eq!(
+            t.counts_from(7).take(4).collect::<Vec<_>>(),
+            vec![7, 8, 16, 24]
+        );
+        // --gpus-per-node 4: TP8 is out.
+        assert!(!Topology::new(h100, 8, Some(4)).allows(8, 1));
+        // PCIe cards with no known network: nothing spans nodes.
+        let t = Topology::new(c.gpu("rtx-4090").unwrap(), 16, None);
+        assert_eq!(t.replicas(16), 0);
+        assert_eq!(t.counts_from(7).collect::<Vec<_>>(), vec![7, 8]);
     }
 
     #[test]

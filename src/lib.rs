@@ -10,9 +10,11 @@
 //! - `arch`: parameter counts and KV-cache layout derived from config.json values
 //! - `hardware`: `--gpus` specs (`4xH100`), nvidia-smi detection
 //! - `hf`: Hugging Face repositories: the local cache, the Hub (only when asked), model cards
+//! - `engines`: serving-engine profiles (memory reservation, overheads, KV default, kernels)
 //! - `sizing`: what fit and throughput share: the request, weight formats, a model's shape
 //! - `fit`: serving and fine-tuning memory, parallel plans
 //! - `throughput`: decode/prefill estimates and plan capacity
+//! - `training`: fine-tuning stacks (trainer, optimizer, offload): bytes per parameter, sharding
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
 //! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
@@ -35,6 +37,7 @@ pub mod catalog;
 pub use catalog::arch;
 pub mod cli;
 pub mod economics;
+pub mod engines;
 pub mod findings;
 pub mod fit;
 pub mod gate;
@@ -55,4 +58,5 @@ pub mod scan;
 pub mod sizing;
 pub mod suggest;
 pub mod throughput;
+pub mod training;
 pub mod units;

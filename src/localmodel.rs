@@ -195,6 +195,8 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         native,
         max_context: max_ctx,
         native_bytes: None,
+        checkpoint: None,
+        multimodal: false,
     })
 }
 

@@ -4,7 +4,9 @@
 //! other's types.
 
 use crate::arch::{self, KvLayout, Params};
-use crate::catalog::{Arch, Dtype, Gpu, Model};
+use crate::catalog::{Arch, CheckpointPrecision, Dtype, Gpu, LayerKind, Modality, Model};
+use crate::engines::Engine;
+use crate::training::{Offload, Optimizer, Trainer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -110,6 +112,17 @@ pub struct Request {
     pub zero_stage: u8,
     /// Input tokens per generated token, for throughput and cost (1.0: as many in as out).
     pub input_ratio: f64,
+    /// GPUs per node (the scale-up domain); None: the GPU table's `gpus_per_node`.
+    pub gpus_per_node: Option<u64>,
+    /// The serving engine whose memory model, KV default and kernels apply.
+    pub engine: Engine,
+    /// The engine's memory share when set explicitly (vLLM `--gpu-memory-utilization`, SGLang
+    /// `--mem-fraction-static`, TensorRT-LLM `kv_cache_free_gpu_mem_fraction`); None: its default.
+    pub memory_fraction: Option<f64>,
+    /// Fine-tuning: the training framework, optimizer and what is offloaded to CPU memory.
+    pub trainer: Trainer,
+    pub optimizer: Optimizer,
+    pub offload: Offload,
 }
 
 /// Default serving context when none is given: a typical chat/RAG request, not the model maximum
@@ -131,6 +144,12 @@ impl Request {
             lora_rank: 16,
             zero_stage: 3,
             input_ratio: 1.0,
+            gpus_per_node: None,
+            engine: Engine::Vllm,
+            memory_fraction: None,
+            trainer: Trainer::Hf,
+            optimizer: Optimizer::AdamW,
+            offload: Offload::None,
         }
     }
 }
@@ -146,6 +165,51 @@ pub struct Shape {
     pub max_context: u64,
     /// Exact weight bytes of the native checkpoint when known (safetensors index).
     pub native_bytes: Option<f64>,
+    /// Precision of the official checkpoint per module group, when not uniform (catalog).
+    pub checkpoint: Option<CheckpointPrecision>,
+    /// Takes images (a vision encoder runs beside the decoder).
+    pub multimodal: bool,
+}
+
+/// Weight bytes by module group at one precision.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ModuleBytes {
+    pub embeddings: f64,
+    pub attention: f64,
+    pub dense_ffn: f64,
+    pub experts: f64,
+    pub extra: f64,
+}
+
+impl ModuleBytes {
+    pub fn total(&self) -> f64 {
+        self.embeddings + self.attention + self.dense_ffn + self.experts + self.extra
+    }
+}
+
+/// Bits per weight of a checkpoint module dtype (`[model.checkpoint_precision]` values): block
+/// FP8 keeps one fp32 scale per 128 x 128 block, MXFP4 one 8-bit scale per 32 (4.25), NVFP4 one
+/// FP8 scale per 16 (4.5), int4 group-32 with a 16-bit scale (4.5, how Kimi's INT4 QAT ships).
+fn module_bits(dtype: &str) -> Option<f64> {
+    Some(match dtype {
+        "bf16" | "fp16" => 16.0,
+        "fp8" => 8.0,
+        "fp8-block" => 8.0 + 32.0 / (128.0 * 128.0),
+        "mxfp4" => 4.25,
+        "nvfp4" => 4.5,
+        "int4" => 4.5,
+        _ => return None,
+    })
+}
+
+/// The plan precision a checkpoint dtype is served as.
+fn dtype_precision(dtype: &str) -> Option<Precision> {
+    Some(match dtype {
+        "fp8" | "fp8-block" => Precision::Fp8,
+        "mxfp4" | "nvfp4" => Precision::Mxfp4,
+        "int4" => Precision::Int4,
+        _ => return None,
+    })
 }
 
 impl Shape {
@@ -154,8 +218,16 @@ impl Shape {
         let mut params = arch::params(&arch, m.extra_params_b);
         // The formula covers classic layers; for layer groups it does not model exactly (linear
         // attention, SSM, per-group head sizes) the published count is authoritative, and the
-        // formula's split between components is kept.
-        if !arch.group.is_empty() || arch.vocab_size == 0 {
+        // formula's split between components is kept. Groups of full, sliding and chunked
+        // attention with the model's own head sizes are classic layers.
+        let classic = arch.group.iter().all(|g| {
+            matches!(
+                g.kind,
+                None | Some(LayerKind::Full | LayerKind::Sliding | LayerKind::Chunked)
+            ) && g.kv_heads.is_none_or(|h| h == arch.kv_heads)
+                && g.head_dim.is_none_or(|d| d == arch.head_dim)
+        });
+        if !classic || arch.vocab_size == 0 {
             let stated = m.params_exact.map_or(m.params_total_b * 1e9, |e| e as f64);
             params.scale_to(stated);
         }
@@ -167,42 +239,121 @@ impl Shape {
             native: m.native_dtype.unwrap_or(Dtype::Bf16),
             max_context: m.context_tokens,
             native_bytes: None,
+            checkpoint: m.checkpoint_precision.clone(),
+            multimodal: m.modalities.contains(&Modality::Vision),
         })
     }
 
-    /// Bytes of all weights at a precision.
-    pub fn weight_bytes(&self, p: Precision) -> f64 {
-        let p_ = &self.params;
-        let sixteen = (p_.embeddings + p_.extra) * 2.0;
-        match p {
-            Precision::Bf16 => p_.total() * 2.0,
-            Precision::Mxfp4 => {
-                sixteen + (p_.attention + p_.dense_ffn) * 2.0 + p_.experts * p.linear_bits() / 8.0
+    /// The precision the official checkpoint is served as (its lowest-bit module group).
+    pub fn native_precision(&self) -> Precision {
+        if let Some(c) = &self.checkpoint {
+            let lowest = [&c.experts, &c.dense_mlp, &c.attention]
+                .into_iter()
+                .flatten()
+                .filter_map(|d| Some((module_bits(d)?, dtype_precision(d)?)))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, p)) = lowest {
+                return p;
             }
-            _ => sixteen + p_.linear() * p.linear_bits() / 8.0,
+        }
+        match self.native {
+            Dtype::Fp8 => Precision::Fp8,
+            Dtype::Mxfp4 | Dtype::Nvfp4 => Precision::Mxfp4,
+            Dtype::Int4 => Precision::Int4,
+            Dtype::Bf16 | Dtype::Fp16 | Dtype::Fp32 => Precision::Bf16,
         }
     }
 
-    /// Bytes of weights one decode step reads at batch `b`: everything but the routed experts, plus
-    /// the expected share of experts the batch touches, 1 − (1 − k/E)^b per MoE layer.
-    pub fn weight_bytes_read(&self, p: Precision, batch: f64) -> f64 {
-        let total = self.weight_bytes(p);
-        let a = &self.arch;
-        if a.experts == 0 || self.params.experts == 0.0 {
-            return total - self.params.extra * 2.0;
-        }
-        let expert_bytes = self.params.experts
-            * if p == Precision::Bf16 {
-                2.0
-            } else {
-                p.linear_bits() / 8.0
+    /// Weight bytes by module group at a precision. At the official checkpoint's precision the
+    /// checkpoint's own per-module dtypes apply (FP8 and FP4 releases often keep attention,
+    /// embeddings or dense layers in bf16); elsewhere linear layers take the precision and
+    /// embeddings, output head and extras stay 16-bit (MXFP4: experts only).
+    pub fn module_bytes(&self, p: Precision) -> ModuleBytes {
+        let q = &self.params;
+        if let Some(c) = self
+            .checkpoint
+            .as_ref()
+            .filter(|_| p == self.native_precision())
+        {
+            let main = c
+                .experts
+                .as_deref()
+                .or(c.attention.as_deref())
+                .and_then(module_bits)
+                .unwrap_or(p.linear_bits());
+            let bits = |d: &Option<String>| d.as_deref().and_then(module_bits).unwrap_or(main);
+            return ModuleBytes {
+                embeddings: q.embeddings * bits(&c.embeddings) / 8.0,
+                attention: q.attention * bits(&c.attention) / 8.0,
+                dense_ffn: q.dense_ffn * bits(&c.dense_mlp) / 8.0,
+                experts: q.experts * bits(&c.experts) / 8.0,
+                extra: q.extra * 2.0,
             };
-        let k_over_e = a.experts_per_token as f64 / a.experts as f64;
-        let touched = 1.0 - (1.0 - k_over_e).powf(batch.max(1.0));
-        total - self.params.extra * 2.0 - expert_bytes * (1.0 - touched)
+        }
+        let linear = p.linear_bits() / 8.0;
+        let (attention, dense_ffn) = match p {
+            Precision::Bf16 | Precision::Mxfp4 => (2.0, 2.0),
+            _ => (linear, linear),
+        };
+        ModuleBytes {
+            embeddings: q.embeddings * 2.0,
+            attention: q.attention * attention,
+            dense_ffn: q.dense_ffn * dense_ffn,
+            experts: q.experts * linear,
+            extra: q.extra * 2.0,
+        }
     }
 
-    /// Precisions that apply to this model on this GPU, in the order plans are listed.
+    /// Bytes of all weights at a precision: the safetensors index's exact total (local folder, or
+    /// the catalog's `checkpoint_precision.total_bytes`) at the checkpoint's own precision, else
+    /// the sum by module group.
+    pub fn weight_bytes(&self, p: Precision) -> f64 {
+        if p == self.native_precision() {
+            let exact = self.native_bytes.or_else(|| {
+                self.checkpoint
+                    .as_ref()
+                    .and_then(|c| c.total_bytes)
+                    .map(|b| b as f64)
+            });
+            if let Some(b) = exact.filter(|b| *b > 0.0) {
+                return b;
+            }
+        }
+        self.module_bytes(p).total()
+    }
+
+    /// Bytes of weights one decode step reads at batch `b`: the output head (not the input
+    /// embedding table, of which a step reads one row per token), attention and dense layers,
+    /// and the expected share of routed experts the batch touches, 1 − (1 − k/E)^b per MoE layer.
+    /// Extras outside the decoder (vision tower, MTP layer) are not read.
+    pub fn weight_bytes_read(&self, p: Precision, batch: f64) -> f64 {
+        let m = self.module_bytes(p);
+        let head = if self.arch.tied_embeddings {
+            m.embeddings
+        } else {
+            m.embeddings / 2.0
+        };
+        head + m.attention + m.dense_ffn + self.expert_bytes_read(p, batch)
+    }
+
+    /// Routed-expert bytes one decode step at batch `b` reads.
+    pub fn expert_bytes_read(&self, p: Precision, batch: f64) -> f64 {
+        self.module_bytes(p).experts * self.experts_touched_share(batch)
+    }
+
+    /// Share of routed experts a batch of `b` sequences touches per MoE layer: 1 − (1 − k/E)^b.
+    pub fn experts_touched_share(&self, batch: f64) -> f64 {
+        let a = &self.arch;
+        if a.experts == 0 {
+            return 1.0;
+        }
+        let k_over_e = (a.experts_per_token as f64 / a.experts as f64).min(1.0);
+        1.0 - (1.0 - k_over_e).powf(batch.max(1.0))
+    }
+
+    /// Precisions that apply to this model on this GPU, in the order plans are listed: the
+    /// official checkpoint's own format first when it is quantized, then bf16, 8-bit (FP8, as
+    /// weight-only W8A16 on GPUs without FP8 compute; int8 where no FP8 kernel exists), int4.
     pub fn precisions(&self, gpu: &Gpu, task: Task) -> Vec<Precision> {
         if task == Task::Qlora {
             return vec![Precision::Nf4];
@@ -211,7 +362,8 @@ impl Shape {
             return vec![Precision::Bf16];
         }
         let mut v = Vec::new();
-        if self.native == Dtype::Mxfp4 {
+        let native = self.native_precision();
+        if native == Precision::Mxfp4 {
             v.push(Precision::Mxfp4);
         }
         v.push(Precision::Bf16);
@@ -225,11 +377,24 @@ impl Shape {
     }
 }
 
-/// Whether a GPU can run a precision: fp8 needs fp8 tensor cores (Hopper, Ada, Blackwell,
-/// CDNA3+, Gaudi 3); integer and 16-bit formats run everywhere.
+/// Whether a GPU can run a precision: FP8 natively with FP8 tensor cores (Hopper, Ada, Blackwell,
+/// CDNA3+, Gaudi 3), and as weight-only W8A16 on NVIDIA GPUs without them (vLLM's FP8 Marlin
+/// kernel, compute capability 8.0+); integer, MXFP4 and 16-bit formats run everywhere (MXFP4 and
+/// int4 as weight-only kernels where the GPU lacks FP4).
 pub fn supports(gpu: &Gpu, p: Precision) -> bool {
     match p {
-        Precision::Fp8 => gpu.fp8_tflops > 0.0,
+        Precision::Fp8 => gpu.fp8_tflops > 0.0 || gpu.vendor.eq_ignore_ascii_case("nvidia"),
         _ => true,
+    }
+}
+
+/// Whether a precision runs as a weight-only kernel on a GPU (weights dequantized to bf16 before
+/// every matrix multiply): slower per byte than native formats.
+pub fn weight_only(gpu: &Gpu, p: Precision) -> bool {
+    match p {
+        Precision::Bf16 => false,
+        Precision::Fp8 => gpu.fp8_tflops <= 0.0,
+        Precision::Mxfp4 => gpu.fp4_tflops <= 0.0,
+        Precision::Int8 | Precision::Int4 | Precision::Nf4 => true,
     }
 }

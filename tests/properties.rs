@@ -124,6 +124,64 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// What every plan `pick fit` prints must hold: never more GPUs than given; no speed for a plan
+    /// that does not fit; a batch at least as fast as one sequence; remedies that say something
+    /// (no "short by 0.0 GiB", no context limit equal to the one requested).
+    #[test]
+    fn plans_are_consistent(model in 0usize..1000, gpu in 0usize..1000, n in 1u64..40, ctx in 512u64..200_000, conc in 1u64..64) {
+        let models = open_models();
+        let c = catalog();
+        let m = models[model % models.len()];
+        let g = &c.gpus[gpu % c.gpus.len()];
+        let shape = Shape::from_model(m).unwrap();
+        let req = Request { concurrency: conc, ..Request::serve(ctx) };
+        let report = fit::fit_explained(&shape, g, n, &req);
+        for p in &report.plans {
+            prop_assert!(p.gpus_used() <= n, "{} on {}x{}: {} uses {} GPUs", m.id, n, g.id, p.layout(), p.gpus_used());
+            if p.fits {
+                prop_assert!(p.perf.decode_aggregate >= p.perf.decode_single * (1.0 - 1e-9),
+                    "{} on {}x{} {}: aggregate {} below one sequence {}", m.id, n, g.id, p.layout(), p.perf.decode_aggregate, p.perf.decode_single);
+            } else {
+                prop_assert_eq!(p.perf, pick::throughput::Perf::default(), "{} on {}x{} {}: speed for a plan that does not fit", m.id, n, g.id, p.layout());
+                prop_assert_eq!(p.max_concurrency, 0);
+            }
+            // Tensor parallelism inside a node; a replica beyond one node takes whole nodes.
+            let per_node = report.gpus_per_node;
+            prop_assert!(p.tensor_parallel <= per_node, "{} on {}x{}: {}", m.id, n, g.id, p.layout());
+            prop_assert!(p.gpus_per_replica() <= per_node || p.gpus_per_replica() % per_node == 0,
+                "{} on {}x{}: {} is not whole nodes of {}", m.id, n, g.id, p.layout(), per_node);
+            for r in &p.remedies {
+                prop_assert!(!r.contains("short by 0.0"), "{}: {}", m.id, r);
+                prop_assert!(!r.contains(&format!("context <= {ctx} ")), "{}: {}", m.id, r);
+                // "fits on Nx ...": any count inside one node, whole nodes beyond it.
+                if let Some(count) = r.strip_prefix("fits on ").and_then(|t| t.split('x').next()).and_then(|c| c.parse::<u64>().ok()) {
+                    prop_assert!(count > n && (count <= per_node || count % per_node == 0), "{}: {}", m.id, r);
+                }
+            }
+        }
+    }
+
+    /// On GPUs without NVLink (PCIe only), a model one GPU holds runs as replicas, not TP.
+    #[test]
+    fn replicas_before_tp_without_nvlink(model in 0usize..1000, n in 2u64..9) {
+        let models = open_models();
+        let m = models[model % models.len()];
+        let shape = Shape::from_model(m).unwrap();
+        for g in catalog().gpus.iter().filter(|g| !fit::has_scale_up_link(g)) {
+            let req = Request { precision: Some(Precision::Bf16), ..Request::serve(4096) };
+            let one = fit::serve_plan_at(&shape, g, n, &req, Precision::Bf16, 1, 1);
+            let plan = &fit::fit(&shape, g, n, &req).plans[0];
+            if one.fits {
+                prop_assert_eq!(plan.tensor_parallel, 1, "{} on {}x{}: {}", m.id, n, g.id, plan.layout());
+                prop_assert!(plan.replicas > 1);
+            }
+        }
+    }
+}
+
 fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
     let c = catalog();
     Query {

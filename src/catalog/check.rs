@@ -441,6 +441,41 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
                 ),
             );
         }
+        let share = |v: Option<f64>| v.is_some_and(|v| !(v > 0.0 && v <= 1.0));
+        if share(g.kernel_efficiency) || share(g.mfu) {
+            push(
+                &g.origin,
+                g.at,
+                format!(
+                    "gpu `{}`: kernel_efficiency and mfu are shares in (0, 1]",
+                    g.id
+                ),
+            );
+        }
+        let nonneg = |v: f64| v >= 0.0 && v.is_finite();
+        if !nonneg(g.interconnect_gbs)
+            || !nonneg(g.pcie_gbs)
+            || !nonneg(g.scaleout_gbs)
+            || [
+                g.link_latency_us,
+                g.scaleout_latency_us,
+                g.layer_overhead_us,
+            ]
+            .iter()
+            .flatten()
+            .any(|v| !nonneg(*v))
+            || g.gpus_per_node == Some(0)
+            || g.link_group == Some(0)
+        {
+            push(
+                &g.origin,
+                g.at,
+                format!(
+                    "gpu `{}`: link bandwidths and latencies must be >= 0, gpus_per_node and link_group >= 1",
+                    g.id
+                ),
+            );
+        }
         if [g.bf16_tflops, g.fp8_tflops, g.fp4_tflops]
             .iter()
             .any(|t| *t < 0.0 || !t.is_finite())

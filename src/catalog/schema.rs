@@ -1390,6 +1390,32 @@ pub struct Gpu {
     /// Per-layer fixed cost at batch 1, microseconds (kernel launches, sync); see `throughput`.
     #[serde(default)]
     pub layer_overhead_us: Option<f64>,
+    /// GPUs in one node (the scale-up domain: an HGX board, an NVL72 rack); default 8.
+    #[serde(default)]
+    pub gpus_per_node: Option<u64>,
+    /// GPUs the scale-up link joins when fewer than a node (NVLink-bridged pairs); default: the node.
+    #[serde(default)]
+    pub link_group: Option<u64>,
+    /// A small all-reduce inside the link group (NVLink, or PCIe without one), microseconds.
+    #[serde(default)]
+    pub link_latency_us: Option<f64>,
+    /// PCIe bandwidth per GPU, GB/s both directions (PCIe 4 x16 64, PCIe 5 x16 128).
+    #[serde(default)]
+    pub pcie_gbs: f64,
+    /// Network bandwidth per GPU between nodes, GB/s one direction (a 400 Gb/s NIC: 50); 0: none
+    /// known (no replica spans nodes).
+    #[serde(default)]
+    pub scaleout_gbs: f64,
+    /// A small all-reduce across nodes, microseconds.
+    #[serde(default)]
+    pub scaleout_latency_us: Option<f64>,
+    /// Share of the NVIDIA-calibrated bandwidth and compute efficiencies this GPU's software stack
+    /// reaches (ROCm on Instinct); default 1.
+    #[serde(default)]
+    pub kernel_efficiency: Option<f64>,
+    /// Share of dense peak FLOPs prefill and compute-bound decode reach on this GPU; default 0.6.
+    #[serde(default)]
+    pub mfu: Option<f64>,
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
@@ -1412,6 +1438,15 @@ impl Gpu {
     /// True when `usable_gib` is measured rather than derived.
     pub fn usable_is_measured(&self) -> bool {
         self.visible_gib.is_some()
+    }
+
+    /// GPUs per node (the scale-up domain) when the GPU table does not say: an 8-GPU server.
+    pub const DEFAULT_GPUS_PER_NODE: u64 = 8;
+
+    pub fn gpus_per_node(&self) -> u64 {
+        self.gpus_per_node
+            .filter(|n| *n > 0)
+            .unwrap_or(Self::DEFAULT_GPUS_PER_NODE)
     }
 
     /// The default price per GPU-hour: the sourced typical on-demand rate where the table has one,

@@ -1,7 +1,7 @@
 //! `pick fit` output.
 
 use super::{gib, json, num, short, GpusJson, Style, Tone, SCHEMA_VERSION};
-use crate::fit::{Assumptions, Plan, Report};
+use crate::fit::{Plan, Report};
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -12,6 +12,10 @@ struct FitJson<'a> {
     model: &'a str,
     gpus: GpusJson<'a>,
     task: &'static str,
+    /// The serving engine whose profile sized the plans.
+    engine: &'static str,
+    /// GPUs per node the plans assumed.
+    gpus_per_node: u64,
     context: u64,
     concurrency: u64,
     plans: Vec<PlanJson<'a>>,
@@ -33,6 +37,8 @@ struct PlanJson<'a> {
     precision: &'static str,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, with data-parallel attention (1: none).
+    expert_parallel: u64,
     replicas: u64,
     gpus_used: u64,
     fits: bool,
@@ -79,6 +85,7 @@ impl<'a> PlanJson<'a> {
             precision: p.precision.as_str(),
             tensor_parallel: p.tensor_parallel,
             pipeline_parallel: p.pipeline_parallel,
+            expert_parallel: p.expert_parallel,
             replicas: p.replicas,
             gpus_used: p.gpus_used(),
             fits: p.fits,
@@ -98,10 +105,14 @@ impl<'a> PlanJson<'a> {
             budget_per_gpu_gib: num(p.budget_gib),
             short_by_gib: num(p.short_by_gib()),
             max_concurrency: p.max_concurrency,
-            decode_tokens_per_s_single: num(p.perf.decode_single),
-            decode_tokens_per_s: num(p.perf.decode_aggregate),
-            prefill_tokens_per_s: p.perf.prefill.and_then(num),
-            capacity_tokens_per_hour: num(p.perf.capacity_tokens_per_hour),
+            // A plan that does not fit has no speed (null, not 0).
+            decode_tokens_per_s_single: p.fits.then(|| num(p.perf.decode_single)).flatten(),
+            decode_tokens_per_s: p.fits.then(|| num(p.perf.decode_aggregate)).flatten(),
+            prefill_tokens_per_s: p.fits.then_some(p.perf.prefill).flatten().and_then(num),
+            capacity_tokens_per_hour: p
+                .fits
+                .then(|| num(p.perf.capacity_tokens_per_hour))
+                .flatten(),
             train_tokens_per_s: p.perf.train_tokens_per_s.and_then(num),
             remedies: &p.remedies,
             notes: &p.notes,
@@ -112,8 +123,8 @@ impl<'a> PlanJson<'a> {
 pub fn report_json(r: &Report) -> String {
     let best = r
         .best()
-        .map(|b| (b.precision, b.tensor_parallel, b.pipeline_parallel));
-    let is_best = |p: &Plan| best == Some((p.precision, p.tensor_parallel, p.pipeline_parallel));
+        .map(|b| (b.precision, b.gpus_per_replica(), b.pipeline_parallel));
+    let is_best = |p: &Plan| best == Some((p.precision, p.gpus_per_replica(), p.pipeline_parallel));
     json(&FitJson {
         schema_version: SCHEMA_VERSION,
         model: &r.model,
@@ -122,6 +133,8 @@ pub fn report_json(r: &Report) -> String {
             count: r.count,
         },
         task: r.request.task.as_str(),
+        engine: r.request.engine.as_str(),
+        gpus_per_node: r.gpus_per_node,
         context: r.request.context,
         concurrency: r.request.concurrency,
         plans: r
@@ -138,23 +151,33 @@ pub fn report_json(r: &Report) -> String {
                 message: &f.message,
             })
             .collect(),
-        assumptions: Assumptions::lines(r.request.task),
+        assumptions: r.assumptions.clone(),
     })
 }
 
 pub fn report_table(r: &Report, style: Style) -> String {
     let training = r.request.task.is_training();
+    let nodes = r.count.div_ceil(r.gpus_per_node.max(1));
     let mut out = format!(
-        "{} on {}x {}: {} at {} tokens{}\n",
+        "{} on {}x {}{}: {} at {} tokens{}\n",
         style.bold(&r.model),
         r.count,
         r.gpu,
+        if nodes > 1 {
+            format!(" ({nodes} nodes of {})", r.gpus_per_node)
+        } else {
+            String::new()
+        },
         r.request.task.as_str(),
         r.request.context,
         if training {
             format!(", micro-batch {}", r.request.micro_batch)
         } else {
-            format!(", {} concurrent", r.request.concurrency)
+            format!(
+                ", {} concurrent, {}",
+                r.request.concurrency,
+                r.request.engine.as_str()
+            )
         }
     );
     let header: &[&str] = if training {
@@ -173,7 +196,7 @@ pub fn report_table(r: &Report, style: Style) -> String {
     } else {
         &[
             "precision",
-            "TP x PP x replicas",
+            "TP x PP (or DP EP) x replicas",
             "weights",
             "KV",
             "overhead",
@@ -195,11 +218,11 @@ pub fn report_table(r: &Report, style: Style) -> String {
         ));
     }
     let mut t = style.table(header);
-    let best = r.best().map(|b| (b.precision, b.tensor_parallel));
+    let best = r.best().map(|b| (b.precision, b.gpus_per_replica()));
     for p in &r.plans {
         let m = &p.memory;
         let verdict = if p.fits {
-            let mark = if best == Some((p.precision, p.tensor_parallel)) {
+            let mark = if best == Some((p.precision, p.gpus_per_replica())) {
                 " (best)"
             } else {
                 ""
@@ -221,17 +244,23 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(p.budget_gib),
             ]);
             row.push(verdict);
-            row.push(Cell::new(
-                p.perf.train_tokens_per_s.map_or("unknown".into(), short),
-            ));
+            row.push(Cell::new(if p.fits {
+                p.perf.train_tokens_per_s.map_or("unknown".into(), short)
+            } else {
+                "-".into()
+            }));
             row
         } else {
             let mut row = plain(vec![
                 p.precision.as_str().to_string(),
-                format!(
-                    "{} x {} x {}",
-                    p.tensor_parallel, p.pipeline_parallel, p.replicas
-                ),
+                if p.expert_parallel > 1 {
+                    format!("DP{0} EP{0} x {1}", p.expert_parallel, p.replicas)
+                } else {
+                    format!(
+                        "{} x {} x {}",
+                        p.tensor_parallel, p.pipeline_parallel, p.replicas
+                    )
+                },
                 gib(m.weights),
                 gib(m.kv_cache),
                 gib(m.overhead),
@@ -239,16 +268,17 @@ pub fn report_table(r: &Report, style: Style) -> String {
                 gib(p.budget_gib),
             ]);
             row.push(verdict);
-            row.extend(plain(vec![
-                p.max_concurrency.to_string(),
-                short(p.perf.decode_single),
-                if p.fits {
-                    short(p.perf.decode_aggregate)
-                } else {
-                    "-".into()
-                },
-                p.perf.prefill.map_or("unknown".into(), short),
-            ]));
+            // Speeds only for plans that fit.
+            row.extend(plain(if p.fits {
+                vec![
+                    p.max_concurrency.to_string(),
+                    short(p.perf.decode_single),
+                    short(p.perf.decode_aggregate),
+                    p.perf.prefill.map_or("unknown".into(), short),
+                ]
+            } else {
+                vec!["-".into(), "-".into(), "-".into(), "-".into()]
+            }));
             row
         };
         t.add_row(row);
@@ -260,7 +290,7 @@ pub fn report_table(r: &Report, style: Style) -> String {
         }
     }
     out.push_str(&format!("{}\n", style.bold("assumptions")));
-    for a in Assumptions::lines(r.request.task) {
+    for a in &r.assumptions {
         out.push_str(&format!("  - {a}\n"));
     }
     out

@@ -150,6 +150,8 @@ struct CandidatePlanJson<'a> {
     precision: &'static str,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    /// GPUs the routed experts are split over, with data-parallel attention (1: none).
+    expert_parallel: u64,
     replicas: u64,
     replicas_available: u64,
     gpus_used: u64,
@@ -310,6 +312,7 @@ impl<'a> CandidateJson<'a> {
                 precision: p.precision.as_str(),
                 tensor_parallel: p.tensor_parallel,
                 pipeline_parallel: p.pipeline_parallel,
+                expert_parallel: p.expert_parallel,
                 replicas: p.replicas,
                 replicas_available: c.replicas_available.unwrap_or(p.replicas),
                 gpus_used: p.gpus_used(),

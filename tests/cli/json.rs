@@ -417,6 +417,8 @@ struct FitDoc {
     model: String,
     gpus: Gpus,
     task: String,
+    engine: String,
+    gpus_per_node: u64,
     context: u64,
     concurrency: u64,
     plans: Vec<FitPlan>,
@@ -431,6 +433,7 @@ struct FitPlan {
     precision: String,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    expert_parallel: u64,
     replicas: u64,
     gpus_used: u64,
     fits: bool,
@@ -621,6 +624,7 @@ struct CandidatePlan {
     precision: String,
     tensor_parallel: u64,
     pipeline_parallel: u64,
+    expert_parallel: u64,
     replicas: u64,
     replicas_available: u64,
     gpus_used: u64,
@@ -862,6 +866,7 @@ fn json_fit_serve() {
     assert_eq!(doc.schema_version, 1);
     assert_eq!((doc.gpus.gpu.as_str(), doc.gpus.count), ("h100-sxm", 2));
     assert_eq!(doc.task, "serve");
+    assert_eq!((doc.engine.as_str(), doc.gpus_per_node), ("vllm", 8));
     assert_eq!(doc.plans.iter().filter(|p| p.best).count(), 1);
     assert!(doc.plans.iter().all(|p| !p.best || p.fits));
     assert!(doc.plans.iter().all(|p| p.train_tokens_per_s.is_none()));
