@@ -365,7 +365,7 @@ fn eu_member_states_are_in_the_eu() {
     // Multimodal Llama is out for an entity in Germany, as for `eu`; not for one in Norway.
     for (region, excluded) in [("de", true), ("Germany", true), ("eu", true), ("no", false)] {
         let r = pick_within(
-            &["--region", region, "--format", "json", "--top", "200"],
+            &["--region", region, "--gpus", "8xH100", "--format", "json", "--top", "200"],
             &[],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
