@@ -87,8 +87,9 @@ codes! {
     NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
     ModelUnknown = "model-unknown", [Fail], "gate: the reference is not in the catalog";
     ExceptionExpired = "exception-expired", [Fail], "gate: the exception's `expires` date has passed";
+    NoModels = "no-models", [Fail, Warn], "gate: nothing was gated (a warning with `allow_empty = true` in `[scan]`)";
+    ScanEmpty = "scan-empty", [Fail, Warn], "gate: `--scan` found no model reference, so a mistyped path cannot pass (a warning with `allow_empty = true`)";
     ExceptionUnused = "exception-unused", [Warn], "gate: an exception matches no model";
-    NoModels = "no-models", [Warn], "gate: nothing was gated";
     ModelDeprecated = "model-deprecated", [Warn], "shutdown announced (the date is in the message)";
     LicenseDistillDerivative = "license-distill-derivative", [Warn], "a model trained on outputs is a derivative bound by the license (Gemma, DeepSeek v1)";
     CapabilityUnknown = "capability-unknown", [Warn], "no published MMLU (or one measured on a base never released); scored as the weakest qualifying model";

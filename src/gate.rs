@@ -9,7 +9,7 @@ use crate::findings::{Code, Finding, Level};
 use crate::license::{self, Allow, Usage};
 use crate::places::Place;
 use crate::problem::{self, LineIndex, Problem};
-use crate::scan::{self, Found};
+use crate::scan::{self, Found, Skipped};
 use crate::suggest::elide;
 use anyhow::{anyhow, Result};
 use std::collections::HashMap;
@@ -31,6 +31,9 @@ pub struct Policy {
     pub allow: Allow,
     pub models: Vec<PolicyModel>,
     pub exceptions: Vec<Exception>,
+    /// `[scan] allow_empty`: a scan (or a gate) that finds no model reference is a warning, not a
+    /// failure.
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -53,11 +56,12 @@ pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
             anyhow!("{e}")
         }
     })?;
-    parse_policy(&path.display().to_string(), &text, catalog)
+    // Shown relative to the repository root, as every other location.
+    parse_policy(&scan::walk::display(path), &text, catalog)
 }
 
 /// The keys a policy may have, by table (for unknown-key messages with a did-you-mean).
-const TOP_KEYS: &[&str] = &["usage", "allow", "model", "exception"];
+const TOP_KEYS: &[&str] = &["usage", "allow", "model", "exception", "scan"];
 const USAGE_KEYS: &[&str] = &[
     "commercial",
     "mau",
@@ -69,6 +73,7 @@ const USAGE_KEYS: &[&str] = &[
 const ALLOW_KEYS: &[&str] = &["tiers", "licenses"];
 const MODEL_KEYS: &[&str] = &["ref", "revision", "license"];
 const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires"];
+const SCAN_KEYS: &[&str] = &["allow_empty"];
 
 /// Validates a policy's text. Every problem is collected (unknown keys, wrong types, unknown tiers
 /// or licenses, malformed dates), each at its own `file:line`, and reported together.
@@ -183,6 +188,11 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
             });
         }
     }
+    let mut allow_empty = false;
+    if let Some(t) = r.table(root, "scan", false) {
+        r.unknown_keys(t, SCAN_KEYS, "[scan]");
+        allow_empty = r.bool(t, "scan", "allow_empty", false).unwrap_or(false);
+    }
     problem::into_result(
         r.problems,
         &format!("in the policy file {file} (`pick gate --help` describes the format)"),
@@ -200,6 +210,7 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
         allow,
         models,
         exceptions,
+        allow_empty,
     })
 }
 
@@ -444,9 +455,24 @@ pub struct GateReport {
     pub policy_file: String,
     pub passed: bool,
     pub models: Vec<ModelResult>,
-    /// Findings about the policy itself (unused exceptions).
+    /// Findings about the policy and the run (unused exceptions, nothing found).
     pub policy_findings: Vec<GateFinding>,
     pub today: Date,
+    /// What `--scan` read and left out; None without `--scan`.
+    pub scan: Option<ScanSummary>,
+}
+
+/// What a scan covered: a gate that passes because the scan read nothing must say so.
+#[derive(Debug, Clone)]
+pub struct ScanSummary {
+    /// The paths given, as shown in findings.
+    pub paths: Vec<String>,
+    /// Files read.
+    pub files: usize,
+    /// References found.
+    pub references: usize,
+    /// Entries left out, with why.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Runs the gate over the policy's models and the references found under `scan_paths`.
@@ -459,8 +485,16 @@ pub fn run(
     // The policy's [[model]] entries, then what the scan finds (scanned references have no
     // revision or declared license).
     let mut refs: Vec<PolicyModel> = policy.models.clone();
+    let mut summary = None;
     if !scan_paths.is_empty() {
-        let found = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
+        let report = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
+        summary = Some(ScanSummary {
+            paths: scan_paths.iter().map(|p| scan::walk::display(p)).collect(),
+            files: report.files,
+            references: report.found.len(),
+            skipped: report.skipped,
+        });
+        let found = report.found;
         refs.extend(found.into_iter().map(
             |Found {
                  reference,
@@ -508,25 +542,55 @@ pub fn run(
             });
         }
     }
+    // Finding nothing is not a pass: a mistyped --scan path or an empty policy would go green.
+    let empty_level = if policy.allow_empty {
+        Level::Warn
+    } else {
+        Level::Fail
+    };
+    let waive_hint = if policy.allow_empty {
+        " (allowed by [scan] allow_empty)"
+    } else {
+        "; set allow_empty = true in [scan] if that is expected"
+    };
+    if let Some(s) = summary.as_ref().filter(|s| s.references == 0) {
+        policy_findings.push(GateFinding {
+            finding: Finding::new(
+                Code::ScanEmpty,
+                empty_level,
+                format!(
+                    "--scan {} read {} file(s) and found no model reference ({} entries skipped){waive_hint}",
+                    s.paths.join(" "),
+                    s.files,
+                    s.skipped.len()
+                ),
+            ),
+            location: None,
+        });
+    }
     if models.is_empty() {
         policy_findings.push(GateFinding {
             finding: Finding::new(
                 Code::NoModels,
-                Level::Warn,
-                "the policy lists no [[model]] and --scan found none: nothing was gated",
+                empty_level,
+                format!("the policy lists no [[model]] and --scan found none: nothing was gated{waive_hint}"),
             ),
             location: None,
         });
     }
     let passed = models
         .iter()
-        .all(|m| matches!(m.verdict, Verdict::Allowed | Verdict::Excepted));
+        .all(|m| matches!(m.verdict, Verdict::Allowed | Verdict::Excepted))
+        && policy_findings
+            .iter()
+            .all(|f| f.finding.level != Level::Fail);
     Ok(GateReport {
         policy_file: policy.file.clone(),
         passed,
         models,
         policy_findings,
         today,
+        scan: summary,
     })
 }
 

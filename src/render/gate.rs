@@ -3,7 +3,7 @@
 use super::{json, Style, Tone, SCHEMA_VERSION};
 use crate::catalog::Date;
 use crate::findings::{Code, Level};
-use crate::gate::{GateFinding, GateReport, Location, Verdict};
+use crate::gate::{GateFinding, GateReport, Location, ScanSummary, Verdict};
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -19,6 +19,65 @@ struct GateJson<'a> {
     models: Vec<GatedModelJson<'a>>,
     /// Findings about the policy itself (unused exceptions, nothing gated).
     policy_findings: Vec<FindingJson<'a>>,
+    /// What `--scan` read and left out; null without `--scan`.
+    scan: Option<ScanJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScanJson<'a> {
+    /// The paths given, relative to the repository root.
+    paths: &'a [String],
+    /// Files read.
+    files: usize,
+    /// References found.
+    references: usize,
+    /// Every entry left out: `reason` is tool-folder, gitignored, binary, too-large, not-regular
+    /// or unreadable; `detail` says which rule or what kind of file.
+    skipped: Vec<SkippedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SkippedJson<'a> {
+    path: &'a str,
+    reason: &'static str,
+    detail: &'a str,
+}
+
+impl<'a> ScanJson<'a> {
+    fn new(s: &'a ScanSummary) -> ScanJson<'a> {
+        ScanJson {
+            paths: &s.paths,
+            files: s.files,
+            references: s.references,
+            skipped: s
+                .skipped
+                .iter()
+                .map(|k| SkippedJson {
+                    path: &k.path,
+                    reason: k.reason.as_str(),
+                    detail: &k.detail,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The scan's coverage in one line and each skipped entry on its own, for human and Markdown.
+fn scan_lines(s: &ScanSummary) -> (String, Vec<String>) {
+    let head = format!(
+        "scan of {}: {} file(s) read, {} reference(s) found, {} entr{} skipped",
+        s.paths.join(", "),
+        s.files,
+        s.references,
+        s.skipped.len(),
+        if s.skipped.len() == 1 { "y" } else { "ies" }
+    );
+    let lines = s
+        .skipped
+        .iter()
+        .map(|k| format!("{} ({}: {})", k.path, k.reason.as_str(), k.detail))
+        .collect();
+    (head, lines)
 }
 
 /// One model reference: from the policy, or found by `--scan`.
@@ -89,6 +148,7 @@ pub fn report_json(r: &GateReport) -> String {
             })
             .collect(),
         policy_findings: r.policy_findings.iter().map(FindingJson::new).collect(),
+        scan: r.scan.as_ref().map(ScanJson::new),
     })
 }
 
@@ -143,6 +203,14 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             f.finding.message
         ));
     }
+    if let Some(scan) = &r.scan {
+        let (head, lines) = scan_lines(scan);
+        out.push_str(&head);
+        out.push('\n');
+        for l in lines {
+            out.push_str(&format!("  skipped {l}\n"));
+        }
+    }
     let denied = r
         .models
         .iter()
@@ -153,6 +221,15 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             "gate passed: {} model reference(s) allowed\n",
             r.models.len()
         ))
+    } else if denied == 0 {
+        // Failed on the run itself: nothing gated, or a scan that found nothing.
+        let codes: Vec<&str> = r
+            .policy_findings
+            .iter()
+            .filter(|f| f.finding.level == Level::Fail)
+            .map(|f| f.finding.code.as_str())
+            .collect();
+        style.red(&format!("gate failed: {}\n", codes.join(", ")))
     } else {
         style.red(&format!(
             "gate failed: {denied} of {} model reference(s) denied or unknown\n",
@@ -258,6 +335,17 @@ pub fn report_markdown(r: &GateReport) -> String {
         for f in findings {
             out.push_str(&f);
             out.push('\n');
+        }
+    }
+    if let Some(scan) = &r.scan {
+        let (head, lines) = scan_lines(scan);
+        out.push_str(&format!("\n### Scan\n\n{}\n", cell(&head)));
+        if !lines.is_empty() {
+            out.push_str("\n<details><summary>skipped entries</summary>\n\n");
+            for l in lines {
+                out.push_str(&format!("- `{}`\n", cell(&l)));
+            }
+            out.push_str("\n</details>\n");
         }
     }
     out

@@ -200,7 +200,7 @@ fn malformed_policies_exit_2_with_file_and_line() {
     ] {
         let (r, dir) = gate(&policy, &[]);
         assert_eq!(r.code, 2, "{policy}");
-        let want = format!("{}:{line}", dir.join("pick.toml").display());
+        let want = format!("{}:{line}", repo_path(&dir.join("pick.toml")));
         assert!(r.stderr.contains(&want) && r.stderr.contains(what), "want {want} / {what}: {}", r.stderr);
     }
     let r = pick(&["gate", "--policy", "no-such-policy.toml"]);
@@ -216,7 +216,7 @@ fn a_policy_reports_every_problem_at_its_line() {
     );
     let (r, dir) = gate(&policy, &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let file = dir.join("pick.toml").display().to_string();
+    let file = repo_path(&dir.join("pick.toml"));
     for (line, what) in [(4, "colour"), (6, "permisive"), (10, "2027-13-01")] {
         assert!(
             r.stderr.contains(&format!("{file}:{line}: ")) && r.stderr.contains(what),
@@ -350,7 +350,7 @@ fn output_formats() {
     assert!(
         first.starts_with(&format!(
             "::error file={},line=6,title=license-not-allowed::google/gemma-2-9b-it: ",
-            dir.join("pick.toml").display()
+            repo_path(&dir.join("pick.toml"))
         )),
         "{first}"
     );
@@ -370,4 +370,223 @@ fn output_formats() {
         "{}",
         human.stdout
     );
+}
+
+#[test]
+fn a_scan_that_finds_nothing_fails_unless_allowed() {
+    // A mistyped --scan path that exists (an empty docs folder) must not go green.
+    let dir = temp_dir("scan-empty");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::write(dir.join("docs/README.md"), "no models here\n").unwrap();
+    let policy =
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"Qwen/Qwen3-8B\"\n");
+    std::fs::write(dir.join("pick.toml"), &policy).unwrap();
+    let run = |p: &std::path::Path| {
+        pick(&[
+            "gate",
+            "--policy",
+            p.to_str().unwrap(),
+            "--scan",
+            dir.join("docs").to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    };
+    let r = run(&dir.join("pick.toml"));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = &v["policy_findings"][0];
+    assert_eq!(
+        (f["code"].as_str(), f["level"].as_str()),
+        (Some("scan-empty"), Some("fail"))
+    );
+    assert_eq!(
+        v["models"][0]["verdict"], "allowed",
+        "the listed model itself passes"
+    );
+    assert_eq!(v["scan"]["files"], 1);
+    // Declared as expected: a warning.
+    std::fs::write(
+        dir.join("pick.toml"),
+        format!("{policy}[scan]\nallow_empty = true\n"),
+    )
+    .unwrap();
+    let r = run(&dir.join("pick.toml"));
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["policy_findings"][0]["level"], "warn");
+    // A policy listing nothing, and no scan: nothing was gated, which fails too.
+    let (r, _) = gate(&format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n"), &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("no-models") && r.stdout.contains("gate failed: no-models"),
+        "{}",
+        r.stdout
+    );
+    let (r, _) = gate(
+        &format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[scan]\nallow_empty = true\n"),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // [scan] takes only known keys.
+    let (r, _) = gate(
+        &format!("{USAGE}[allow]\n[scan]\nallow_emtpy = true\n"),
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean `allow_empty`"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A small repository: a .gitignore, ignored and unignored build folders, a binary, .git.
+fn scan_repo() -> PathBuf {
+    let dir = temp_dir("scan-repo");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/HEAD"), "model: google/gemma-2-9b\n").unwrap();
+    std::fs::write(dir.join(".gitignore"), "# build output\n/out/\n*.log\n").unwrap();
+    for (path, text) in [
+        (
+            "out/serve.sh",
+            "vllm serve mistralai/Mistral-Large-Instruct-2407\n",
+        ),
+        (
+            "run.log",
+            "vllm serve mistralai/Mistral-Large-Instruct-2407\n",
+        ),
+        (
+            "build/Dockerfile",
+            "FROM vllm/vllm-openai\nCMD vllm serve Qwen/Qwen3-8B\n",
+        ),
+        ("dist/config.yaml", "model: Qwen/Qwen3-8B\n"),
+        ("sub/.gitignore", "secret/\n"),
+        (
+            "sub/secret/x.py",
+            "from_pretrained(\"mistralai/Mistral-Large-Instruct-2407\")\n",
+        ),
+        ("sub/app.py", "m = from_pretrained(\"Qwen/Qwen3-8B\")\n"),
+    ] {
+        std::fs::create_dir_all(dir.join(path).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+    std::fs::write(
+        dir.join("logo.png"),
+        b"\x89PNG\0\0 meta-llama/Llama-3.1-70B",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pick.toml"),
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_scan_follows_gitignore_and_lists_what_it_skips() {
+    let dir = scan_repo();
+    let r = pick(&[
+        "gate",
+        "--policy",
+        dir.join("pick.toml").to_str().unwrap(),
+        "--scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let files: Vec<&str> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["location"]["file"].as_str().unwrap())
+        .collect();
+    // A repository of its own: paths are relative to it.
+    assert_eq!(
+        files,
+        ["build/Dockerfile", "dist/config.yaml", "sub/app.py"]
+    );
+    let skipped: Vec<(String, String, String)> = v["scan"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let f = |k: &str| s[k].as_str().unwrap().to_string();
+            (f("path"), f("reason"), f("detail"))
+        })
+        .collect();
+    let want = [
+        (".git/", "tool-folder", "version control or tool folder"),
+        ("logo.png", "binary", "NUL bytes in the first 8 KiB"),
+        ("out/", "gitignored", ".gitignore:2"),
+        ("run.log", "gitignored", ".gitignore:3"),
+        ("sub/secret/", "gitignored", "sub/.gitignore:1"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(skipped, want);
+    // The human report lists them too.
+    let r = pick(&[
+        "gate",
+        "--policy",
+        dir.join("pick.toml").to_str().unwrap(),
+        "--scan",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        r.stdout.contains("3 reference(s) found, 5 entries skipped")
+            && r.stdout.contains("skipped out/ (gitignored: .gitignore:2)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn paths_are_relative_to_the_repository_root_in_every_format() {
+    // Run from the fixtures folder with `./`-prefixed paths: every format names files from the
+    // repository root, without `./`, as GitHub needs to attach annotations in a pull request.
+    let args = |format: &str| {
+        pick(&[
+            "gate",
+            "--policy",
+            "./gate/fail.toml",
+            "--scan",
+            "./scan",
+            "--today",
+            "2026-06-01",
+            "--format",
+            format,
+        ])
+    };
+    let v: Value = serde_json::from_str(&args("json").stdout).unwrap();
+    for m in v["models"].as_array().unwrap() {
+        let f = m["location"]["file"].as_str().unwrap();
+        assert!(f.starts_with("tests/fixtures/"), "{f}");
+    }
+    let gh = args("github").stdout;
+    assert!(
+        gh.contains("file=tests/fixtures/gate/fail.toml,line="),
+        "{gh}"
+    );
+    assert!(gh.contains("file=tests/fixtures/scan/"), "{gh}");
+    let sarif: Value = serde_json::from_str(&args("sarif").stdout).unwrap();
+    for res in sarif["runs"][0]["results"].as_array().unwrap() {
+        let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("tests/fixtures/"), "{uri}");
+    }
+    for format in ["human", "markdown"] {
+        let out = args(format).stdout;
+        assert!(!out.contains("./"), "{format}: {out}");
+        assert!(
+            out.contains("tests/fixtures/scan/configs/deploy.sh"),
+            "{format}: {out}"
+        );
+    }
 }

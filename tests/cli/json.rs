@@ -587,6 +587,24 @@ struct GateDoc {
     today: String,
     models: Vec<GatedModel>,
     policy_findings: Vec<GateFinding>,
+    scan: Option<GateScan>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateScan {
+    paths: Vec<String>,
+    files: u64,
+    references: u64,
+    skipped: Vec<GateSkipped>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateSkipped {
+    path: String,
+    reason: String,
+    detail: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
@@ -870,7 +888,7 @@ fn json_gate_passing() {
     assert!(doc.passed);
     assert_eq!(
         (doc.policy.as_str(), doc.today.as_str()),
-        ("gate/pass.toml", "2026-06-01")
+        ("tests/fixtures/gate/pass.toml", "2026-06-01")
     );
     assert_eq!(doc.models.len(), 2);
     assert!(doc.models.iter().all(|m| m.verdict == Verdict::Allowed));
@@ -910,7 +928,14 @@ fn json_gate_failing() {
         .iter()
         .find(|m| m.reference == "someorg/private-model-v2")
         .unwrap();
-    assert_eq!(scanned.location.file, "scan/configs/deploy.sh");
+    // Relative to the repository root, whatever the current folder.
+    assert_eq!(
+        scanned.location.file,
+        "tests/fixtures/scan/configs/deploy.sh"
+    );
+    let scan = doc.scan.as_ref().unwrap();
+    assert_eq!(scan.paths, ["tests/fixtures/scan"]);
+    assert!(scan.files >= 3 && scan.references >= 4, "{scan:?}");
     assert_eq!(scanned.id, None);
     assert!(doc
         .policy_findings
@@ -1021,7 +1046,7 @@ fn json_gate_sarif() {
         assert!(r.level == "error" || r.level == "warning");
         assert_eq!(
             r.locations[0].physical_location.artifact_location.uri,
-            "gate/fail.toml"
+            "tests/fixtures/gate/fail.toml"
         );
     }
     assert!(run.results.iter().any(|r| r.rule_id == "exception-expired"));

@@ -1,33 +1,83 @@
 //! Finds model references in a source tree: `from_pretrained("org/name")`, `vllm serve org/name`,
 //! `model: org/name` / `"model": "org/name"` / `model_id = "org/name"` in YAML, JSON, TOML and
-//! code, and huggingface.co/org/name links. Skips .git, build output, vendored and binary files,
-//! files above 4 MiB (`input::Kind::Scanned`), FIFOs, devices and symlinks.
+//! code, and huggingface.co/org/name links. Which files are read, and which are left out and why,
+//! is `walk`'s business; paths are relative to the repository root.
 
-use crate::input::{self, InputError, Kind, WalkOptions};
-use std::path::PathBuf;
+mod ignore;
+pub mod walk;
+
+pub use walk::{SkipReason, Skipped};
 
 /// A reference found in a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Found {
     pub reference: String,
+    /// Relative to the repository root, `/` separators, no `./`.
     pub file: String,
     pub line: usize,
 }
 
-const SKIP_DIRS: [&str; 12] = [
-    ".git",
-    "target",
-    "node_modules",
-    "build",
-    "dist",
-    "__pycache__",
-    ".venv",
-    "venv",
-    ".tox",
-    ".mypy_cache",
-    ".hg",
-    ".svn",
-];
+/// What a scan read, found and left out.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub found: Vec<Found>,
+    /// How many files were read.
+    pub files: usize,
+    /// Every entry left out, with its reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Scans files and folders; references come sorted by file and line. A path given here that is
+/// missing or not a file or folder (a FIFO, a device) is an error; inside a folder such entries,
+/// symlinks, git-ignored paths, binary files and files above the scan limit are skipped and listed.
+pub fn scan(paths: &[std::path::PathBuf]) -> Result<Report, String> {
+    let walk::Files { files, mut skipped } = walk::files(paths)?;
+    let mut report = Report::default();
+    for (path, shown) in files {
+        let bytes = match crate::input::read_bytes(&path, crate::input::Kind::Scanned) {
+            Ok(b) => b,
+            Err(crate::input::InputError::TooLarge { .. }) => {
+                skipped.push(Skipped {
+                    path: shown,
+                    reason: SkipReason::TooLarge,
+                    detail: format!("above {} MiB", crate::input::Kind::Scanned.limit() >> 20),
+                });
+                continue;
+            }
+            // Replaced by something else since the walk, or unreadable.
+            Err(e) => {
+                skipped.push(Skipped {
+                    path: shown,
+                    reason: SkipReason::Unreadable,
+                    detail: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if bytes.iter().take(8192).any(|&b| b == 0) {
+            skipped.push(Skipped {
+                path: shown,
+                reason: SkipReason::Binary,
+                detail: "NUL bytes in the first 8 KiB".into(),
+            });
+            continue;
+        }
+        report.files += 1;
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, line) in text.lines().enumerate() {
+            for r in references_in_line(line) {
+                report.found.push(Found {
+                    reference: r,
+                    file: shown.clone(),
+                    line: i + 1,
+                });
+            }
+        }
+    }
+    skipped.sort();
+    report.skipped = skipped;
+    Ok(report)
+}
 
 /// Keys whose value names a model.
 const MODEL_KEYS: [&str; 11] = [
@@ -43,59 +93,6 @@ const MODEL_KEYS: [&str; 11] = [
     "repo_id",
     "tokenizer_name",
 ];
-
-/// Scans files and folders; returns references sorted by file and line. A path given here that is
-/// missing or not a file or folder (a FIFO, a device) is an error; inside a folder such entries,
-/// symlinks, binary files and files above the scan limit are skipped.
-pub fn scan(paths: &[PathBuf]) -> Result<Vec<Found>, String> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let options = WalkOptions {
-                skip_dirs: &SKIP_DIRS,
-                // As before the walk moved to `input`: symlinks are not followed, so a file
-                // linked from elsewhere in the tree is not reported twice.
-                file_links: false,
-            };
-            let walk = input::walk(p, &options)
-                .map_err(|e| format!("cannot read the folder {}: {e}", p.display()))?;
-            files.extend(walk.files);
-        } else {
-            match input::check(p, Kind::Scanned) {
-                Ok(_) => files.push(p.clone()),
-                // A large file is skipped, as inside a folder: it is data, not code naming a model.
-                Err(InputError::TooLarge { .. }) => {}
-                Err(e) if e.is_not_found() => {
-                    return Err(format!("{}: no such file or folder", p.display()))
-                }
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-    }
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        // Unreadable, replaced by something else since the walk, or too large: not a source file.
-        let Ok(bytes) = input::read_bytes(&f, Kind::Scanned) else {
-            continue;
-        };
-        if bytes.iter().take(8192).any(|&b| b == 0) {
-            continue; // binary
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let name = f.display().to_string();
-        for (i, line) in text.lines().enumerate() {
-            for r in references_in_line(line) {
-                out.push(Found {
-                    reference: r,
-                    file: name.clone(),
-                    line: i + 1,
-                });
-            }
-        }
-    }
-    Ok(out)
-}
 
 fn is_ref_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
