@@ -96,8 +96,8 @@ codes! {
     CapabilityProtocol = "capability-protocol", [Warn], "the MMLU figure was measured with chain of thought or by a reasoning model";
     LoadExceedsCapacity = "load-exceeds-capacity", [Warn], "the load is more than the plan's GPUs can serve";
     CostUnknown = "cost-unknown", [Warn], "no GPU price known (give `--gpu-price`)";
-    ExceptionApplied = "exception-applied", [Info], "gate: an exception waived the model's failing findings";
-    ExceptionNotNeeded = "exception-not-needed", [Info], "gate: an exception matches a model that passes anyway";
+    ExceptionApplied = "exception-applied", [Info], "gate: an exception waived the finding codes it names (and nothing else)";
+    ExceptionNotNeeded = "exception-not-needed", [Info], "gate: none of the codes an exception names fails for its model";
     ModelSuperseded = "model-superseded", [Info], "a newer model of the family replaces it";
     LicenseObligation = "license-obligation", [Info], "duties that remain under the license (attribution, naming, notices)";
     LicenseNotice = "license-notice", [Info], "the notice text to ship with redistributed weights";

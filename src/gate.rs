@@ -15,12 +15,25 @@ use anyhow::{anyhow, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// A reviewed waiver: the finding codes it waives for one model, until a date. It waives nothing
+/// else: a model that later breaks another clause fails again.
 #[derive(Debug, Clone)]
 pub struct Exception {
     pub model: String,
     pub reason: String,
     pub expires: Date,
+    /// The failing finding codes waived (at least one).
+    pub codes: Vec<Code>,
     pub location: Location,
+}
+
+/// Whether an exception may waive `code`: a license clause the model breaks. A model or license
+/// without known terms, an expired exception or an empty gate is never waived (fail closed: add
+/// the model to a user catalog instead).
+pub fn waivable(code: Code) -> bool {
+    code.as_str().starts_with("license-")
+        && code != Code::LicenseUnknown
+        && code.levels().contains(&Level::Fail)
 }
 
 /// A validated policy.
@@ -72,7 +85,7 @@ const USAGE_KEYS: &[&str] = &[
 ];
 const ALLOW_KEYS: &[&str] = &["tiers", "licenses"];
 const MODEL_KEYS: &[&str] = &["ref", "revision", "license"];
-const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires"];
+const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires", "codes"];
 const SCAN_KEYS: &[&str] = &["allow_empty"];
 
 /// Validates a policy's text. Every problem is collected (unknown keys, wrong types, unknown tiers
@@ -176,11 +189,15 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
         let model = r.string(e, "[[exception]]", "model", true);
         let reason = r.string(e, "[[exception]]", "reason", true);
         let expires = r.date(e, "[[exception]]", "expires");
-        if let (Some((model, _)), Some((reason, _)), Some(expires)) = (model, reason, expires) {
+        let codes = r.codes(e, line);
+        if let (Some((model, _)), Some((reason, _)), Some(expires), Some(codes)) =
+            (model, reason, expires, codes)
+        {
             exceptions.push(Exception {
                 model,
                 reason,
                 expires,
+                codes,
                 location: Location {
                     file: file.to_string(),
                     line,
@@ -383,6 +400,64 @@ impl PolicyReader<'_> {
         d
     }
 
+    /// An exception's `codes`: a non-empty list of finding codes it may waive. Required: an
+    /// exception that waived whatever failed would also waive the next clause the model breaks.
+    fn codes(&mut self, t: &Table<'_>, header_line: usize) -> Option<Vec<Code>> {
+        if t.get("codes").is_none() {
+            self.problems.push(Problem::at_line(
+                self.file,
+                header_line,
+                "[[exception]] needs `codes`, the finding codes it waives, e.g. codes = [\"license-mau-limit\"] (`pick gate` lists each model's failing codes)",
+            ));
+            return None;
+        }
+        let names = self.strings(t, "[[exception]]", "codes");
+        let mut codes = Vec::new();
+        let mut ok = true;
+        for (name, line) in &names {
+            match Code::ALL.iter().find(|c| c.as_str() == name) {
+                Some(&c) if waivable(c) => codes.push(c),
+                Some(c) => {
+                    ok = false;
+                    self.problems.push(Problem::at_line(
+                        self.file,
+                        *line,
+                        format!("[[exception]] cannot waive `{c}`: only a license clause the model breaks can be waived (a model or license without known terms belongs in a user catalog)"),
+                    ));
+                }
+                None => {
+                    ok = false;
+                    let waivable_names = Code::ALL
+                        .iter()
+                        .filter(|c| waivable(**c))
+                        .map(|c| c.as_str());
+                    let hint = crate::suggest::did_you_mean(name, waivable_names);
+                    self.problems.push(Problem::at_line(
+                        self.file,
+                        *line,
+                        format!("[[exception]] `codes`: unknown finding code `{name}`{hint}"),
+                    ));
+                }
+            }
+        }
+        if ok && codes.is_empty() {
+            // `codes = []` waives nothing: a mistake, not an exception. (A wrong type was reported
+            // by `strings`.)
+            if t.get("codes")
+                .and_then(|v| v.get_ref().as_array())
+                .is_some()
+            {
+                self.problems.push(Problem::at_line(
+                    self.file,
+                    header_line,
+                    "[[exception]] `codes` is empty: name the finding codes it waives",
+                ));
+            }
+            return None;
+        }
+        ok.then_some(codes)
+    }
+
     /// The tables of an array of tables (`[[model]]`), each with its header's line.
     fn entries<'t, 'i>(&mut self, root: &'t Table<'i>, key: &str) -> Vec<(&'t Table<'i>, usize)> {
         let Some(v) = root.get(key) else {
@@ -511,10 +586,10 @@ pub fn run(
     let mut used = vec![false; policy.exceptions.len()];
     // Resolved once, not once per gated model: a policy may list 100,000 models. Model id → the
     // first exception naming it.
-    let mut excepted: HashMap<&str, usize> = HashMap::new();
+    let mut excepted: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in policy.exceptions.iter().enumerate() {
         if let Some(m) = catalog.model(&e.model) {
-            excepted.entry(m.id.as_str()).or_insert(i);
+            excepted.entry(m.id.as_str()).or_default().push(i);
         }
     }
     let mut ctx = Context {
@@ -600,7 +675,7 @@ struct Context<'a> {
     catalog: &'a Catalog,
     policy: &'a Policy,
     today: Date,
-    excepted: &'a HashMap<&'a str, usize>,
+    excepted: &'a HashMap<&'a str, Vec<usize>>,
     used: &'a mut [bool],
     hints: HashMap<String, String>,
 }
@@ -662,10 +737,6 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
         .iter()
         .any(|f| f.finding.code == Code::LicenseUnknown);
     let failing = findings.iter().any(|f| f.finding.level == Level::Fail);
-    let exception = ctx
-        .excepted
-        .get(model.id.as_str())
-        .map(|&i| (i, &policy.exceptions[i]));
     let mut verdict = if unknown_license {
         Verdict::Unknown
     } else if failing {
@@ -673,58 +744,83 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
     } else {
         Verdict::Allowed
     };
-    if let Some((i, e)) = exception {
+    let indices = ctx
+        .excepted
+        .get(model.id.as_str())
+        .cloned()
+        .unwrap_or_default();
+    for i in indices {
+        let e = &policy.exceptions[i];
         ctx.used[i] = true;
         let loc = Some(e.location.clone());
+        let names: Vec<&str> = e.codes.iter().map(|c| c.as_str()).collect();
         if e.expires < today {
             findings.push(GateFinding {
                 finding: Finding::new(
                     Code::ExceptionExpired,
                     Level::Fail,
                     format!(
-                        "exception for `{}` ({}) expired on {}",
-                        e.model, e.reason, e.expires
+                        "exception for `{}` ({}; {}) expired on {}",
+                        e.model,
+                        e.reason,
+                        names.join(", "),
+                        e.expires
                     ),
                 ),
                 location: loc,
             });
-            verdict = if verdict == Verdict::Unknown {
-                Verdict::Unknown
-            } else {
-                Verdict::Denied
-            };
-        } else if failing && !unknown_license {
-            for f in &mut findings {
-                if f.finding.level == Level::Fail {
-                    f.finding.level = Level::Warn;
-                    f.finding.message = format!(
-                        "{} (waived: {}, until {})",
-                        f.finding.message, e.reason, e.expires
-                    );
-                }
-            }
-            findings.push(GateFinding {
-                finding: Finding::new(
-                    Code::ExceptionApplied,
-                    Level::Info,
-                    format!("exception: {} (expires {})", e.reason, e.expires),
-                ),
-                location: loc,
-            });
-            verdict = Verdict::Excepted;
-        } else if !failing {
-            findings.push(GateFinding {
-                finding: Finding::new(
-                    Code::ExceptionNotNeeded,
-                    Level::Info,
-                    format!(
-                        "exception for `{}` is not needed: the model passes",
-                        e.model
-                    ),
-                ),
-                location: loc,
-            });
+            continue;
         }
+        // Only the named codes are waived; anything else the model breaks still fails.
+        let mut waived = 0;
+        for f in &mut findings {
+            if f.finding.level == Level::Fail && e.codes.contains(&f.finding.code) {
+                f.finding.level = Level::Warn;
+                f.finding.message = format!(
+                    "{} (waived: {}, until {})",
+                    f.finding.message, e.reason, e.expires
+                );
+                waived += 1;
+            }
+        }
+        let (code, message) = if waived > 0 {
+            (
+                Code::ExceptionApplied,
+                format!(
+                    "exception waives {} ({}; expires {})",
+                    names.join(", "),
+                    e.reason,
+                    e.expires
+                ),
+            )
+        } else {
+            (
+                Code::ExceptionNotNeeded,
+                format!(
+                    "exception for `{}` is not needed: none of {} fails",
+                    e.model,
+                    names.join(", ")
+                ),
+            )
+        };
+        findings.push(GateFinding {
+            finding: Finding::new(code, Level::Info, message),
+            location: loc,
+        });
+    }
+    // The verdict after the waivers: excepted only when every failure was waived.
+    let still_failing = findings.iter().any(|f| f.finding.level == Level::Fail);
+    let any_waived = findings
+        .iter()
+        .any(|f| f.finding.code == Code::ExceptionApplied);
+    if verdict != Verdict::Unknown {
+        verdict = if still_failing {
+            Verdict::Denied
+        } else if any_waived {
+            Verdict::Excepted
+        } else {
+            Verdict::Allowed
+        };
     }
     ModelResult {
         revision,
@@ -767,7 +863,7 @@ mod tests {
 
     #[test]
     fn exceptions_expire() {
-        let p = format!("{HEAD}[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\nexpires = 2027-03-31\n");
+        let p = format!("{HEAD}[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\nexpires = 2027-03-31\ncodes = [\"license-not-allowed\"]\n");
         assert_eq!(gate(&p, "2027-03-31").models[0].verdict, Verdict::Excepted);
         let r = gate(&p, "2027-04-01");
         assert_eq!(r.models[0].verdict, Verdict::Denied);

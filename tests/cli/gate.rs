@@ -161,7 +161,7 @@ fn unknown_model_and_unknown_license_fail_closed() {
 #[test]
 fn exceptions_valid_expired_and_unused() {
     let policy = |expires: &str| {
-        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"legal review LR-118\"\nexpires = {expires}\n[[exception]]\nmodel = \"gemma-2-9b\"\nreason = \"old\"\nexpires = 2030-01-01\n")
+        format!("{USAGE}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"legal review LR-118\"\nexpires = {expires}\ncodes = [\"license-not-allowed\"]\n[[exception]]\nmodel = \"gemma-2-9b\"\nreason = \"old\"\nexpires = 2030-01-01\ncodes = [\"license-not-allowed\"]\n")
     };
     let (r, _) = gate(&policy("2027-03-31"), &["--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
@@ -171,7 +171,7 @@ fn exceptions_valid_expired_and_unused() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["code"] == "exception-unused" && f["location"]["line"] == 12));
+        .any(|f| f["code"] == "exception-unused" && f["location"]["line"] == 13));
     let (r, _) = gate(&policy("2026-05-31"), &["--format", "json"]);
     assert_eq!(r.code, 1);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
@@ -195,7 +195,7 @@ fn malformed_policies_exit_2_with_file_and_line() {
         ("[usage]\ncommercial = \"yes\"\n[allow]\n".to_string(), 2, "commercial"),
         (format!("{USAGE}[allow]\ntiers = [\"permisive\"]\n"), 5, "permisive"),
         (format!("{USAGE}[allow]\nlicenses = [\"apache-3.0\"]\n"), 5, "apache-3.0"),
-        (format!("{USAGE}[allow]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"soon\"\n"), 8, "date"),
+        (format!("{USAGE}[allow]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"soon\"\ncodes = [\"license-mau-limit\"]\n"), 8, "date"),
         (format!("{USAGE}[allow]\n[[model]]\nrefs = \"x\"\n"), 6, "refs"),
     ] {
         let (r, dir) = gate(&policy, &[]);
@@ -212,7 +212,7 @@ fn malformed_policies_exit_2_with_file_and_line() {
 fn a_policy_reports_every_problem_at_its_line() {
     // An unknown key, a misspelt tier and a malformed date: all three, each at its own line.
     let policy = format!(
-        "{USAGE}colour = \"red\"\n[allow]\ntiers = [\"permisive\"]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"2027-13-01\"\n"
+        "{USAGE}colour = \"red\"\n[allow]\ntiers = [\"permisive\"]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = \"2027-13-01\"\ncodes = [\"license-mau-limit\"]\n"
     );
     let (r, dir) = gate(&policy, &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -589,4 +589,58 @@ fn paths_are_relative_to_the_repository_root_in_every_format() {
             "{format}: {out}"
         );
     }
+}
+
+#[test]
+fn an_exception_waives_only_the_codes_it_names() {
+    // Qwen2.5-72B under the Qwen license: not in the allowed tiers, and above its 100M MAU clause.
+    // "If you are commercially using the Materials, and your product or service has more than 100
+    // million monthly active users, you shall request a license from us."
+    // (https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE)
+    let usage = "[usage]\ncommercial = true\nmau = 150_000_000\n";
+    let policy = |codes: &str| {
+        format!("{usage}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118: conditional license accepted\"\nexpires = 2027-03-31\ncodes = [{codes}]\n")
+    };
+    // Waiving the allow-list does not waive the MAU clause.
+    let v = gate_json(&policy("\"license-not-allowed\""));
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["models"][0]["verdict"], "denied");
+    assert_eq!(codes(&v), ["license-mau-limit"]);
+    let waived: Vec<&str> = v["models"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["level"] == "warn")
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(waived, ["license-not-allowed"]);
+    // Both named: excepted.
+    let v = gate_json(&policy("\"license-not-allowed\", \"license-mau-limit\""));
+    assert_eq!(v["models"][0]["verdict"], "excepted");
+    // A code that does not fail: the exception is not needed.
+    let v = gate_json(&policy("\"license-hosting\""));
+    assert!(v["models"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "exception-not-needed"));
+    // Codes are checked: unknown, unwaivable and missing ones are policy errors.
+    for (codes, want) in [
+        ("\"license-mau-limt\"", "did you mean `license-mau-limit`"),
+        ("\"model-unknown\"", "cannot waive `model-unknown`"),
+        ("\"license-unknown\"", "cannot waive `license-unknown`"),
+        ("", "`codes` is empty"),
+    ] {
+        let (r, _) = gate(&policy(codes), &[]);
+        assert_eq!(r.code, 2, "{codes}");
+        assert!(r.stderr.contains(want), "{codes}: {}", r.stderr);
+    }
+    let (r, _) = gate(
+        &format!(
+            "{usage}[allow]\n[[exception]]\nmodel = \"x\"\nreason = \"y\"\nexpires = 2027-01-01\n"
+        ),
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("needs `codes`"), "{}", r.stderr);
 }

@@ -313,7 +313,7 @@ fn hostile_junk_dates() {
     let policy = dir.join("pick.toml");
     // Nothing is gated here: only the dates matter.
     let exception =
-        "[scan]\nallow_empty = true\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\n";
+        "[scan]\nallow_empty = true\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\ncodes = [\"license-not-allowed\"]\n";
     std::fs::write(
         &policy,
         format!("{POLICY}{exception}expires = \"2027-03-31 or so\"\n"),
@@ -322,7 +322,7 @@ fn hostile_junk_dates() {
     let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
     refused(
         &r,
-        &format!("{}:10", repo_path(&policy)),
+        &format!("{}:11", repo_path(&policy)),
         "2027-03-31 or so",
     );
     // A TOML datetime is a date with a time: accepted (the time is ignored).
