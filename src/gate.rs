@@ -562,7 +562,10 @@ pub fn run(
     let mut refs: Vec<PolicyModel> = policy.models.clone();
     let mut summary = None;
     if !scan_paths.is_empty() {
-        let report = scan::scan(scan_paths).map_err(|e| anyhow!("--scan: {e}"))?;
+        // A literal counts as a reference when it names a model the catalog (or a user catalog)
+        // knows, whatever variable holds it.
+        let resolves = |r: &str| catalog.model(r).is_some();
+        let report = scan::scan(scan_paths, &resolves).map_err(|e| anyhow!("--scan: {e}"))?;
         summary = Some(ScanSummary {
             paths: scan_paths.iter().map(|p| scan::walk::display(p)).collect(),
             files: report.files,

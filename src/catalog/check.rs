@@ -312,6 +312,48 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
         }
     }
 
+    // Every name a model answers to (id, checkpoint repos, aliases) names one model only: an alias
+    // shared by two models would resolve a scanned reference to either.
+    let mut names: HashMap<String, &str> = HashMap::new();
+    for m in &c.models {
+        for n in std::iter::once(m.id.clone())
+            .chain(m.checkpoints.iter().map(|c| c.hf_repo.to_ascii_lowercase()))
+        {
+            names.entry(n).or_insert(&m.id);
+        }
+    }
+    for m in &c.models {
+        for a in &m.aliases {
+            let key = a.to_ascii_lowercase();
+            let shaped = a.starts_with("ollama:")
+                || (a.split('/').count() == 2
+                    && !a.contains(' ')
+                    && !a.starts_with('/')
+                    && !a.ends_with('/'));
+            if !shaped {
+                push(
+                    &m.origin,
+                    m.at,
+                    format!(
+                        "model `{}`: alias `{a}` is neither `org/name` nor `ollama:name[:tag]`",
+                        m.id
+                    ),
+                );
+            }
+            match names.get(&key) {
+                Some(other) if *other != m.id => push(
+                    &m.origin,
+                    m.at,
+                    format!("model `{}`: alias `{a}` is also a name of `{other}`", m.id),
+                ),
+                Some(_) => {}
+                None => {
+                    names.insert(key, &m.id);
+                }
+            }
+        }
+    }
+
     let mut aliases: HashMap<String, String> = HashMap::new();
     for g in &c.gpus {
         if let Some(problem) = id_problem("gpu", &g.id) {

@@ -183,6 +183,12 @@ impl Catalog {
                     index.entry(c.hf_repo.to_ascii_lowercase()).or_insert(i);
                 }
             }
+            // Aliases last: a current name always wins over a legacy one.
+            for (i, m) in self.models.iter().enumerate() {
+                for a in &m.aliases {
+                    index.entry(a.to_ascii_lowercase()).or_insert(i);
+                }
+            }
             index
         })
     }

@@ -930,6 +930,10 @@ pub struct Model {
     pub license: String,
     #[serde(default)]
     pub also_bound_by: Vec<String>,
+    /// Other names code uses for these weights: legacy Hugging Face repo names that redirect
+    /// (`meta-llama/Meta-Llama-3.1-8B`) and Ollama library tags (`ollama:llama3.1:8b`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub modalities: Vec<Modality>,
     #[serde(default)]

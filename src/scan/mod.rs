@@ -1,9 +1,9 @@
-//! Finds model references in a source tree: `from_pretrained("org/name")`, `vllm serve org/name`,
-//! `model: org/name` / `"model": "org/name"` / `model_id = "org/name"` in YAML, JSON, TOML and
-//! code, and huggingface.co/org/name links. Which files are read, and which are left out and why,
-//! is `walk`'s business; paths are relative to the repository root.
+//! Finds model references in a source tree. Which forms are recognized is `refs`' business (calls,
+//! commands, flags, keys, links, known ids in any literal); which files are read, and which are left
+//! out and why, is `walk`'s; paths are relative to the repository root.
 
 mod ignore;
+pub mod refs;
 pub mod walk;
 
 pub use walk::{SkipReason, Skipped};
@@ -30,7 +30,13 @@ pub struct Report {
 /// Scans files and folders; references come sorted by file and line. A path given here that is
 /// missing or not a file or folder (a FIFO, a device) is an error; inside a folder such entries,
 /// symlinks, git-ignored paths, binary files and files above the scan limit are skipped and listed.
-pub fn scan(paths: &[std::path::PathBuf]) -> Result<Report, String> {
+///
+/// `resolves` tells whether a string literal is a model id a catalog knows: such literals count
+/// whatever variable holds them.
+pub fn scan(
+    paths: &[std::path::PathBuf],
+    resolves: &dyn Fn(&str) -> bool,
+) -> Result<Report, String> {
     let walk::Files { files, mut skipped } = walk::files(paths)?;
     let mut report = Report::default();
     for (path, shown) in files {
@@ -64,14 +70,13 @@ pub fn scan(paths: &[std::path::PathBuf]) -> Result<Report, String> {
         }
         report.files += 1;
         let text = String::from_utf8_lossy(&bytes);
-        for (i, line) in text.lines().enumerate() {
-            for r in references_in_line(line) {
-                report.found.push(Found {
-                    reference: r,
-                    file: shown.clone(),
-                    line: i + 1,
-                });
-            }
+        let name = shown.rsplit('/').next().unwrap_or(&shown);
+        for (reference, line) in refs::references(&text, refs::Kind::of(name), resolves) {
+            report.found.push(Found {
+                reference,
+                file: shown.clone(),
+                line,
+            });
         }
     }
     skipped.sort();
@@ -79,121 +84,13 @@ pub fn scan(paths: &[std::path::PathBuf]) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Keys whose value names a model.
-const MODEL_KEYS: [&str; 11] = [
-    "model",
-    "model_id",
-    "model_name",
-    "model_name_or_path",
-    "pretrained_model_name_or_path",
-    "base_model",
-    "base_model_name_or_path",
-    "hf_model",
-    "checkpoint",
-    "repo_id",
-    "tokenizer_name",
-];
-
-fn is_ref_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-}
-
-/// `org/name` at the start of `s` (org and name made of [A-Za-z0-9._-], no `..`), and its length.
-fn repo_at(s: &str) -> Option<String> {
-    let org_len = s.find(|c: char| !is_ref_char(c)).unwrap_or(s.len());
-    if org_len == 0 || !s[org_len..].starts_with('/') {
-        return None;
-    }
-    let rest = &s[org_len + 1..];
-    let name_len = rest.find(|c: char| !is_ref_char(c)).unwrap_or(rest.len());
-    if name_len == 0 || rest[name_len..].starts_with('/') {
-        return None; // a path, not a repo id
-    }
-    let (org, name) = (&s[..org_len], &rest[..name_len]);
-    let plausible = |p: &str| {
-        p.chars().any(|c| c.is_ascii_alphabetic()) && !p.starts_with('.') && !p.contains("..")
-    };
-    // Hugging Face names are short (96 characters at most): a megabyte of name characters in a
-    // generated file is not a reference.
-    let short = org.len() + name.len() < crate::suggest::MAX_NAME;
-    (short && plausible(org) && plausible(name) && name.len() >= 2).then(|| format!("{org}/{name}"))
-}
-
-/// Model references on one line of text.
+/// Model references on one line of text (the keyed and command forms; bare literals need a
+/// catalog to resolve against, see `refs::references`).
 pub fn references_in_line(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if !line.contains('/') {
-        return out;
-    }
-    let lower = line.to_ascii_lowercase();
-    // A set beside the list: a long generated line may hold many thousands of references, and
-    // `out.contains` per reference made that quadratic.
-    let mut seen = std::collections::HashSet::new();
-    let mut push = |r: Option<String>| {
-        if let Some(r) = r {
-            if seen.insert(r.clone()) {
-                out.push(r);
-            }
-        }
-    };
-    // Hugging Face links.
-    for host in ["huggingface.co/", "hf.co/"] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(host) {
-            let start = from + i + host.len();
-            let tail = &line[start..];
-            let tail = tail.strip_prefix("models/").unwrap_or(tail);
-            if !tail.starts_with("datasets/") && !tail.starts_with("spaces/") {
-                push(repo_at(tail));
-            }
-            from = start;
-        }
-    }
-    // Calls and commands: from_pretrained("org/name"), vllm serve org/name, --model org/name.
-    for marker in [
-        "from_pretrained(",
-        "vllm serve ",
-        "--model ",
-        "--model=",
-        "snapshot_download(",
-        "pipeline(",
-    ] {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(marker) {
-            let start = from + i + marker.len();
-            push(first_value(&line[start..]));
-            from = start;
-        }
-    }
-    // key: value / key = value / "key": "value"
-    for key in MODEL_KEYS {
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(key) {
-            let at = from + i;
-            from = at + key.len();
-            let before_ok =
-                at == 0 || !lower[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
-            let after = &line[from..];
-            let after = after.trim_start_matches(['"', '\'']).trim_start();
-            if before_ok {
-                if let Some(v) = after.strip_prefix([':', '=']) {
-                    push(first_value(v));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The first quoted or bare token of `s`, if it is an `org/name` repo id.
-fn first_value(s: &str) -> Option<String> {
-    let s = s.trim_start();
-    let s = s
-        .strip_prefix(['r', 'f'])
-        .filter(|t| t.starts_with(['"', '\'']))
-        .unwrap_or(s);
-    let s = s.trim_start_matches(['"', '\'', '`']);
-    repo_at(s)
+    refs::references(line, refs::Kind::Plain, &|_| false)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
 }
 
 #[cfg(test)]

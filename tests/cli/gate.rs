@@ -644,3 +644,119 @@ fn an_exception_waives_only_the_codes_it_names() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("needs `codes`"), "{}", r.stderr);
 }
+
+/// Every reference form in `tests/fixtures/scan-all`, as (file, line, reference).
+const SCAN_ALL: [(&str, u64, &str); 23] = [
+    ("Dockerfile", 3, "mistralai/Mistral-7B-Instruct-v0.3"),
+    ("Makefile", 1, "meta-llama/Llama-3.3-70B-Instruct"),
+    ("Makefile", 4, "mistralai/Mistral-7B-v0.3"),
+    ("Modelfile", 1, "ollama:llama3.3:70b"),
+    ("build/serve.sh", 1, "Qwen/Qwen2.5-3B-Instruct"),
+    ("config/app.json", 3, "Qwen/Qwen2.5-32B-Instruct"),
+    ("config/train.toml", 2, "Qwen/Qwen2.5-14B"),
+    ("dist/model.yaml", 1, "Qwen/Qwen2.5-1.5B-Instruct"),
+    ("docker-compose.yml", 4, "Qwen/Qwen2.5-7B-Instruct"),
+    ("docker-compose.yml", 8, "google/gemma-2-2b-it"),
+    ("docs/weights.md", 1, "meta-llama/Llama-3.1-8B"),
+    ("docs/weights.md", 2, "google/gemma-2-2b"),
+    ("helm/values.yaml", 2, "microsoft/phi-4"),
+    (
+        "k8s/deployment.yaml",
+        10,
+        "deepseek-ai/DeepSeek-R1-Distill-Llama-70B",
+    ),
+    ("k8s/deployment.yaml", 13, "Qwen/Qwen3-32B"),
+    ("notebooks/eval.ipynb", 11, "Qwen/Qwen2.5-0.5B-Instruct"),
+    ("scripts/fetch.sh", 2, "Qwen/Qwen2.5-72B"),
+    ("scripts/fetch.sh", 3, "ollama:llama3.1"),
+    ("scripts/fetch.sh", 4, "google/gemma-2-9b"),
+    ("src/serve.py", 4, "Qwen/Qwen3-8B"),
+    ("src/serve.py", 6, "meta-llama/Llama-3.1-8B-Instruct"),
+    ("src/serve.py", 9, "google/gemma-2-9b-it"),
+    ("src/serve.py", 10, "meta-llama/Meta-Llama-3.1-70B-Instruct"),
+];
+
+#[test]
+fn the_scan_finds_every_form_in_every_format() {
+    // vLLM's LLM("..."), a call split over lines, a variable not named "model", a legacy repo
+    // name, Dockerfile exec-form CMD, compose command lists and environment, Kubernetes args and
+    // env pairs, Helm camelCase keys, Makefile ?=, huggingface-cli / hf download, ollama run, a
+    // Modelfile, TGI --model-id, TOML and JSON configs, Hub /resolve/ and /tree/ URLs, a notebook,
+    // and build/ and dist/ folders. A policy that allows nothing makes each one a failing finding,
+    // so every format has to name it.
+    let dir = temp_dir("scan-all");
+    let policy = dir.join("pick.toml");
+    std::fs::write(
+        &policy,
+        "[usage]\ncommercial = true\n[allow]\ntiers = [\"proprietary\"]\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        pick(&[
+            "gate",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--scan",
+            "scan-all",
+            "--format",
+            format,
+        ])
+    };
+    let r = run("json");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let base = "tests/fixtures/scan-all/";
+    let found: Vec<(String, u64, String)> = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert!(m["id"].is_string(), "resolved in the catalog: {m}");
+            (
+                m["location"]["file"].as_str().unwrap().to_string(),
+                m["location"]["line"].as_u64().unwrap(),
+                m["ref"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, String)> = SCAN_ALL
+        .iter()
+        .map(|(f, l, r)| (format!("{base}{f}"), *l, r.to_string()))
+        .collect();
+    assert_eq!(found, want);
+    assert_eq!(
+        v["scan"]["skipped"].as_array().unwrap().len(),
+        0,
+        "{}",
+        v["scan"]
+    );
+    let gh = run("github").stdout;
+    let sarif: Value = serde_json::from_str(&run("sarif").stdout).unwrap();
+    let sarif_at: Vec<(String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let p = &r["locations"][0]["physicalLocation"];
+            (
+                p["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                p["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let md = run("markdown").stdout;
+    let human = run("human").stdout;
+    for (f, l, r) in SCAN_ALL {
+        let file = format!("{base}{f}");
+        assert!(
+            gh.contains(&format!("file={file},line={l},")),
+            "github: {file}:{l}\n{gh}"
+        );
+        assert!(sarif_at.contains(&(file.clone(), l)), "sarif: {file}:{l}");
+        assert!(
+            md.contains(&format!("| `{r}` |")) && md.contains(&format!("{file}:{l}")),
+            "markdown: {r} {file}:{l}"
+        );
+        assert!(human.contains(&format!("{file}:{l}")), "human: {file}:{l}");
+    }
+}
