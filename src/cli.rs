@@ -3,7 +3,7 @@
 
 use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::fit::{self, KvDtype, Precision, Request, Task};
-use crate::license::{Allow, Usage};
+use crate::license::{Allow, Domain, Licensee, Student, Usage, Use};
 use crate::places::Place;
 use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
@@ -14,6 +14,18 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+/// The policy format, in brief (README "pick gate" has it in full).
+const GATE_POLICY: &str = "Policy file (TOML; unknown keys are errors):
+  [usage]      use = research|evaluation|poc|production (or commercial = true|false), licensee =
+               individual|academic|nonprofit|company, mau, group_mau, revenue_usd_month, region,
+               users_in = [...], hosted_in = [...], hosted, redistribute, distill = true|\"narrow\",
+               domains = [...]
+  [allow]      tiers = [...], licenses = [...]
+  [[model]]    ref, revision, license
+  [[exception]] model, reason, expires, codes = [...], license_version
+  [scan]       allow_empty
+Exit codes: 0 passed; 1 failed; 2 bad input or error.";
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 no model qualifies, the gate failed, or nothing fits; 2 bad input or error.";
 
@@ -62,6 +74,7 @@ pub enum Command {
     /// Size a model on GPUs: memory per GPU, plans, throughput, assumptions.
     Fit(FitArgs),
     /// CI license gate: check the models a project uses against a policy file.
+    #[command(after_help = GATE_POLICY)]
     Gate(GateArgs),
     /// Catalog maintenance.
     #[command(subcommand)]
@@ -283,25 +296,62 @@ pub struct RecommendArgs {
     /// (conditional, non-commercial, proprietary) or a license id (`pick licenses`). Default: any.
     #[arg(long, value_name = "LICENSES", help_heading = "License")]
     pub license: Vec<String>,
-    /// Monthly active users of the product (trips the Llama 700M, Qwen 100M and Kimi thresholds).
+    /// What the model is used for, as the licenses draw the line: research, evaluation, poc (a
+    /// proof of concept or test environment, serving no real users) or production (default).
+    #[arg(
+        long = "use",
+        value_enum,
+        value_name = "USE",
+        conflicts_with = "research",
+        help_heading = "License"
+    )]
+    pub purpose: Option<UseArg>,
+    /// Who the licensee is; research licenses grant differently to each.
+    #[arg(long, value_enum, default_value_t = LicenseeArg::Company, help_heading = "License")]
+    pub licensee: LicenseeArg,
+    /// Shorthand for --use research.
+    #[arg(long, help_heading = "License")]
+    pub research: bool,
+    /// Monthly active users of the product (Qwen's 100M and Kimi's display thresholds count these).
     #[arg(long, value_name = "N", value_parser = units::parse_count, help_heading = "License")]
     pub mau: Option<u64>,
-    /// Where the company is established: an ISO country code or name (de, Germany), eu or eea.
-    /// Multimodal Llama 3.2 / 4 grant no rights to entities in an EU member state.
-    #[arg(long, value_name = "REGION", value_parser = Place::parse, help_heading = "License")]
+    /// Monthly active users of every product of the licensee and its affiliates (Llama's and DBRX's
+    /// 700M and Tencent's 100M count these, whatever the use). Default: --mau, a lower bound.
+    #[arg(long, value_name = "N", value_parser = units::parse_count, help_heading = "License")]
+    pub group_mau: Option<u64>,
+    /// Monthly revenue of the licensee (or its employer), US dollars (Mistral's modified MIT: no
+    /// rights above $20M; Kimi and MiniMax display duties).
+    #[arg(long, value_name = "USD", value_parser = units::parse_count, help_heading = "License")]
+    pub revenue: Option<u64>,
+    /// Where the licensee is domiciled: an ISO country code or name (de, Germany), eu or eea.
+    #[arg(long, value_name = "PLACE", value_parser = Place::parse, help_heading = "License")]
     pub region: Option<Place>,
-    /// You offer the model to others as a hosted API (Falcon-180B needs a separate license).
+    /// Where the end users are (places, comma-separated or repeated).
+    #[arg(long, value_name = "PLACES", value_parser = Place::parse, value_delimiter = ',', help_heading = "License")]
+    pub users_in: Vec<Place>,
+    /// Where the model is hosted (places, comma-separated or repeated).
+    #[arg(long, value_name = "PLACES", value_parser = Place::parse, value_delimiter = ',', help_heading = "License")]
+    pub hosted_in: Vec<Place>,
+    /// You offer the model to others as a hosted service (an API; Falcon-180B needs a separate
+    /// license, and Gemma, DeepSeek and Mistral count hosting as distribution).
     #[arg(long, help_heading = "License")]
     pub hosted: bool,
     /// You ship fine-tuned weights.
     #[arg(long, help_heading = "License")]
     pub redistribute: bool,
-    /// You train other models on its outputs.
-    #[arg(long, help_heading = "License")]
-    pub distill: bool,
-    /// Non-commercial research use (by default use is commercial, which excludes research licenses).
-    #[arg(long, help_heading = "License")]
-    pub research: bool,
+    /// You train another model on its outputs: general (an LLM trained to perform like it, the
+    /// default) or narrow (a task model such as a classifier).
+    #[arg(long, value_enum, value_name = "STUDENT", num_args = 0..=1, default_missing_value = "general", require_equals = true, help_heading = "License")]
+    pub distill: Option<StudentArg>,
+    /// Fields of use, checked against each license's restricted uses (comma-separated or repeated).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DOMAINS",
+        value_delimiter = ',',
+        help_heading = "License"
+    )]
+    pub domain: Vec<DomainArg>,
     #[command(flatten)]
     pub sizing: SizingArgs,
     /// Expected load in generated tokens per hour (default 1M). Suffixes k, M.
@@ -338,6 +388,75 @@ pub struct RecommendArgs {
     pub explain: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table, help_heading = "Output")]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UseArg {
+    Research,
+    Evaluation,
+    Poc,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicenseeArg {
+    Individual,
+    Academic,
+    Nonprofit,
+    Company,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StudentArg {
+    General,
+    Narrow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DomainArg {
+    Military,
+    Weapons,
+    CriticalInfrastructure,
+    LegalDecisions,
+    Medical,
+    Biometric,
+    Surveillance,
+}
+
+impl From<UseArg> for Use {
+    fn from(u: UseArg) -> Use {
+        match u {
+            UseArg::Research => Use::Research,
+            UseArg::Evaluation => Use::Evaluation,
+            UseArg::Poc => Use::Poc,
+            UseArg::Production => Use::Production,
+        }
+    }
+}
+
+impl From<LicenseeArg> for Licensee {
+    fn from(l: LicenseeArg) -> Licensee {
+        match l {
+            LicenseeArg::Individual => Licensee::Individual,
+            LicenseeArg::Academic => Licensee::Academic,
+            LicenseeArg::Nonprofit => Licensee::Nonprofit,
+            LicenseeArg::Company => Licensee::Company,
+        }
+    }
+}
+
+impl From<DomainArg> for Domain {
+    fn from(d: DomainArg) -> Domain {
+        match d {
+            DomainArg::Military => Domain::Military,
+            DomainArg::Weapons => Domain::Weapons,
+            DomainArg::CriticalInfrastructure => Domain::CriticalInfrastructure,
+            DomainArg::LegalDecisions => Domain::LegalDecisions,
+            DomainArg::Medical => Domain::Medical,
+            DomainArg::Biometric => Domain::Biometric,
+            DomainArg::Surveillance => Domain::Surveillance,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -674,13 +793,29 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     } else {
         Allow::parse(catalog, &a.license).map_err(|e| anyhow!("--license: {e}"))?
     };
+    let mut domains: Vec<Domain> = a.domain.iter().map(|d| (*d).into()).collect();
+    domains.sort();
+    domains.dedup();
     let usage = Usage {
-        commercial: !a.research,
+        purpose: match (a.purpose, a.research) {
+            (Some(u), _) => u.into(),
+            (None, true) => Use::Research,
+            (None, false) => Use::Production,
+        },
+        licensee: a.licensee.into(),
         mau: a.mau,
+        group_mau: a.group_mau,
+        revenue_usd_month: a.revenue,
         region: a.region,
+        users_in: a.users_in.clone(),
+        hosted_in: a.hosted_in.clone(),
         hosted: a.hosted,
         redistribute: a.redistribute,
-        distill: a.distill,
+        distill: a.distill.map(|s| match s {
+            StudentArg::General => Student::General,
+            StudentArg::Narrow => Student::Narrow,
+        }),
+        domains,
     };
     let hardware = request::hardware(catalog, a.sizing.gpus.as_deref())?;
     let query = Query {

@@ -66,12 +66,13 @@ macro_rules! codes {
 
 codes! {
     LicenseNotAllowed = "license-not-allowed", [Fail], "a binding license is not in the allowed licenses / tiers";
-    LicenseNonCommercial = "license-non-commercial", [Fail], "the license forbids commercial use (use is commercial unless `--research`)";
-    LicenseMauLimit = "license-mau-limit", [Fail], "the product's MAU exceed the license's threshold (Llama 700M, DBRX 700M, Qwen 100M)";
-    LicenseRegion = "license-region", [Fail], "EU-domiciled entities get no rights to multimodal Llama 3.2 / 4 models";
-    LicenseHosting = "license-hosting", [Fail], "offering the model as a hosted API needs a separate license (Falcon-180B)";
-    LicenseDistillForbidden = "license-distill-forbidden", [Fail], "outputs may not train other models (DBRX, xAI; research licenses for commercial use)";
-    LicenseRedistribution = "license-redistribution", [Fail], "fine-tuned weights may not be shipped (research licenses for commercial use)";
+    LicenseNonCommercial = "license-non-commercial", [Fail], "the license does not grant this use (`--use`) to this licensee (`--licensee`), in its own definitions (research-only, non-production and non-commercial licenses)";
+    LicenseMauLimit = "license-mau-limit", [Fail], "a user or revenue threshold withholds the rights (Llama and DBRX 700M MAU of the licensee and affiliates whatever the use, Tencent 100M, Qwen 100M commercial, Mistral's $20M monthly revenue)";
+    LicenseRegion = "license-region", [Fail, Warn], "a territorial exclusion: no rights where the licensee is domiciled, the users are or the model runs (Tencent Hunyuan: EU, UK, South Korea; multimodal Llama 3.2 / 4: EU domicile); a warning when the place is not declared";
+    LicenseHosting = "license-hosting", [Fail], "offering the model to others as a hosted service needs a separate license (Falcon-180B; API terms)";
+    LicenseDistillForbidden = "license-distill-forbidden", [Fail], "outputs may not train the kind of model `--distill` names (DBRX, Llama 2/3, Tongyi Qianwen: other LLMs; xAI: general-purpose models; Tencent: any model; research licenses outside their grant)";
+    LicenseUseRestricted = "license-use-restricted", [Fail, Warn], "a `--domain` the license or its acceptable-use policy bars (the clause is quoted); a warning when it bars it under a condition, or the policy was not transcribed";
+    LicenseRedistribution = "license-redistribution", [Fail], "fine-tuned weights may not be shipped (API terms; research licenses outside their grant)";
     LicenseUnknown = "license-unknown", [Fail], "a license without known terms";
     FitInsufficientMemory = "fit-insufficient-memory", [Fail], "no plan fits the GPUs (the message says by how much and what would fit)";
     FitUnknownArchitecture = "fit-unknown-architecture", [Fail], "the catalog has no architecture to size";
@@ -90,8 +91,10 @@ codes! {
     NoModels = "no-models", [Fail, Warn], "gate: nothing was gated (a warning with `allow_empty = true` in `[scan]`)";
     ScanEmpty = "scan-empty", [Fail, Warn], "gate: `--scan` found no model reference, so a mistyped path cannot pass (a warning with `allow_empty = true`)";
     ExceptionUnused = "exception-unused", [Warn], "gate: an exception matches no model";
+    ExceptionVersion = "exception-version", [Warn], "gate: an exception reviewed another version of the license text than the one in force, so it waives nothing";
     ModelDeprecated = "model-deprecated", [Warn], "shutdown announced (the date is in the message)";
-    LicenseDistillDerivative = "license-distill-derivative", [Warn], "a model trained on outputs is a derivative bound by the license (Gemma, DeepSeek v1)";
+    LicenseDistillDerivative = "license-distill-derivative", [Warn], "a model trained on outputs is a derivative bound by the license (Gemma, DeepSeek v1, Tencent: when trained to perform similarly)";
+    LicenseUnpinned = "license-unpinned", [Warn], "gate: no revision is pinned, so the license text checked may not be the one shipped (texts change in place)";
     CapabilityUnknown = "capability-unknown", [Warn], "no published MMLU (or one measured on a base never released); scored as the weakest qualifying model";
     CapabilityProtocol = "capability-protocol", [Warn], "the MMLU figure was measured with chain of thought or by a reasoning model";
     LoadExceedsCapacity = "load-exceeds-capacity", [Warn], "the load is more than the plan's GPUs can serve";
@@ -99,10 +102,11 @@ codes! {
     ExceptionApplied = "exception-applied", [Info], "gate: an exception waived the finding codes it names (and nothing else)";
     ExceptionNotNeeded = "exception-not-needed", [Info], "gate: none of the codes an exception names fails for its model";
     ModelSuperseded = "model-superseded", [Info], "a newer model of the family replaces it";
-    LicenseObligation = "license-obligation", [Info], "duties that remain under the license (attribution, naming, notices)";
+    LicenseObligation = "license-obligation", [Info], "duties that remain under the license for this use, each with its clause (attribution, naming, notices, passing restrictions on)";
     LicenseNotice = "license-notice", [Info], "the notice text to ship with redistributed weights";
     LicenseAup = "license-aup", [Info], "an acceptable-use policy applies";
-    LicenseAttribution = "license-attribution", [Info], "above the license's MAU threshold the product must display the attribution";
+    LicenseAttribution = "license-attribution", [Info], "above a user or revenue threshold, a commercial product must display the attribution (Kimi K2, MiniMax M2)";
+    LicenseVersion = "license-version", [Info, Warn], "gate: the version of the license text in force at the pinned revision (a warning when the revision is not in the recorded history of a text that changed)";
     LicenseDistillNaming = "license-distill-naming", [Info], "a model trained on its outputs must carry the naming / attribution duty";
     Fit = "fit", [Pass], "the plan that fits: precision, layout, memory per GPU, concurrency";
     FitNeeds = "fit-needs", [Pass], "without `--gpus`: how many yardstick GPUs the model needs";

@@ -6,7 +6,7 @@
 use crate::catalog::{Catalog, Date};
 pub use crate::findings::Location;
 use crate::findings::{Code, Finding, Level};
-use crate::license::{self, Allow, Usage};
+use crate::license::{self, Allow, Domain, Licensee, Student, Usage, Use};
 use crate::places::Place;
 use crate::problem::{self, LineIndex, Problem};
 use crate::scan::{self, Found, Skipped};
@@ -24,6 +24,8 @@ pub struct Exception {
     pub expires: Date,
     /// The failing finding codes waived (at least one).
     pub codes: Vec<Code>,
+    /// The date of the license text reviewed: the exception waives nothing under another version.
+    pub license_version: Option<Date>,
     pub location: Location,
 }
 
@@ -76,16 +78,23 @@ pub fn load_policy(path: &Path, catalog: &Catalog) -> Result<Policy> {
 /// The keys a policy may have, by table (for unknown-key messages with a did-you-mean).
 const TOP_KEYS: &[&str] = &["usage", "allow", "model", "exception", "scan"];
 const USAGE_KEYS: &[&str] = &[
+    "use",
+    "licensee",
     "commercial",
     "mau",
+    "group_mau",
+    "revenue_usd_month",
     "region",
+    "users_in",
+    "hosted_in",
     "hosted",
     "redistribute",
     "distill",
+    "domains",
 ];
 const ALLOW_KEYS: &[&str] = &["tiers", "licenses"];
 const MODEL_KEYS: &[&str] = &["ref", "revision", "license"];
-const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires", "codes"];
+const EXCEPTION_KEYS: &[&str] = &["model", "reason", "expires", "codes", "license_version"];
 const SCAN_KEYS: &[&str] = &["allow_empty"];
 
 /// Validates a policy's text. Every problem is collected (unknown keys, wrong types, unknown tiers
@@ -110,32 +119,9 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     let root = root.get_ref();
     r.unknown_keys(root, TOP_KEYS, "the policy");
 
-    let usage = r.table(root, "usage", true);
-    let commercial = usage.and_then(|u| r.bool(u, "usage", "commercial", true));
-    let mau = usage.and_then(|u| r.count(u, "usage", "mau"));
-    // An empty region is no region; anything else must be a place (fail closed on `mars`).
-    let region = match usage.and_then(|u| r.string(u, "usage", "region", false)) {
-        Some((text, line)) if !text.trim().is_empty() => match Place::parse(&text) {
-            Ok(place) => Some(place),
-            Err(e) => {
-                r.problems
-                    .push(Problem::at_line(file, line, format!("usage.region: {e}")));
-                None
-            }
-        },
-        _ => None,
-    };
-    let flag = |r: &mut PolicyReader, key: &str| {
-        usage
-            .and_then(|u| r.bool(u, "usage", key, false))
-            .unwrap_or(false)
-    };
-    let (hosted, redistribute, distill) = (
-        flag(&mut r, "hosted"),
-        flag(&mut r, "redistribute"),
-        flag(&mut r, "distill"),
-    );
-    if let Some(u) = usage {
+    let usage_table = r.table(root, "usage", true);
+    let usage = read_usage(&mut r, usage_table);
+    if let Some(u) = usage_table {
         r.unknown_keys(u, USAGE_KEYS, "[usage]");
     }
 
@@ -190,6 +176,9 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
         let reason = r.string(e, "[[exception]]", "reason", true);
         let expires = r.date(e, "[[exception]]", "expires");
         let codes = r.codes(e, line);
+        let license_version = e
+            .get("license_version")
+            .and_then(|_| r.date(e, "[[exception]]", "license_version"));
         if let (Some((model, _)), Some((reason, _)), Some(expires), Some(codes)) =
             (model, reason, expires, codes)
         {
@@ -198,6 +187,7 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
                 reason,
                 expires,
                 codes,
+                license_version,
                 location: Location {
                     file: file.to_string(),
                     line,
@@ -216,19 +206,141 @@ pub fn parse_policy(file: &str, text: &str, catalog: &Catalog) -> Result<Policy>
     )?;
     Ok(Policy {
         file: file.to_string(),
-        usage: Usage {
-            commercial: commercial.unwrap_or(true),
-            mau,
-            region,
-            hosted,
-            redistribute,
-            distill,
-        },
+        usage,
         allow,
         models,
         exceptions,
         allow_empty,
     })
+}
+
+/// `[usage]`: what the project does, in the words the licenses use. `use` (or its shorthand
+/// `commercial`) is required: a gate must not guess whether use is commercial.
+fn read_usage(r: &mut PolicyReader<'_>, t: Option<&Table<'_>>) -> Usage {
+    let mut usage = Usage::default();
+    let Some(t) = t else {
+        return usage;
+    };
+    let word = |r: &mut PolicyReader<'_>, key: &str, names: &[&str]| -> Option<(String, usize)> {
+        let (text, line) = r.string(t, "[usage]", key, false)?;
+        if names.contains(&text.as_str()) {
+            Some((text, line))
+        } else {
+            let hint = crate::suggest::did_you_mean(&text, names.iter().copied());
+            let file = r.file;
+            r.problems.push(Problem::at_line(
+                file,
+                line,
+                format!(
+                    "usage.{key}: unknown value `{text}`{hint} (one of: {})",
+                    names.join(", ")
+                ),
+            ));
+            None
+        }
+    };
+    let uses: Vec<&str> = Use::ALL.iter().map(|u| u.as_str()).collect();
+    let purpose = word(r, "use", &uses).and_then(|(w, l)| Use::parse(&w).map(|u| (u, l)));
+    let commercial = r.bool(t, "usage", "commercial", false);
+    match (purpose, commercial) {
+        (Some((u, line)), Some(c)) if (u == Use::Production) != c => {
+            let file = r.file;
+            r.problems.push(Problem::at_line(
+                file,
+                line,
+                format!(
+                    "usage.use = \"{}\" contradicts commercial = {c} (commercial means use = \"production\"): keep one",
+                    u.as_str()
+                ),
+            ));
+        }
+        (Some((u, _)), _) => usage.purpose = u,
+        (None, Some(c)) => usage.purpose = if c { Use::Production } else { Use::Research },
+        (None, None) => {
+            if t.get("use").is_none() {
+                let file = r.file;
+                r.problems.push(Problem::in_file(
+                    file,
+                    "[usage] needs `use` (research, evaluation, poc or production) or `commercial`",
+                ));
+            }
+        }
+    }
+    let licensees: Vec<&str> = Licensee::ALL.iter().map(|l| l.as_str()).collect();
+    if let Some((w, _)) = word(r, "licensee", &licensees) {
+        usage.licensee = Licensee::parse(&w).unwrap_or(Licensee::Company);
+    }
+    usage.mau = r.count(t, "usage", "mau");
+    usage.group_mau = r.count(t, "usage", "group_mau");
+    usage.revenue_usd_month = r.count(t, "usage", "revenue_usd_month");
+    // An empty region is no region; anything else must be a place (fail closed on `mars`).
+    if let Some((text, line)) = r.string(t, "usage", "region", false) {
+        if !text.trim().is_empty() {
+            usage.region = r.place(&text, line, "region");
+        }
+    }
+    for key in ["users_in", "hosted_in"] {
+        let places: Vec<Place> = r
+            .strings(t, "usage", key)
+            .into_iter()
+            .filter_map(|(text, line)| r.place(&text, line, key))
+            .collect();
+        if key == "users_in" {
+            usage.users_in = places;
+        } else {
+            usage.hosted_in = places;
+        }
+    }
+    usage.hosted = r.bool(t, "usage", "hosted", false).unwrap_or(false);
+    usage.redistribute = r.bool(t, "usage", "redistribute", false).unwrap_or(false);
+    // `distill = true` is a general student; "general" / "narrow" say which.
+    usage.distill = match t.get("distill") {
+        None => None,
+        Some(v) => match v.get_ref() {
+            toml::de::DeValue::Boolean(b) => b.then_some(Student::General),
+            toml::de::DeValue::String(s) => match Student::parse(s) {
+                Some(student) => Some(student),
+                None => {
+                    r.problem(
+                        Some(v.span()),
+                        format!("usage.distill: unknown value `{s}` (true, false, \"general\" or \"narrow\")"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                r.wrong_type(
+                    v,
+                    "[usage]",
+                    "distill",
+                    "true, false, \"general\" or \"narrow\"",
+                );
+                None
+            }
+        },
+    };
+    for (text, line) in r.strings(t, "usage", "domains") {
+        match Domain::parse(&text) {
+            Some(d) if !usage.domains.contains(&d) => usage.domains.push(d),
+            Some(_) => {}
+            None => {
+                let names = Domain::ALL.iter().map(|d| d.as_str());
+                let hint = crate::suggest::did_you_mean(&text, names);
+                let all: Vec<&str> = Domain::ALL.iter().map(|d| d.as_str()).collect();
+                let file = r.file;
+                r.problems.push(Problem::at_line(
+                    file,
+                    line,
+                    format!(
+                        "usage.domains: unknown domain `{text}`{hint} (one of: {})",
+                        all.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    usage.domains.sort();
+    usage
 }
 
 /// Walks a parsed policy, collecting problems instead of stopping at the first.
@@ -458,6 +570,21 @@ impl PolicyReader<'_> {
         ok.then_some(codes)
     }
 
+    /// A place (`de`, `Germany`, `eu`), or a problem at its line: an unknown place fails closed.
+    fn place(&mut self, text: &str, line: usize, key: &str) -> Option<Place> {
+        match Place::parse(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.problems.push(Problem::at_line(
+                    self.file,
+                    line,
+                    format!("usage.{key}: {e}"),
+                ));
+                None
+            }
+        }
+    }
+
     /// The tables of an array of tables (`[[model]]`), each with its header's line.
     fn entries<'t, 'i>(&mut self, root: &'t Table<'i>, key: &str) -> Vec<(&'t Table<'i>, usize)> {
         let Some(v) = root.get(key) else {
@@ -520,9 +647,19 @@ pub struct ModelResult {
     pub revision: Option<String>,
     pub id: Option<String>,
     pub license: Option<String>,
+    /// Every license that binds the model, with its tier (None without known terms) and why.
+    pub licenses: Vec<Bound>,
     pub verdict: Verdict,
     pub findings: Vec<GateFinding>,
     pub location: Location,
+}
+
+/// A license binding a gated model.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub id: String,
+    pub tier: Option<crate::catalog::Tier>,
+    pub via: license::Via,
 }
 
 #[derive(Debug, Clone)]
@@ -726,16 +863,43 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
             reference: reference.to_string(),
             id: None,
             license: declared.map(str::to_string),
+            licenses: Vec::new(),
             verdict: Verdict::Unknown,
             findings,
             location,
         };
     };
-    let mut findings: Vec<GateFinding> =
-        license::evaluate(catalog, model, &policy.usage, &policy.allow)
-            .into_iter()
-            .map(at)
+    let mut findings: Vec<GateFinding> = license::evaluate_at(
+        catalog,
+        model,
+        &policy.usage,
+        &policy.allow,
+        revision.as_deref(),
+    )
+    .into_iter()
+    .map(at)
+    .collect();
+    // License texts change in place (xAI's was replaced twice, MiniMax M2's became a modified
+    // MIT after release): without a pinned revision the gate cannot know which text shipped.
+    if revision.is_none() && model.is_open() {
+        let changed: Vec<&str> = catalog
+            .bindings(model)
+            .iter()
+            .filter_map(|b| b.terms)
+            .filter(|l| l.version.len() > 1)
+            .map(|l| l.id.as_str())
             .collect();
+        let why = if changed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} has changed before)", changed.join(", "))
+        };
+        findings.push(at(Finding::new(
+            Code::LicenseUnpinned,
+            Level::Warn,
+            format!("no revision pinned: the license text checked is the current one, which may not be the one you use{why}; pin `revision` in [[model]]"),
+        )));
+    }
     let unknown_license = findings
         .iter()
         .any(|f| f.finding.code == Code::LicenseUnknown);
@@ -756,6 +920,32 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
         let e = &policy.exceptions[i];
         ctx.used[i] = true;
         let loc = Some(e.location.clone());
+        // An exception reviewed one version of a license text: under another it waives nothing.
+        if let Some(reviewed) = e.license_version {
+            let in_force: Vec<Date> = catalog
+                .bindings(model)
+                .iter()
+                .filter_map(|b| b.terms)
+                .filter_map(|l| license::in_force(catalog, l, revision.as_deref()).version)
+                .map(|v| v.date)
+                .collect();
+            if !in_force.contains(&reviewed) {
+                let now: Vec<String> = in_force.iter().map(|d| d.to_string()).collect();
+                findings.push(GateFinding {
+                    finding: Finding::new(
+                        Code::ExceptionVersion,
+                        Level::Warn,
+                        format!(
+                            "exception for `{}` reviewed the license text of {reviewed}; the text in force is of {}: it waives nothing",
+                            e.model,
+                            if now.is_empty() { "an unrecorded date".to_string() } else { now.join(", ") }
+                        ),
+                    ),
+                    location: loc,
+                });
+                continue;
+            }
+        }
         let names: Vec<&str> = e.codes.iter().map(|c| c.as_str()).collect();
         if e.expires < today {
             findings.push(GateFinding {
@@ -830,6 +1020,15 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
         reference: reference.to_string(),
         id: Some(model.id.clone()),
         license: Some(model.license_ids().collect::<Vec<_>>().join(" AND ")),
+        licenses: catalog
+            .bindings(model)
+            .into_iter()
+            .map(|b| Bound {
+                id: b.id.to_string(),
+                tier: b.terms.map(|l| l.tier),
+                via: b.via,
+            })
+            .collect(),
         verdict,
         findings,
         location,

@@ -11,7 +11,7 @@ mod check;
 mod schema;
 
 pub use crate::problem::Problem;
-pub use card::{BindingLicense, ModelCard, ToolSupport};
+pub use card::{BindingLicense, ModelCard, ToolSupport, Via};
 pub use check::{check_embedded, check_paths};
 pub use schema::*;
 

@@ -110,6 +110,8 @@ pub struct Candidate {
     pub vendor: String,
     pub license_id: String,
     pub license_tier: Tier,
+    /// Every license that binds the model (its own first) with its tier and why it binds.
+    pub licenses: Vec<(String, Tier, crate::license::Via)>,
     pub weights: Weights,
     pub score: f64,
     /// Component values in [0, 1], in `COMPONENTS` order.

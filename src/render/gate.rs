@@ -89,9 +89,19 @@ struct GatedModelJson<'a> {
     /// The catalog id; null for a model the catalog does not know.
     id: Option<&'a str>,
     license: Option<&'a str>,
+    /// Every license that binds the model, its own first, with its tier (null without known
+    /// terms) and why it binds.
+    licenses: Vec<BoundJson<'a>>,
     verdict: &'static str,
     location: LocationJson<'a>,
     findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct BoundJson<'a> {
+    id: &'a str,
+    tier: Option<crate::catalog::Tier>,
+    via: crate::license::Via,
 }
 
 #[derive(Serialize)]
@@ -142,6 +152,15 @@ pub fn report_json(r: &GateReport) -> String {
                 revision: m.revision.as_deref(),
                 id: m.id.as_deref(),
                 license: m.license.as_deref(),
+                licenses: m
+                    .licenses
+                    .iter()
+                    .map(|b| BoundJson {
+                        id: &b.id,
+                        tier: b.tier,
+                        via: b.via,
+                    })
+                    .collect(),
                 verdict: m.verdict.as_str(),
                 location: LocationJson::new(&m.location),
                 findings: m.findings.iter().map(FindingJson::new).collect(),
@@ -161,6 +180,21 @@ fn verdict_cell(v: Verdict, style: Style) -> comfy_table::Cell {
     style.cell(v.as_str(), tone)
 }
 
+/// The licenses binding a gated model, upstream ones marked with why they bind.
+fn licenses_cell(m: &crate::gate::ModelResult) -> String {
+    if m.licenses.is_empty() {
+        return m.license.clone().unwrap_or_else(|| "-".into());
+    }
+    m.licenses
+        .iter()
+        .map(|b| match b.via {
+            crate::license::Via::Own => b.id.clone(),
+            via => format!("{} ({})", b.id, via.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 fn at(l: &Option<Location>) -> String {
     l.as_ref()
         .map_or(String::new(), |l| format!("{}:{}: ", l.file, l.line))
@@ -176,7 +210,7 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
                     .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
             ),
             Cell::new(m.id.as_deref().unwrap_or("-")),
-            Cell::new(m.license.as_deref().unwrap_or("-")),
+            Cell::new(licenses_cell(m)),
             verdict_cell(m.verdict, style),
             Cell::new(format!("{}:{}", m.location.file, m.location.line)),
         ]);
@@ -298,7 +332,7 @@ pub fn report_markdown(r: &GateReport) -> String {
             "| `{}` | {} | {} | **{}** | {}:{} |\n",
             cell(&m.reference),
             m.id.as_deref().map_or("-".into(), cell),
-            m.license.as_deref().map_or("-".into(), cell),
+            cell(&licenses_cell(m)),
             m.verdict.as_str(),
             cell(&m.location.file),
             m.location.line

@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod fit;
 pub mod gate;
+pub mod license;
 pub mod recommend;
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};

@@ -599,7 +599,7 @@ fn an_exception_waives_only_the_codes_it_names() {
     // (https://huggingface.co/Qwen/Qwen2.5-72B-Instruct/blob/main/LICENSE)
     let usage = "[usage]\ncommercial = true\nmau = 150_000_000\n";
     let policy = |codes: &str| {
-        format!("{usage}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118: conditional license accepted\"\nexpires = 2027-03-31\ncodes = [{codes}]\n")
+        format!("{usage}[allow]\ntiers = [\"permissive\"]\n[[model]]\nref = \"qwen2.5-72b\"\nrevision = \"d149729\"\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118: conditional license accepted\"\nexpires = 2027-03-31\ncodes = [{codes}]\n")
     };
     // Waiving the allow-list does not waive the MAU clause.
     let v = gate_json(&policy("\"license-not-allowed\""));
@@ -759,4 +759,149 @@ fn the_scan_finds_every_form_in_every_format() {
         );
         assert!(human.contains(&format!("{file}:{l}")), "human: {file}:{l}");
     }
+}
+
+#[test]
+fn the_policy_declares_use_places_and_domains() {
+    let head = |usage: &str| {
+        format!("[usage]\n{usage}[allow]\ntiers = [\"permissive\", \"conditional\", \"non-commercial\"]\n[[model]]\nref = \"hunyuan-a13b\"\nrevision = \"a728865\"\n")
+    };
+    // Tencent Hunyuan §5(c): "You must not use, reproduce, modify, distribute, or display the
+    // Tencent Hunyuan Works, Output or results of the Tencent Hunyuan Works outside the Territory."
+    let v = gate_json(&head("use = \"production\"\nregion = \"us\"\nusers_in = [\"us\", \"kr\"]\nhosted_in = [\"us\"]\n"));
+    assert_eq!(codes(&v,), ["license-region"]);
+    let v = gate_json(&head(
+        "use = \"production\"\nregion = \"us\"\nusers_in = [\"us\"]\nhosted_in = [\"us\"]\n",
+    ));
+    assert_eq!(
+        v["models"][0]["verdict"], "allowed",
+        "{}",
+        v["models"][0]["findings"]
+    );
+    // Tencent Exhibit A 19: "For military purposes;".
+    let v = gate_json(&head("use = \"production\"\nregion = \"us\"\nusers_in = [\"us\"]\nhosted_in = [\"us\"]\ndomains = [\"military\"]\n"));
+    assert_eq!(codes(&v), ["license-use-restricted"]);
+    let msg = v["models"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "license-use-restricted")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("\"For military purposes;\""), "{msg}");
+    // Every problem at its line: unknown places, domains, use; a contradiction; no use at all.
+    for (usage, line, want) in [
+        (
+            "use = \"production\"\nusers_in = [\"us\", \"mars\"]\n",
+            3,
+            "usage.users_in: unknown region `mars`",
+        ),
+        (
+            "use = \"production\"\nhosted_in = [\"atlantis\"]\n",
+            3,
+            "usage.hosted_in: unknown region `atlantis`",
+        ),
+        (
+            "use = \"production\"\ndomains = [\"militery\"]\n",
+            3,
+            "did you mean `military`",
+        ),
+        ("use = \"prod\"\n", 2, "usage.use: unknown value `prod`"),
+        (
+            "use = \"research\"\ncommercial = true\n",
+            2,
+            "contradicts commercial = true",
+        ),
+        (
+            "licensee = \"startup\"\nuse = \"poc\"\n",
+            2,
+            "usage.licensee: unknown value `startup`",
+        ),
+        (
+            "use = \"poc\"\ndistill = \"tiny\"\n",
+            3,
+            "usage.distill: unknown value `tiny`",
+        ),
+    ] {
+        let (r, dir) = gate(&head(usage), &[]);
+        assert_eq!(r.code, 2, "{usage}");
+        let at = format!("{}:{line}", repo_path(&dir.join("pick.toml")));
+        assert!(
+            r.stderr.contains(&at) && r.stderr.contains(want),
+            "{usage}: want {at} {want}\n{}",
+            r.stderr
+        );
+    }
+    let (r, _) = gate(&head("mau = 5\n"), &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[usage] needs `use`"), "{}", r.stderr);
+}
+
+#[test]
+fn pinned_revisions_are_read_in_the_license_version_in_force() {
+    // MiniMax-M2's LICENSE (github.com/MiniMax-AI/MiniMax-M2): plain MIT at e27aac4 (release day,
+    // 2025-10-27); from 8bbd67e (2025-11-13) "you shall prominently display “MiniMax M2” on the
+    // user interface" above 100 million monthly active users.
+    let policy = |revision: &str| {
+        let rev = if revision.is_empty() {
+            String::new()
+        } else {
+            format!("revision = \"{revision}\"\n")
+        };
+        format!("[usage]\nuse = \"production\"\nmau = 150_000_000\n[allow]\ntiers = [\"permissive\", \"conditional\"]\n[[model]]\nref = \"MiniMaxAI/MiniMax-M2\"\n{rev}")
+    };
+    let findings = |v: &Value| -> Vec<(String, String, String)> {
+        v["models"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap().to_string();
+                (s("code"), s("level"), s("message"))
+            })
+            .collect()
+    };
+    let old = findings(&gate_json(&policy("e27aac4")));
+    assert!(
+        old.iter()
+            .any(|(c, l, m)| c == "license-version" && l == "info" && m.contains("2025-10-27")),
+        "{old:?}"
+    );
+    assert!(
+        !old.iter().any(|(c, _, _)| c == "license-attribution"),
+        "plain MIT: no display duty"
+    );
+    let new = findings(&gate_json(&policy("8bbd67e8")));
+    assert!(new
+        .iter()
+        .any(|(c, _, m)| c == "license-attribution" && m.contains("MiniMax M2")));
+    // Unpinned: the current text, and a warning that says texts change in place.
+    let none = findings(&gate_json(&policy("")));
+    let w = none
+        .iter()
+        .find(|(c, _, _)| c == "license-unpinned")
+        .unwrap();
+    assert_eq!(w.1, "warn");
+    assert!(
+        w.2.contains("minimax-m2-modified-mit has changed before"),
+        "{}",
+        w.2
+    );
+    // An exception reviewed against one version waives nothing under another.
+    let exception = |version: &str| {
+        format!("{}[[exception]]\nmodel = \"minimax-m2\"\nreason = \"LR-7\"\nexpires = 2027-01-01\ncodes = [\"license-not-allowed\"]\nlicense_version = {version}\n", policy("8bbd67e").replace("\"permissive\", \"conditional\"", "\"permissive\""))
+    };
+    let v = gate_json(&exception("2025-11-13"));
+    assert_eq!(
+        v["models"][0]["verdict"], "excepted",
+        "{}",
+        v["models"][0]["findings"]
+    );
+    let v = gate_json(&exception("2025-10-27"));
+    assert_eq!(v["models"][0]["verdict"], "denied");
+    assert!(findings(&v)
+        .iter()
+        .any(|(c, _, _)| c == "exception-version"));
 }

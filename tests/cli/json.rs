@@ -239,7 +239,7 @@ struct ShowDoc {
     arch: Option<Arch>,
     catalog_file: String,
     family_name: String,
-    licenses: Vec<LicenseTerms>,
+    licenses: Vec<BoundLicenseTerms>,
     sources: Sources,
     params_note: Option<String>,
     context_note: Option<String>,
@@ -374,6 +374,133 @@ struct LicenseTerms {
     notice: Option<String>,
     aup: Option<String>,
     source: String,
+    grant: Vec<Grant>,
+    thresholds: Vec<Threshold>,
+    territories: Vec<Territory>,
+    outputs: Outputs,
+    hosting_terms: HostingTerms,
+    duties: Vec<Duty>,
+    aup_transcribed: bool,
+    restrictions: Vec<Restriction>,
+    versions: Vec<Version>,
+}
+
+/// `show`'s binding licenses: why it binds, then the terms (flatten cannot deny unknown fields,
+/// so the fields are repeated).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BoundLicenseTerms {
+    via: String,
+    id: String,
+    name: String,
+    spdx: String,
+    hf_license: Option<String>,
+    hf_license_names: Vec<String>,
+    tier: Tier,
+    commercial: bool,
+    mau_limit: Option<u64>,
+    mau_effect: Option<String>,
+    revenue_limit_usd_month: Option<u64>,
+    redistribute_finetunes: String,
+    outputs_training: String,
+    eu_multimodal_excluded: bool,
+    hosting: String,
+    attribution: Vec<String>,
+    notice: Option<String>,
+    aup: Option<String>,
+    source: String,
+    grant: Vec<Grant>,
+    thresholds: Vec<Threshold>,
+    territories: Vec<Territory>,
+    outputs: Outputs,
+    hosting_terms: HostingTerms,
+    duties: Vec<Duty>,
+    aup_transcribed: bool,
+    restrictions: Vec<Restriction>,
+    versions: Vec<Version>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Grant {
+    uses: Vec<String>,
+    licensees: Vec<String>,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Threshold {
+    metric: String,
+    limit: u64,
+    counted: String,
+    applies: String,
+    effect: String,
+    display: Option<String>,
+    counted_before: Option<String>,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Territory {
+    excluded: Vec<String>,
+    parties: Vec<String>,
+    models: String,
+    end_users_exempt: bool,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Outputs {
+    training: String,
+    barred: Option<String>,
+    student: String,
+    naming: Option<String>,
+    clause: Option<String>,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct HostingTerms {
+    allowed: bool,
+    distribution: bool,
+    background_exempt: bool,
+    clause: Option<String>,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Duty {
+    text: String,
+    clause: String,
+    when: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Restriction {
+    domains: Vec<String>,
+    clause: String,
+    quote: String,
+    conditional: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Version {
+    date: String,
+    sha256: Option<String>,
+    url: Option<String>,
+    revisions: Vec<String>,
+    terms: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -505,6 +632,15 @@ struct Usage {
     hosted: bool,
     redistribute: bool,
     distill: bool,
+    #[serde(rename = "use")]
+    purpose: String,
+    licensee: String,
+    group_mau: Option<u64>,
+    revenue_usd_month: Option<u64>,
+    users_in: Vec<String>,
+    hosted_in: Vec<String>,
+    student: Option<String>,
+    domains: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -517,6 +653,7 @@ struct Candidate {
     score: Option<f64>,
     score_components: ScoreComponents,
     license: CandidateLicense,
+    licenses: Vec<BoundLicense>,
     weights: Weights,
     plan: Option<CandidatePlan>,
     cost_per_million_tokens_usd: Option<f64>,
@@ -543,6 +680,14 @@ struct ScoreComponents {
 struct CandidateLicense {
     id: String,
     tier: Tier,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BoundLicense {
+    id: String,
+    tier: Tier,
+    via: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -624,9 +769,18 @@ struct GatedModel {
     revision: Option<String>,
     id: Option<String>,
     license: Option<String>,
+    licenses: Vec<GateBound>,
     verdict: Verdict,
     location: Location,
     findings: Vec<GateFinding>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateBound {
+    id: String,
+    tier: Option<Tier>,
+    via: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
