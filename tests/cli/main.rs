@@ -1,5 +1,6 @@
 //! End-to-end tests of the `pick` binary: one integration test binary, a module per command.
 
+mod action;
 mod catalog;
 mod fit;
 mod gate;
