@@ -13,10 +13,14 @@
 //! - `throughput`: decode/prefill estimates and plan capacity
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
-//! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
-//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
+//! - `license`: license clauses evaluated against a usage context (shared by recommender and gate):
+//!   grants by use and licensee, thresholds, territories, outputs, hosting, restricted uses,
+//!   duties, the text version in force
+//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `--users-in`, `--hosted-in`)
 //! - `recommend`: filters, scores and ranks candidates with reasons
-//! - `gate`: the CI license gate: policy file, model references, scan, findings
+//! - `gate`: the CI license gate: policy file, model references, exceptions, findings
+//! - `scan`: model references in a source tree (`refs`), which files are read and which skipped
+//!   (`walk`, `.gitignore`-aware), paths relative to the repository root
 //! - `input`: reading user files safely (regular files only, size limits, folder walks)
 //! - `render`: tables, JSON, CSV, SARIF, ... as pure functions of reports
 

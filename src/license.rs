@@ -513,7 +513,7 @@ fn territory(l: &License, model: &Model, usage: &Usage, out: &mut Vec<Finding>) 
             .iter()
             .filter_map(|p| Place::parse(p).ok())
             .collect();
-        let names = t.excluded.join(", ");
+        let names = t.excluded.join(", ").to_ascii_uppercase();
         let mut hit = Vec::new();
         let mut unknown = Vec::new();
         for &party in &t.parties {

@@ -614,3 +614,63 @@ fn allow_words() {
         .contains("did you mean"));
     assert!(Allow::parse(&c, &["".into()]).is_err());
 }
+
+#[test]
+fn the_added_families_read_as_their_texts() {
+    let c = catalog();
+    let general = Usage {
+        distill: Some(Student::General),
+        ..Usage::default()
+    };
+    // Llama 2 §1.b.v (llama-models, models/llama2/LICENSE): "You will not use the Llama Materials
+    // or any output or results of the Llama Materials to improve any other large language model
+    // (excluding Llama 2 or derivative works thereof)." §2: 700M MAU on "the Llama 2 version
+    // release date" (July 18, 2023).
+    let llama2 = under(&c, "llama-3.1-8b", "llama2");
+    assert_eq!(fails(&c, &llama2, &general), ["license-distill-forbidden"]);
+    let giant = Usage {
+        group_mau: Some(701_000_000),
+        ..Usage::research()
+    };
+    let f = evaluate(&c, &llama2, &giant, &Allow::any());
+    let mau = f.iter().find(|f| f.code == Code::LicenseMauLimit).unwrap();
+    assert!(mau.message.contains("2023-07-18"), "{}", mau.message);
+    // Llama 3's naming rule was "Llama 3" and "Built with Meta Llama 3" (§1.b.i).
+    let llama3 = under(&c, "llama-3.1-8b", "llama3");
+    let redistribute = Usage {
+        redistribute: true,
+        ..Usage::default()
+    };
+    let duties = evaluate(&c, &llama3, &redistribute, &Allow::any());
+    let d = duties
+        .iter()
+        .find(|f| f.code == Code::LicenseObligation)
+        .unwrap();
+    assert!(
+        d.message.contains("Built with Meta Llama 3"),
+        "{}",
+        d.message
+    );
+    // BigCode OpenRAIL-M (huggingface.co/spaces/bigcode/bigcode-model-license-agreement):
+    // "enabling users of the Model on a royalty free basis to Use it, modify it, and even share
+    // commercial versions of it. Use restrictions are included to prevent misuse of the Model."
+    // Attachment A was not transcribed: a declared field of use is a warning to check it.
+    let bigcode = under(&c, "qwen3-8b", "bigcode-openrail-m");
+    assert!(fails(&c, &bigcode, &Usage::default()).is_empty());
+    let medical = Usage {
+        domains: vec![Domain::Medical],
+        ..Usage::default()
+    };
+    let w: Vec<Finding> = evaluate(&c, &bigcode, &medical, &Allow::any())
+        .into_iter()
+        .filter(|f| f.code == Code::LicenseUseRestricted)
+        .collect();
+    assert_eq!(w[0].level, Level::Warn);
+    // NVIDIA Open Model License: "An output is not a Derivative Model"; commercially usable.
+    let nv = c
+        .models
+        .iter()
+        .find(|m| m.license == "nvidia-open-model")
+        .unwrap();
+    assert!(fails(&c, nv, &general).is_empty());
+}
