@@ -5,53 +5,39 @@ use crate::capability::Axis;
 use crate::catalog::{self, ArchClass, Catalog, Weights};
 use crate::engines::Engine;
 use crate::fit::{self, KvDtype, Precision, Request, Task};
-use crate::license::{Allow, Usage};
+use crate::license::{Allow, Domain, Licensee, Student, Usage, Use};
 use crate::lock::{self, Lock};
 use crate::places::Place;
 use crate::recommend::{self, Prefer, Query};
 use crate::render::{self, catalog::ListFormat, Style};
 use crate::request::{self, exit};
-use crate::{gate, lineage, resolve, units};
 use crate::training::{Offload, Optimizer, Trainer};
+use crate::{gate, lineage, resolve, units};
 use anyhow::{anyhow, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-/// `pick gate --help`: the policy file, completely.
-const GATE_HELP: &str = "\
-The policy file (pick.toml):
-
-  [usage]                        what the project does with the models
-  commercial = true              required; false = non-commercial research
-  mau = 5_000_000                monthly active users of the product (optional)
-  region = \"de\"                  where the licensee is established: ISO 3166 code or name, eu or eea
-  hosted = false                 you offer the model to others as a hosted API
-  redistribute = false           you ship the (fine-tuned) weights
-  distill = false                you train other models on its outputs
-
-  [allow]                        the licenses accepted, in the words of --license:
-  tiers = [\"permissive\"]         permissive, conditional, non-commercial, proprietary
-  licenses = [\"apache\", \"mit\"]   apache, mit, commercial, any, or a license id (pick licenses)
-
-  [[model]]                      each model the project uses (--scan finds more)
-  ref = \"meta-llama/Llama-3.1-8B-Instruct\"   catalog id or Hugging Face repo id
-  revision = \"0e9e39f\"           optional pinned revision
-  license = \"apache-2.0\"         optional: the HF license of a model the catalog lacks (still fails)
-
-  [[exception]]                  an approved exception, until it expires
-  model = \"qwen2.5-72b\"
-  reason = \"LR-118 legal approval\"
-  expires = 2027-03-31
-
-Every problem in the file is reported with its line (exit 2). The gate fails closed: an unknown
-model or license, an expired exception or an unknown key never passes.
+/// `pick gate --help`: the policy file, every key.
+const GATE_HELP: &str =
+    "Policy file (pick.toml; TOML; unknown keys are errors, every problem reported at its line):
+  [usage]      use = research|evaluation|poc|production (or commercial = true|false), licensee =
+               individual|academic|nonprofit|company, mau, group_mau, revenue_usd_month, region,
+               users_in = [...], hosted_in = [...], hosted, redistribute, distill = true|\"narrow\",
+               domains = [...]
+  [allow]      tiers = [...], licenses = [...]
+  [[model]]    ref, revision, license
+  [[exception]] model, reason, expires, codes = [...], license_version
+  [scan]       allow_empty
+The gate fails closed: an unknown model or license, an expired exception, an empty scan never pass.
 
 Examples:
   pick gate
   pick gate --scan . --format github
-  pick gate --format sarif > pick.sarif";
+  pick gate --format sarif > pick.sarif
+
+Exit codes: 0 passed; 1 failed; 2 bad input or error.";
 
 /// `pick --help`'s closing: examples of the main job, then the exit codes.
 const MAIN_HELP: &str = "\
@@ -440,30 +426,67 @@ pub struct RecommendArgs {
     /// (conditional, non-commercial, proprietary) or a license id (`pick licenses`). Default: any.
     #[arg(long, value_name = "LICENSES", help_heading = "License")]
     pub license: Vec<String>,
-    /// Monthly active users of the product (trips the Llama 700M, Qwen 100M and Kimi thresholds).
+    /// What the model is used for, as the licenses draw the line: research, evaluation, poc (a
+    /// proof of concept or test environment, serving no real users) or production (default).
+    #[arg(
+        long = "use",
+        value_enum,
+        value_name = "USE",
+        conflicts_with = "research",
+        help_heading = "License"
+    )]
+    pub purpose: Option<UseArg>,
+    /// Who the licensee is; research licenses grant differently to each.
+    #[arg(long, value_enum, default_value_t = LicenseeArg::Company, help_heading = "License")]
+    pub licensee: LicenseeArg,
+    /// Shorthand for --use research.
+    #[arg(long, help_heading = "License")]
+    pub research: bool,
+    /// Monthly active users of the product (Qwen's 100M and Kimi's display thresholds count these).
     #[arg(long, value_name = "N", value_parser = units::parse_count, help_heading = "License")]
     pub mau: Option<u64>,
-    /// Where the company is established: an ISO country code or name (de, Germany), eu or eea.
-    /// Multimodal Llama 3.2 / 4 grant no rights to entities in an EU member state.
-    #[arg(long, value_name = "REGION", value_parser = Place::parse, help_heading = "License")]
+    /// Monthly active users of every product of the licensee and its affiliates (Llama's and DBRX's
+    /// 700M and Tencent's 100M count these, whatever the use). Default: --mau, a lower bound.
+    #[arg(long, value_name = "N", value_parser = units::parse_count, help_heading = "License")]
+    pub group_mau: Option<u64>,
+    /// Monthly revenue of the licensee (or its employer), US dollars (Mistral's modified MIT: no
+    /// rights above $20M; Kimi and MiniMax display duties).
+    #[arg(long, value_name = "USD", value_parser = units::parse_count, help_heading = "License")]
+    pub revenue: Option<u64>,
+    /// Where the licensee is domiciled: an ISO country code or name (de, Germany), eu or eea.
+    #[arg(long, value_name = "PLACE", value_parser = Place::parse, help_heading = "License")]
     pub region: Option<Place>,
-    /// You offer the model to others as a hosted API (Falcon-180B needs a separate license).
+    /// Where the end users are (places, comma-separated or repeated).
+    #[arg(long, value_name = "PLACES", value_parser = Place::parse, value_delimiter = ',', help_heading = "License")]
+    pub users_in: Vec<Place>,
+    /// Where the model is hosted (places, comma-separated or repeated).
+    #[arg(long, value_name = "PLACES", value_parser = Place::parse, value_delimiter = ',', help_heading = "License")]
+    pub hosted_in: Vec<Place>,
+    /// You offer the model to others as a hosted service (an API; Falcon-180B needs a separate
+    /// license, and Gemma, DeepSeek and Mistral count hosting as distribution).
     #[arg(long, help_heading = "License")]
     pub hosted: bool,
     /// You ship fine-tuned weights.
     #[arg(long, help_heading = "License")]
     pub redistribute: bool,
-    /// You train other models on its outputs (the candidate is the teacher).
-    #[arg(long, help_heading = "License")]
-    pub distill: bool,
+    /// You train another model on its outputs: general (an LLM trained to perform like it, the
+    /// default) or narrow (a task model such as a classifier).
+    #[arg(long, value_enum, value_name = "STUDENT", num_args = 0..=1, default_missing_value = "general", require_equals = true, help_heading = "License")]
+    pub distill: Option<StudentArg>,
+    /// Fields of use, checked against each license's restricted uses (comma-separated or repeated).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "DOMAINS",
+        value_delimiter = ',',
+        help_heading = "License"
+    )]
+    pub domain: Vec<DomainArg>,
     /// Rank students for this teacher (catalog or Hugging Face id): the teacher's terms on its
     /// outputs apply to each student (a ban excludes them all; a derivative student is bound by the
     /// teacher's license; naming duties carry over). The teacher and larger models are no students.
     #[arg(long, value_name = "MODEL", help_heading = "License")]
     pub teacher: Option<String>,
-    /// Non-commercial research use (by default use is commercial, which excludes research licenses).
-    #[arg(long, help_heading = "License")]
-    pub research: bool,
     #[command(flatten)]
     pub sizing: SizingArgs,
     /// Expected load in generated tokens per hour (default 1M). Suffixes k, M.
@@ -529,6 +552,75 @@ pub struct RecommendArgs {
     pub explain: bool,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table, help_heading = "Output")]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UseArg {
+    Research,
+    Evaluation,
+    Poc,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LicenseeArg {
+    Individual,
+    Academic,
+    Nonprofit,
+    Company,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StudentArg {
+    General,
+    Narrow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DomainArg {
+    Military,
+    Weapons,
+    CriticalInfrastructure,
+    LegalDecisions,
+    Medical,
+    Biometric,
+    Surveillance,
+}
+
+impl From<UseArg> for Use {
+    fn from(u: UseArg) -> Use {
+        match u {
+            UseArg::Research => Use::Research,
+            UseArg::Evaluation => Use::Evaluation,
+            UseArg::Poc => Use::Poc,
+            UseArg::Production => Use::Production,
+        }
+    }
+}
+
+impl From<LicenseeArg> for Licensee {
+    fn from(l: LicenseeArg) -> Licensee {
+        match l {
+            LicenseeArg::Individual => Licensee::Individual,
+            LicenseeArg::Academic => Licensee::Academic,
+            LicenseeArg::Nonprofit => Licensee::Nonprofit,
+            LicenseeArg::Company => Licensee::Company,
+        }
+    }
+}
+
+impl From<DomainArg> for Domain {
+    fn from(d: DomainArg) -> Domain {
+        match d {
+            DomainArg::Military => Domain::Military,
+            DomainArg::Weapons => Domain::Weapons,
+            DomainArg::CriticalInfrastructure => Domain::CriticalInfrastructure,
+            DomainArg::LegalDecisions => Domain::LegalDecisions,
+            DomainArg::Medical => Domain::Medical,
+            DomainArg::Biometric => Domain::Biometric,
+            DomainArg::Surveillance => Domain::Surveillance,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -1120,13 +1212,29 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
     } else {
         Allow::parse(catalog, &a.license).map_err(|e| anyhow!("--license: {e}"))?
     };
+    let mut domains: Vec<Domain> = a.domain.iter().map(|d| (*d).into()).collect();
+    domains.sort();
+    domains.dedup();
     let usage = Usage {
-        commercial: !a.research,
+        purpose: match (a.purpose, a.research) {
+            (Some(u), _) => u.into(),
+            (None, true) => Use::Research,
+            (None, false) => Use::Production,
+        },
+        licensee: a.licensee.into(),
         mau: a.mau,
+        group_mau: a.group_mau,
+        revenue_usd_month: a.revenue,
         region: a.region,
+        users_in: a.users_in.clone(),
+        hosted_in: a.hosted_in.clone(),
         hosted: a.hosted,
         redistribute: a.redistribute,
-        distill: a.distill,
+        distill: a.distill.map(|s| match s {
+            StudentArg::General => Student::General,
+            StudentArg::Narrow => Student::Narrow,
+        }),
+        domains,
     };
     let teacher = a
         .teacher
@@ -1222,7 +1330,7 @@ fn gate_cmd(
         None => request::today(),
     };
     let policy = gate::load_policy(&a.policy, catalog)?;
-    let refs = gate::references(&policy, &a.scan)?;
+    let (refs, summary) = gate::references(catalog, &policy, &a.scan)?;
     let path = lock_path(&a.policy, a.lock.as_ref());
     let mut places = places(online)?;
     places.lock = match Lock::read(&path)? {
@@ -1236,7 +1344,7 @@ fn gate_cmd(
         None => None,
     };
     let resolution = resolve::resolve(catalog, &wanted(&refs), &places);
-    let report = gate::run_refs(catalog, &policy, refs, today, &resolution);
+    let report = gate::run_refs(catalog, &policy, refs, summary, today, &resolution);
     let text = match a.format {
         GateFormat::Human => render::gate::report_human(&report, style),
         GateFormat::Json => render::gate::report_json(&report),
@@ -1263,10 +1371,13 @@ fn lock_cmd(catalog: &mut Catalog, a: &LockArgs, online: bool) -> Result<(String
         None
     };
     let refs = match &policy {
-        Some(p) => gate::references(p, &a.scan)?,
+        Some(p) => gate::references(catalog, p, &a.scan)?.0,
         None => {
-            let found = crate::scan::scan(&a.scan).map_err(|e| anyhow!("--scan: {e}"))?;
+            let resolves = |r: &str| catalog.model(r).is_some();
+            let found =
+                crate::scan::scan(&a.scan, &resolves).map_err(|e| anyhow!("--scan: {e}"))?;
             found
+                .found
                 .into_iter()
                 .map(|f| gate::PolicyModel {
                     reference: f.reference,

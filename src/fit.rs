@@ -326,7 +326,7 @@ pub fn fp8_block_split(shape: &Shape, req: &Request, p: Precision, tp: u64) -> O
     ]
     .into_iter()
     .filter(|(_, width, present)| *present && *width > 0)
-    .find(|(_, width, _)| width % tp != 0 || (width / tp) % FP8_BLOCK != 0)
+    .find(|(_, width, _)| width % tp != 0 || !(width / tp).is_multiple_of(FP8_BLOCK))
     .map(|(what, width, _)| {
         format!(
             "FP8 blocks: the {what} width {width} / TP {tp} = {} is not a multiple of the {FP8_BLOCK}-wide quantization block (vLLM and SGLang refuse the split)",
@@ -442,7 +442,7 @@ fn ep_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let topo = topology(gpu, count, req);
     (2..=count)
         .filter(|g| g.is_power_of_two() || g % topo.per_node == 0)
-        .filter(|&g| a.experts % g == 0 && topo.replicas(g) >= 1)
+        .filter(|&g| a.experts.is_multiple_of(g) && topo.replicas(g) >= 1)
         .filter_map(|g| {
             let plan = serve_plan_ep(shape, gpu, count, req, p, g);
             plan.fits.then_some(plan)

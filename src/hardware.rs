@@ -75,7 +75,7 @@ impl Topology {
         let size = tp.max(1) * pp.max(1);
         tp <= self.per_node
             && self.replicas(size) >= 1
-            && (size <= self.per_node || self.per_node % tp == 0)
+            && (size <= self.per_node || self.per_node.is_multiple_of(tp))
     }
 
     /// GPU counts a plan can ask for, ascending: any count inside one node, then whole nodes.

@@ -150,7 +150,7 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 /// What a non-regular file is, in words.
-fn describe(meta: &Metadata) -> &'static str {
+pub(crate) fn describe(meta: &Metadata) -> &'static str {
     let ft = meta.file_type();
     if ft.is_dir() {
         return "a folder";
@@ -287,7 +287,7 @@ pub fn walk(root: &Path, options: &WalkOptions<'_>) -> std::io::Result<Walk> {
 }
 
 /// A folder's identity, to enter each one once even through bind mounts.
-fn folder_id(dir: &Path) -> std::io::Result<(u64, u64, PathBuf)> {
+pub(crate) fn folder_id(dir: &Path) -> std::io::Result<(u64, u64, PathBuf)> {
     let meta = std::fs::metadata(dir)?;
     #[cfg(unix)]
     {

@@ -17,12 +17,16 @@
 //! - `training`: fine-tuning stacks (trainer, optimizer, offload): bytes per parameter, sharding
 //! - `economics`: cost per 1M tokens at a load, API break-even
 //! - `findings`: every finding code with its levels and meaning (README and SARIF come from it)
-//! - `license`: license clauses evaluated against a usage context (shared by recommender and gate)
+//! - `license`: license clauses evaluated against a usage context (shared by recommender and gate):
+//!   grants by use and licensee, thresholds, territories, outputs, hosting, restricted uses,
+//!   duties, the text version in force
+//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `--users-in`, `--hosted-in`)
+//! - `recommend`: filters, scores and ranks candidates with reasons
+//! - `gate`: the CI license gate: policy file, model references, exceptions, findings
+//! - `scan`: model references in a source tree (`refs`), which files are read and which skipped
+//!   (`walk`, `.gitignore`-aware), paths relative to the repository root
 //! - `lineage`: the licenses a model inherits from what it derives from (quantized, adapter,
 //!   fine-tune, merge, trained on outputs)
-//! - `places`: ISO 3166-1 countries, EU and EEA membership (`--region`, `usage.region`)
-//! - `recommend`: filters, scores and ranks candidates with reasons
-//! - `gate`: the CI license gate: policy file, model references, scan, findings
 //! - `resolve`: model references resolved in order: catalogs, pick.lock, the Hugging Face cache,
 //!   the Hub (only when asked); repositories' upstreams recursively
 //! - `lock`: `pick.lock`, the resolved facts CI gates with

@@ -19,7 +19,9 @@
 //! The walk is pure: `crate::resolve` puts the repositories it found into the catalog first. The
 //! license evaluation (`license.rs`) uses `Bound`, so the recommender and the gate agree.
 
-use crate::catalog::{Catalog, LineageLink, Model, OutputsTraining, Relation, Repo, Source};
+use crate::catalog::{
+    Catalog, LineageLink, Model, Relation, Repo, Source, StudentDerivative, Training,
+};
 use crate::findings::{Code, Finding, Level};
 use crate::suggest::elide;
 use std::collections::HashSet;
@@ -224,10 +226,8 @@ fn outputs_bind(catalog: &Catalog, licenses: &[(String, bool)]) -> bool {
     licenses.iter().any(|(id, known)| {
         !known
             || catalog.license(id).is_none_or(|l| {
-                !matches!(
-                    l.outputs_training,
-                    OutputsTraining::Allowed | OutputsTraining::AllowedWithNaming
-                )
+                !(l.outputs.training == Training::Allowed
+                    && l.outputs.student == StudentDerivative::Never)
             })
     })
 }

@@ -137,6 +137,18 @@ impl Place {
         }
     }
 
+    /// Whether somewhere in `self` may be somewhere in `other`: a country in a group it belongs
+    /// to, the same country, or two groups (`eea` may be an EU state). What the user says is a
+    /// place they may be in, so the check fails closed: `eea` overlaps Germany.
+    pub fn may_overlap(self, other: Place) -> bool {
+        match (self, other) {
+            (Place::Country(a), Place::Country(b)) => a == b,
+            (Place::Country(c), Place::Eu) | (Place::Eu, Place::Country(c)) => c.in_eu(),
+            (Place::Country(c), Place::Eea) | (Place::Eea, Place::Country(c)) => c.in_eea(),
+            (Place::Eu | Place::Eea, Place::Eu | Place::Eea) => true,
+        }
+    }
+
     /// Whether an entity established here may be domiciled in the EU: an EU member state, `eu`,
     /// or `eea` (which does not say whether it is an EU state or Iceland, Liechtenstein or Norway,
     /// so license clauses about the EU apply: the gate fails closed).

@@ -186,10 +186,7 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
     let c = catalog();
     Query {
         allow,
-        usage: Usage {
-            commercial: true,
-            ..Usage::default()
-        },
+        usage: Usage::default(),
         hardware: Hardware {
             gpu: c.gpu("h100-sxm").unwrap(),
             count: gpus,
@@ -254,34 +251,119 @@ proptest! {
 
 /// The gate and the recommender share one license evaluation: for any usage, the license
 /// findings that deny a model in the gate are exactly those that exclude it in the recommender.
-fn usage_strategy() -> impl Strategy<Value = (bool, Option<u64>, bool, bool, bool, bool)> {
-    (
-        any::<bool>(),
+/// The usage spans every dimension a license reads: use and licensee, product and group users,
+/// revenue, the licensee's domicile, where users are and where the model runs, hosting,
+/// redistribution, the kind of student trained on outputs, and fields of use.
+#[derive(Debug, Clone)]
+struct Declared {
+    purpose: &'static str,
+    licensee: &'static str,
+    mau: Option<u64>,
+    group_mau: Option<u64>,
+    revenue: Option<u64>,
+    region: Option<&'static str>,
+    users_in: Vec<&'static str>,
+    hosted_in: Vec<&'static str>,
+    hosted: bool,
+    redistribute: bool,
+    distill: Option<&'static str>,
+    domains: Vec<&'static str>,
+}
+
+const PLACES: [&str; 6] = ["de", "us", "eu", "gb", "kr", "jp"];
+
+fn declared_strategy() -> impl Strategy<Value = Declared> {
+    let counts = || {
         proptest::option::of(prop_oneof![
             Just(50_000_000u64),
             Just(150_000_000),
             Just(800_000_000)
-        ]),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
+        ])
+    };
+    (
+        (
+            proptest::sample::select(vec!["research", "evaluation", "poc", "production"]),
+            proptest::sample::select(vec!["individual", "academic", "nonprofit", "company"]),
+            counts(),
+            counts(),
+            proptest::option::of(prop_oneof![Just(5_000_000u64), Just(25_000_000)]),
+        ),
+        (
+            proptest::option::of(proptest::sample::select(PLACES.to_vec())),
+            proptest::sample::subsequence(PLACES.to_vec(), 0..3),
+            proptest::sample::subsequence(PLACES.to_vec(), 0..2),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(proptest::sample::select(vec!["general", "narrow"])),
+            proptest::sample::subsequence(
+                vec![
+                    "military",
+                    "weapons",
+                    "critical-infrastructure",
+                    "legal-decisions",
+                    "medical",
+                    "biometric",
+                    "surveillance",
+                ],
+                0..3,
+            ),
+        ),
     )
+        .prop_map(
+            |(
+                (purpose, licensee, mau, group_mau, revenue),
+                (region, users_in, hosted_in),
+                (hosted, redistribute, distill, domains),
+            )| Declared {
+                purpose,
+                licensee,
+                mau,
+                group_mau,
+                revenue,
+                region,
+                users_in,
+                hosted_in,
+                hosted,
+                redistribute,
+                distill,
+                domains,
+            },
+        )
+}
+
+fn toml_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(", "))
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn gate_and_recommender_agree(u in usage_strategy(), tiers in proptest::sample::subsequence(vec!["permissive", "conditional", "non-commercial", "proprietary"], 1..4)) {
+    fn gate_and_recommender_agree(d in declared_strategy(), tiers in proptest::sample::subsequence(vec!["permissive", "conditional", "non-commercial", "proprietary"], 1..4)) {
         let c = catalog();
-        let (commercial, mau, eu, hosted, redistribute, distill) = u;
-        let mut policy = format!("[usage]\ncommercial = {commercial}\nhosted = {hosted}\nredistribute = {redistribute}\ndistill = {distill}\n");
-        if let Some(m) = mau {
-            policy.push_str(&format!("mau = {m}\n"));
+        let mut policy = format!(
+            "[usage]\nuse = \"{}\"\nlicensee = \"{}\"\nhosted = {}\nredistribute = {}\nusers_in = {}\nhosted_in = {}\ndomains = {}\n",
+            d.purpose,
+            d.licensee,
+            d.hosted,
+            d.redistribute,
+            toml_list(&d.users_in),
+            toml_list(&d.hosted_in),
+            toml_list(&d.domains),
+        );
+        for (key, v) in [("mau", d.mau), ("group_mau", d.group_mau), ("revenue_usd_month", d.revenue)] {
+            if let Some(v) = v {
+                policy.push_str(&format!("{key} = {v}\n"));
+            }
         }
-        if eu {
-            policy.push_str("region = \"eu\"\n");
+        if let Some(r) = d.region {
+            policy.push_str(&format!("region = \"{r}\"\n"));
+        }
+        if let Some(s) = d.distill {
+            policy.push_str(&format!("distill = \"{s}\"\n"));
         }
         let tier_list: Vec<String> = tiers.iter().map(|t| format!("\"{t}\"")).collect();
         policy.push_str(&format!("[allow]\ntiers = [{}]\n", tier_list.join(", ")));
@@ -304,7 +386,7 @@ proptest! {
                 .unwrap_or_default();
             gate_codes.sort_unstable();
             rec_codes.sort_unstable();
-            prop_assert_eq!(gate_codes, rec_codes, "{}", model.id);
+            prop_assert_eq!(gate_codes, rec_codes, "{} under {:?}", model.id, d);
         }
     }
 }

@@ -14,10 +14,39 @@ use super::{
 /// One tool's support level for the model; `None` when the catalog records none (unknown).
 pub type ToolSupport = (&'static str, Option<Support>);
 
-/// A license that binds the model, with its terms when the catalog knows them.
+/// Why a license binds a model. Model lineage adds sources (a base model, a teacher); the names
+/// are stable kebab-case words in every output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Via {
+    /// The model's own license.
+    Own,
+    /// Listed in the catalog's `also_bound_by`: upstream terms that still bind (a distill's base
+    /// model's license).
+    AlsoBoundBy,
+    /// The license of a base model the weights derive from.
+    Base,
+    /// The terms of a teacher whose outputs trained the model.
+    Teacher,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Own => "own",
+            Via::AlsoBoundBy => "also-bound-by",
+            Via::Base => "base",
+            Via::Teacher => "teacher",
+        }
+    }
+}
+
+/// A license that binds the model, why, and its terms when the catalog knows them.
 #[derive(Debug, Clone, Copy)]
 pub struct BindingLicense<'c> {
     pub id: &'c str,
+    pub via: Via,
+    /// None when the catalog has no terms for it (the gate then fails closed).
     pub terms: Option<&'c License>,
 }
 
@@ -51,6 +80,27 @@ pub struct ModelCard<'c> {
 }
 
 impl Catalog {
+    /// Every license binding `model`, its own first, each once, with why it binds. The one place
+    /// the recommender, the gate and `pick show` learn what binds a model.
+    pub fn bindings<'c>(&'c self, model: &'c Model) -> Vec<BindingLicense<'c>> {
+        let mut out: Vec<BindingLicense<'c>> = Vec::new();
+        let own = std::iter::once((model.license.as_str(), Via::Own));
+        let upstream = model
+            .also_bound_by
+            .iter()
+            .map(|id| (id.as_str(), Via::AlsoBoundBy));
+        for (id, via) in own.chain(upstream) {
+            if out.iter().all(|b| b.id != id) {
+                out.push(BindingLicense {
+                    id,
+                    via,
+                    terms: self.license(id),
+                });
+            }
+        }
+        out
+    }
+
     /// The card of `model`, a model of this catalog.
     pub fn card<'c>(&'c self, model: &'c Model) -> ModelCard<'c> {
         let family = self.family(&model.family);
@@ -68,13 +118,7 @@ impl Catalog {
             model,
             catalog_as_of: self.as_of,
             family_name: family.map_or(model.family.as_str(), |f| f.name.as_str()),
-            licenses: model
-                .license_ids()
-                .map(|id| BindingLicense {
-                    id,
-                    terms: self.license(id),
-                })
-                .collect(),
+            licenses: self.bindings(model),
             sources: self.sources_of(model),
             training_tokens_t: model
                 .training_tokens_t

@@ -320,6 +320,123 @@ fn is_kebab(id: &str) -> bool {
         && !id.ends_with(['-', '.'])
 }
 
+/// What is wrong with a license's clauses: empty text, a grant that contradicts `commercial`,
+/// impossible thresholds, unknown places, versions out of order or pointing nowhere.
+fn license_problems(c: &Catalog, l: &License) -> Vec<String> {
+    let mut p = Vec::new();
+    let blank = |s: &str| s.trim().is_empty();
+    // `commercial` summarizes the grant: production use by companies.
+    if !l.grant.is_empty() && l.grants(Use::Production, Licensee::Company) != l.commercial {
+        p.push(format!(
+            "commercial = {} contradicts the grant (production use by a company is {}granted)",
+            l.commercial,
+            if l.commercial { "not " } else { "" }
+        ));
+    }
+    if l.grant.is_empty() && !l.commercial {
+        p.push("a non-commercial license says what it grants in [[license.grant]]".into());
+    }
+    for g in &l.grant {
+        if g.uses.is_empty() || g.licensees.is_empty() || blank(&g.clause) {
+            p.push("[[license.grant]] needs uses, licensees and a clause".into());
+        }
+    }
+    if l.tier == Tier::Permissive && (!l.commercial || l.outputs.training == Training::Forbidden) {
+        p.push("a permissive license must allow commercial use and outputs".into());
+    }
+    for t in &l.threshold {
+        if t.limit == 0 {
+            p.push("threshold limit 0 is impossible (omit the threshold for no limit)".into());
+        }
+        if blank(&t.clause) {
+            p.push("a threshold names its clause".into());
+        }
+        if (t.effect == Effect::Display) != t.display.as_deref().is_some_and(|d| !blank(d)) {
+            p.push("a display threshold says what to display (`display`), and only it".into());
+        }
+    }
+    for t in &l.territory {
+        if t.excluded.is_empty() || t.parties.is_empty() || blank(&t.clause) {
+            p.push("[[license.territory]] needs excluded places, parties and a clause".into());
+        }
+        for place in &t.excluded {
+            if let Err(e) = crate::places::Place::parse(place) {
+                p.push(format!("territory: {e}"));
+            }
+        }
+    }
+    let o = &l.outputs;
+    if (o.training == Training::Forbidden) != o.barred.is_some() {
+        p.push(
+            "outputs: `barred` goes with training = \"forbidden\" (which students are barred)"
+                .into(),
+        );
+    }
+    if (o.training != Training::Allowed || o.student != StudentDerivative::Never)
+        && o.clause.is_none()
+    {
+        p.push("outputs: a restriction names its clause".into());
+    }
+    if !l.hosting.allowed && l.hosting.clause.is_none() {
+        p.push("hosting: a hosting restriction names its clause".into());
+    }
+    for d in &l.duty {
+        if blank(&d.text) || blank(&d.clause) {
+            p.push("every duty has a text and a clause".into());
+        }
+    }
+    if l.notice.as_deref().is_some_and(blank) {
+        p.push("notice is empty: omit it when the license has no notice text".into());
+    }
+    if l.aup.as_deref().is_some_and(blank) {
+        p.push("aup is empty: omit it".into());
+    }
+    if l.aup_transcribed && l.aup.is_none() {
+        p.push("aup_transcribed without an aup".into());
+    }
+    for r in &l.restriction {
+        if r.domains.is_empty() || blank(&r.clause) || blank(&r.quote) {
+            p.push("[[license.restriction]] needs domains, a clause and the quote".into());
+        }
+    }
+    for w in l.version.windows(2) {
+        if w[1].date < w[0].date {
+            p.push("versions are listed oldest first".into());
+        }
+    }
+    for v in &l.version {
+        if let Some(h) = &v.sha256 {
+            if h.len() != 64
+                || !h
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            {
+                p.push(format!(
+                    "version {}: sha256 `{h}` is not 64 lower-case hex digits",
+                    v.date
+                ));
+            }
+        }
+        for r in &v.revisions {
+            if r.len() < 7 || !r.bytes().all(|b| b.is_ascii_hexdigit()) {
+                p.push(format!(
+                    "version {}: revision `{r}` is not a commit hash (7+ hex digits)",
+                    v.date
+                ));
+            }
+        }
+        if let Some(t) = &v.terms {
+            if t == &l.id || c.license(t).is_none() {
+                p.push(format!(
+                    "version {}: terms `{t}` is not another license in the catalog",
+                    v.date
+                ));
+            }
+        }
+    }
+    p
+}
+
 /// Semantic checks over an assembled catalog.
 pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -363,32 +480,56 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
                 l.id
             )));
         }
-        if (l.mau_limit.is_some() || l.revenue_limit_usd_month.is_some()) != l.mau_effect.is_some()
-        {
-            issues.push(at(format!(
-                "license `{}`: mau_effect goes with mau_limit or revenue_limit_usd_month",
-                l.id
-            )));
-        }
-        if l.mau_limit == Some(0) {
-            issues.push(at(format!(
-                "license `{}`: mau_limit 0 is impossible (omit it for no limit)",
-                l.id
-            )));
+        for m in license_problems(c, l) {
+            issues.push(at(format!("license `{}`: {m}", l.id)));
         }
         if !l.source.starts_with("http") {
             issues.push(at(format!("license `{}`: source must be a URL", l.id)));
         }
-        if l.tier == Tier::Permissive
-            && (!l.commercial || l.outputs_training == OutputsTraining::Forbidden)
-        {
-            issues.push(at(format!(
-                "license `{}`: a permissive license must allow commercial use and outputs",
-                l.id
-            )));
-        }
         for (o, at, m) in issues {
             push(&o, at, m);
+        }
+    }
+
+    // Every name a model answers to (id, checkpoint repos, aliases) names one model only: an alias
+    // shared by two models would resolve a scanned reference to either.
+    let mut names: HashMap<String, &str> = HashMap::new();
+    for m in &c.models {
+        for n in std::iter::once(m.id.clone())
+            .chain(m.checkpoints.iter().map(|c| c.hf_repo.to_ascii_lowercase()))
+        {
+            names.entry(n).or_insert(&m.id);
+        }
+    }
+    for m in &c.models {
+        for a in &m.aliases {
+            let key = a.to_ascii_lowercase();
+            let shaped = a.starts_with("ollama:")
+                || (a.split('/').count() == 2
+                    && !a.contains(' ')
+                    && !a.starts_with('/')
+                    && !a.ends_with('/'));
+            if !shaped {
+                push(
+                    &m.origin,
+                    m.at,
+                    format!(
+                        "model `{}`: alias `{a}` is neither `org/name` nor `ollama:name[:tag]`",
+                        m.id
+                    ),
+                );
+            }
+            match names.get(&key) {
+                Some(other) if *other != m.id => push(
+                    &m.origin,
+                    m.at,
+                    format!("model `{}`: alias `{a}` is also a name of `{other}`", m.id),
+                ),
+                Some(_) => {}
+                None => {
+                    names.insert(key, &m.id);
+                }
+            }
         }
     }
 

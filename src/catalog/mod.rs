@@ -12,7 +12,7 @@ mod repo;
 mod schema;
 
 pub use crate::problem::Problem;
-pub use card::{BindingLicense, ModelCard, ToolSupport};
+pub use card::{BindingLicense, ModelCard, ToolSupport, Via};
 pub use check::{check_embedded, check_paths};
 pub use repo::{ArchSummary, Repo, RepoFile, Source};
 pub use schema::*;
@@ -315,6 +315,12 @@ impl Catalog {
             for (i, m) in self.models.iter().enumerate() {
                 for c in &m.checkpoints {
                     index.entry(c.hf_repo.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            // Aliases last: a current name always wins over a legacy one.
+            for (i, m) in self.models.iter().enumerate() {
+                for a in &m.aliases {
+                    index.entry(a.to_ascii_lowercase()).or_insert(i);
                 }
             }
             index

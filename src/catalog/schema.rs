@@ -1058,6 +1058,10 @@ pub struct Model {
     /// as the relation says (`lineage.rs`).
     #[serde(default)]
     pub lineage: Vec<LineageLink>,
+    /// Other names code uses for these weights: legacy Hugging Face repo names that redirect
+    /// (`meta-llama/Meta-Llama-3.1-8B`) and Ollama library tags (`ollama:llama3.1:8b`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub modalities: Vec<Modality>,
     #[serde(default)]
@@ -1281,36 +1285,370 @@ impl Tier {
     }
 }
 
+/// What the licensee does with the model, in the words licenses use to draw their lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Use {
+    /// Research (personal, scientific or academic; publishing results).
+    Research,
+    /// Evaluating the model (benchmarks, internal trials).
+    Evaluation,
+    /// A proof of concept, a demo or a test environment: not serving real users.
+    Poc,
+    /// A product or service in production, internal tools at work included.
+    Production,
+}
+
+impl Use {
+    pub const ALL: [Use; 4] = [Use::Research, Use::Evaluation, Use::Poc, Use::Production];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Use::Research => "research",
+            Use::Evaluation => "evaluation",
+            Use::Poc => "poc",
+            Use::Production => "production",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Use> {
+        Use::ALL.into_iter().find(|u| u.as_str() == s)
+    }
+}
+
+/// Who the licensee is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Licensee {
+    Individual,
+    Academic,
+    Nonprofit,
+    Company,
+}
+
+impl Licensee {
+    pub const ALL: [Licensee; 4] = [
+        Licensee::Individual,
+        Licensee::Academic,
+        Licensee::Nonprofit,
+        Licensee::Company,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Licensee::Individual => "individual",
+            Licensee::Academic => "academic",
+            Licensee::Nonprofit => "nonprofit",
+            Licensee::Company => "company",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Licensee> {
+        Licensee::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// A field of use that acceptable-use policies and use restrictions name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Domain {
+    Military,
+    Weapons,
+    CriticalInfrastructure,
+    /// Decisions affecting people's legal rights or obligations (credit, employment, justice).
+    LegalDecisions,
+    Medical,
+    Biometric,
+    Surveillance,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 7] = [
+        Domain::Military,
+        Domain::Weapons,
+        Domain::CriticalInfrastructure,
+        Domain::LegalDecisions,
+        Domain::Medical,
+        Domain::Biometric,
+        Domain::Surveillance,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Military => "military",
+            Domain::Weapons => "weapons",
+            Domain::CriticalInfrastructure => "critical-infrastructure",
+            Domain::LegalDecisions => "legal-decisions",
+            Domain::Medical => "medical",
+            Domain::Biometric => "biometric",
+            Domain::Surveillance => "surveillance",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Domain> {
+        Domain::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+fn every_licensee() -> Vec<Licensee> {
+    Licensee::ALL.to_vec()
+}
+
+/// One rule of what a license grants: these uses, to these licensees, in its own definitions.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub uses: Vec<Use>,
+    #[serde(default = "every_licensee")]
+    pub licensees: Vec<Licensee>,
+    /// Where the license says so (`§3.2`, `'Research Purposes'`).
+    pub clause: String,
+    /// The definition, verbatim.
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+/// What a threshold counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum MauEffect {
-    LicenseRequired,
-    Attribution,
+pub enum Metric {
+    /// Monthly active users.
+    Mau,
+    /// Revenue in US dollars per month.
+    RevenueUsdMonth,
+    /// Revenue (or annual recurring revenue) in US dollars per year.
+    RevenueUsdYear,
+}
+
+/// Whose numbers are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counted {
+    /// The product or service that uses the model.
+    Product,
+    /// The licensee (and, where the license says so, its affiliates or employer): every product.
+    Group,
+}
+
+/// When a threshold applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applies {
+    /// Whatever the use: above it, the clause bites even for research.
+    AnyUse,
+    /// Only when the model is used commercially (in production).
+    Commercial,
+}
+
+/// What crossing a threshold does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// No rights at all until the licensor grants a separate license.
+    NoRights,
+    /// A display duty (`display` says what to show).
+    Display,
+}
+
+/// A user or revenue threshold.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub metric: Metric,
+    pub limit: u64,
+    pub counted: Counted,
+    pub applies: Applies,
+    pub effect: Effect,
+    /// With `effect = "display"`: what must be displayed, and where.
+    #[serde(default)]
+    pub display: Option<String>,
+    /// Counted in the calendar month before this date (the version's release date), when the
+    /// license says so.
+    #[serde(default)]
+    pub counted_before: Option<Date>,
+    pub clause: String,
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+/// Which places a territorial clause looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Party {
+    /// Where the licensee is domiciled or has its principal place of business (`--region`).
+    Domicile,
+    /// Where the end users are (`--users-in`).
+    Users,
+    /// Where the model runs (`--hosted-in`).
+    Hosting,
+}
+
+/// Which models a clause covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelScope {
+    #[default]
+    All,
+    /// Only models taking more than text (Llama 3.2 / 4's EU clause).
+    Multimodal,
+}
+
+/// A territorial exclusion: no rights in these places, for the parties named.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Territory {
+    /// ISO 3166-1 alpha-2 codes, `eu` or `eea`.
+    pub excluded: Vec<String>,
+    pub parties: Vec<Party>,
+    #[serde(default)]
+    pub models: ModelScope,
+    /// End users of a product that incorporates the model are not bound (Llama).
+    #[serde(default)]
+    pub end_users_exempt: bool,
+    pub clause: String,
+    #[serde(default)]
+    pub quote: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Redistribution {
     Allowed,
+    /// Only within the license's grant (research licenses).
     NonCommercial,
     Forbidden,
 }
 
+/// Whether outputs may train other models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum OutputsTraining {
+pub enum Training {
     Allowed,
-    AllowedWithNaming,
-    Derivative,
-    NonCommercial,
+    /// Only for the uses the grant covers (outputs are bound by the license's use limits).
+    WithinGrant,
     Forbidden,
 }
 
+/// Which students a ban on training covers, in the license's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Hosting {
-    Allowed,
-    SeparateLicense,
+pub enum Barred {
+    /// "any other large language model".
+    Llm,
+    /// "any foundational, large language, or general-purpose AI models".
+    GeneralPurpose,
+    /// "any other AI model" / "other artificial intelligence systems".
+    Any,
+    /// models "that compete with" the licensor's products.
+    Competing,
+}
+
+/// Whether a model trained on outputs becomes a derivative bound by the license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StudentDerivative {
+    #[default]
+    Never,
+    /// Only a model trained "in order to cause [it] to perform similarly to" the licensed model.
+    IfSimilar,
+    Always,
+}
+
+/// Outputs and the models trained on them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outputs {
+    pub training: Training,
+    /// With `training = "forbidden"`: which students the ban covers.
+    #[serde(default)]
+    pub barred: Option<Barred>,
+    #[serde(default)]
+    pub student: StudentDerivative,
+    /// A naming or attribution duty for a distributed model trained on outputs.
+    #[serde(default)]
+    pub naming: Option<String>,
+    /// Where the license says so; absent when the text says nothing about outputs.
+    #[serde(default)]
+    pub clause: Option<String>,
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+/// Offering the model to others as a hosted service.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostingTerms {
+    /// False: hosting needs a separate license.
+    pub allowed: bool,
+    /// Hosting counts as distribution: the distribution duties (passing the use restrictions on,
+    /// a copy of the license) apply to a hosted service.
+    #[serde(default)]
+    pub distribution: bool,
+    /// Applications that use the model in the background are not hosting (Falcon-180B §9.2).
+    #[serde(default)]
+    pub background_exempt: bool,
+    #[serde(default)]
+    pub clause: Option<String>,
+    #[serde(default)]
+    pub quote: Option<String>,
+}
+
+/// When a duty applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// Whenever the model is used.
+    #[default]
+    Always,
+    /// When weights are distributed, or the model is hosted where hosting counts as distribution.
+    Distribute,
+    /// When copies of the weights are distributed (not through a hosted service).
+    Copies,
+    /// When a model trained on its outputs is distributed or made available.
+    Train,
+    /// When used in a commercial product or service (in production).
+    Commercial,
+}
+
+/// A duty the license puts on its licensee.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duty {
+    pub text: String,
+    pub clause: String,
+    #[serde(default)]
+    pub when: When,
+}
+
+/// A use the license (or its acceptable-use policy) forbids.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    pub domains: Vec<Domain>,
+    pub clause: String,
+    /// The restriction, verbatim.
+    pub quote: String,
+    /// The clause bars the domain only under a condition it states (e.g. "unlicensed practice of
+    /// medicine"): a warning to check, not a refusal.
+    #[serde(default)]
+    pub conditional: bool,
+}
+
+/// A dated version of a license text (texts change in place: xAI's was replaced twice).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// The date the text carries (release, "last updated", effective date).
+    pub date: Date,
+    /// SHA-256 of the license file at this version, when it was read.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Where this version was read (a file at a commit).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Model repository revisions (commit hashes or their prefixes) that ship this text.
+    #[serde(default)]
+    pub revisions: Vec<String>,
+    /// Another `[[license]]` entry holding this version's terms, when they differ from the
+    /// current ones.
+    #[serde(default)]
+    pub terms: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -1324,24 +1662,36 @@ pub struct License {
     #[serde(default)]
     pub hf_license_names: Vec<String>,
     pub tier: Tier,
+    /// Commercial use is granted (to companies, in production); `grant` says in detail.
     pub commercial: bool,
+    /// What is granted to whom; absent: every use to every licensee (only with `commercial`).
     #[serde(default)]
-    pub mau_limit: Option<u64>,
+    pub grant: Vec<Grant>,
     #[serde(default)]
-    pub mau_effect: Option<MauEffect>,
+    pub threshold: Vec<Threshold>,
     #[serde(default)]
-    pub revenue_limit_usd_month: Option<u64>,
+    pub territory: Vec<Territory>,
     pub redistribute_finetunes: Redistribution,
-    pub outputs_training: OutputsTraining,
+    pub outputs: Outputs,
+    pub hosting: HostingTerms,
     #[serde(default)]
-    pub eu_multimodal_excluded: bool,
-    pub hosting: Hosting,
-    #[serde(default)]
-    pub attribution: Vec<String>,
+    pub duty: Vec<Duty>,
+    /// The notice text to ship with distributed copies.
     #[serde(default)]
     pub notice: Option<String>,
+    /// The acceptable-use policy the license incorporates.
     #[serde(default)]
     pub aup: Option<String>,
+    /// Every item of the acceptable-use policy that bars one of pick's domains is in
+    /// `restriction`: a declared domain with no matching restriction is then allowed, not merely
+    /// unchecked.
+    #[serde(default)]
+    pub aup_transcribed: bool,
+    #[serde(default)]
+    pub restriction: Vec<Restriction>,
+    /// Dated versions of the text, oldest first; the last is in force for an unpinned reference.
+    #[serde(default)]
+    pub version: Vec<Version>,
     #[serde(default)]
     pub notes: Option<String>,
     pub source: String,
@@ -1350,6 +1700,18 @@ pub struct License {
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
+}
+
+impl License {
+    /// Whether the grant covers `what` by `who`.
+    pub fn grants(&self, what: Use, who: Licensee) -> bool {
+        if self.grant.is_empty() {
+            return self.commercial;
+        }
+        self.grant
+            .iter()
+            .any(|g| g.uses.contains(&what) && g.licensees.contains(&who))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

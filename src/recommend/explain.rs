@@ -108,6 +108,14 @@ pub(super) fn candidate(
         vendor: m.vendor.clone(),
         license_id: m.license.clone(),
         license_tier: tier,
+        licenses: catalog
+            .bindings(m)
+            .into_iter()
+            .map(|b| {
+                let tier = b.terms.map_or(Tier::Proprietary, |l| l.tier);
+                (b.id.to_string(), tier, b.via)
+            })
+            .collect(),
         weights: m.weights,
         params_total_b: m.params_total_b,
         score,

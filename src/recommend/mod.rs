@@ -171,6 +171,8 @@ pub struct Candidate {
     pub vendor: String,
     pub license_id: String,
     pub license_tier: Tier,
+    /// Every license that binds the model (its own first) with its tier and why it binds.
+    pub licenses: Vec<(String, Tier, crate::license::Via)>,
     pub weights: Weights,
     pub params_total_b: f64,
     pub score: f64,

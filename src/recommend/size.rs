@@ -33,7 +33,11 @@ pub(super) fn size(
     // Without --gpus: the smallest power-of-two count of yardstick GPUs that fits at a lossless
     // precision (bf16, fp8, native); only when none does up to the limit, the first lossy fit.
     let lossless = |options: &[Plan]| options.iter().any(|p| p.precision.loss_rank() == 0);
-    let mut count = if hw.given { hw.count } else { 1 };
+    let mut count = if hw.given {
+        hw.count
+    } else {
+        fewest_gpus(&shape, hw.gpu, &q.fit)
+    };
     let mut lossy: Option<(u64, Vec<Plan>)> = None;
     let options = loop {
         let options = fit::serve_options(&shape, hw.gpu, count, &q.fit, enough);
@@ -278,4 +282,21 @@ fn capacity_short(q: &Query, needs: &[(Plan, u64)], count: u64, gpu: &Gpu) -> Fi
         ));
     }
     Finding::new(Code::CapacityBelowLoad, Level::Fail, msg)
+}
+
+/// The fewest yardstick GPUs (a power of two) any plan could use: the smallest weights the model
+/// has at any precision must fit in their memory. Counts below it cannot fit, so the search for
+/// how many a model needs starts here instead of sizing every hopeless count.
+fn fewest_gpus(shape: &Shape, gpu: &Gpu, req: &Request) -> u64 {
+    let least = shape
+        .precisions(gpu, req.task)
+        .into_iter()
+        .map(|p| shape.weight_bytes(p))
+        .fold(f64::INFINITY, f64::min);
+    let per_gpu = gpu.usable_gib() * crate::catalog::GIB;
+    if !least.is_finite() || per_gpu <= 0.0 {
+        return 1;
+    }
+    let n = (least / per_gpu).ceil().max(1.0) as u64;
+    n.next_power_of_two().min(YARDSTICK_MAX)
 }

@@ -1,10 +1,12 @@
 //! `pick list`, `pick show`, `pick licenses`, `pick gpus`, `pick catalog check` output.
 
+use super::license as words;
 use super::{delimited, json, num, Pairs, Style, SCHEMA_VERSION};
 use crate::catalog::{
     ArchClass, CapabilityProtocol, Catalog, Checkpoint, CheckpointKind, DataOpenness, Date, Dtype,
-    Gpu, Hosting, License, MauEffect, Modality, Model, ModelCard, OutputsTraining, Redistribution,
-    Status, Support, Tier, ToolSupport, Weights,
+    Duty, Effect, Gpu, Grant, HostingTerms, License, Modality, Model, ModelCard, ModelScope,
+    Outputs, Party, Redistribution, Restriction, Status, Support, Territory, Threshold, Tier,
+    ToolSupport, Version, Via, Weights,
 };
 use serde::Serialize;
 
@@ -335,73 +337,120 @@ pub fn show(card: &ModelCard, style: Style) -> String {
         Weights::None => line("weights", "announced, never released".into()),
     }
     for binding in &card.licenses {
+        let via = match binding.via {
+            Via::Own => String::new(),
+            other => format!(" -- binds via {}", other.as_str()),
+        };
         match binding.terms {
             Some(l) => {
                 line(
                     "license",
-                    format!("{} [{}] {} ({})", l.name, l.id, l.spdx, l.tier.as_str()),
+                    format!(
+                        "{} [{}] {} ({}){via}",
+                        l.name,
+                        l.id,
+                        l.spdx,
+                        l.tier.as_str()
+                    ),
                 );
-                line("  fine-tune redistrib.", redistribution(l));
+                let granted = words::grant(l);
                 line(
-                    "  commercial use",
+                    "  grants",
                     if l.commercial {
-                        "allowed".into()
+                        granted
                     } else {
-                        style.red("not allowed")
+                        style.red(&granted)
                     },
                 );
-                if let Some(limit) = l.mau_limit {
+                for t in &l.threshold {
+                    let text = words::threshold(t);
                     line(
-                        "  user limit",
+                        "  threshold",
+                        if t.effect == Effect::NoRights {
+                            style.yellow(&text)
+                        } else {
+                            text
+                        },
+                    );
+                }
+                for t in &l.territory {
+                    let applies = match (t.models, m.is_multimodal()) {
+                        (ModelScope::Multimodal, false) => " (not applicable: text-only)",
+                        (ModelScope::Multimodal, true) => " (applies: this model is multimodal)",
+                        _ => "",
+                    };
+                    let parties: Vec<&str> = t
+                        .parties
+                        .iter()
+                        .map(|p| match p {
+                            Party::Domicile => "the licensee's domicile",
+                            Party::Users => "its users",
+                            Party::Hosting => "where it runs",
+                        })
+                        .collect();
+                    line(
+                        "  territory",
+                        style.yellow(&format!(
+                            "no rights in {} for {}{applies} ({})",
+                            t.excluded.join(", ").to_ascii_uppercase(),
+                            parties.join(", "),
+                            t.clause
+                        )),
+                    );
+                }
+                line("  fine-tune redistrib.", words::redistribution(l).into());
+                line("  outputs to train", words::outputs(l));
+                line(
+                    "  hosting",
+                    if l.hosting.allowed {
+                        words::hosting(l)
+                    } else {
+                        style.yellow(&words::hosting(l))
+                    },
+                );
+                for d in &l.duty {
+                    line(
+                        "  duty",
+                        format!("{} ({}; {})", d.text, d.clause, words::when(d.when)),
+                    );
+                }
+                if let Some(n) = &l.notice {
+                    line("  notice", n.clone());
+                }
+                for r in &l.restriction {
+                    let domains: Vec<&str> = r.domains.iter().map(|d| d.as_str()).collect();
+                    line(
+                        "  restricted use",
                         format!(
-                            "{} MAU: {}",
-                            crate::units::human(limit),
-                            l.mau_effect.map_or("", |e| {
-                                if e == crate::catalog::MauEffect::LicenseRequired {
-                                    "separate license required above it"
-                                } else {
-                                    "attribution duty above it"
-                                }
-                            })
+                            "{}{}: {} \"{}\"",
+                            domains.join(", "),
+                            if r.conditional { " (conditional)" } else { "" },
+                            r.clause,
+                            r.quote
                         ),
                     );
-                }
-                if let Some(r) = l.revenue_limit_usd_month {
-                    line(
-                        "  revenue limit",
-                        format!("${} per month", crate::units::human(r)),
-                    );
-                }
-                line("  outputs to train", outputs(l).to_string());
-                if l.eu_multimodal_excluded {
-                    line(
-                        "  region",
-                        format!(
-                            "EU-domiciled entities get no rights to multimodal models{}",
-                            if m.is_multimodal() {
-                                " (applies: this model is multimodal)"
-                            } else {
-                                " (not applicable: text-only)"
-                            }
-                        ),
-                    );
-                }
-                if l.hosting == crate::catalog::Hosting::SeparateLicense {
-                    line(
-                        "  hosting",
-                        style.yellow("offering it as a hosted API needs a separate license"),
-                    );
-                }
-                for a in &l.attribution {
-                    line("  duty", a.clone());
                 }
                 if let Some(aup) = &l.aup {
-                    line("  acceptable use", aup.clone());
+                    let read = if l.aup_transcribed {
+                        ""
+                    } else {
+                        " (not transcribed: check it)"
+                    };
+                    line("  acceptable use", format!("{aup}{read}"));
+                }
+                if let Some(v) = l.version.last() {
+                    let hash = v.sha256.as_deref().map_or(String::new(), |h| {
+                        format!(", sha256 {}", &h[..h.len().min(12)])
+                    });
+                    line(
+                        "  text version",
+                        format!("{}{hash} ({} recorded)", v.date, l.version.len()),
+                    );
                 }
             }
             None => line(
                 "license",
-                style.red(&format!("{} (no known terms)", binding.id)),
+                style.red(&format!("{} (no known terms){via}", binding.id)),
             ),
         }
     }
@@ -572,8 +621,9 @@ struct ShowJson<'a> {
     model: ModelJson<'a>,
     /// The family's display name (`family` is its id).
     family_name: &'a str,
-    /// The terms of every binding license the catalog knows, the model's own first.
-    licenses: Vec<LicenseJson<'a>>,
+    /// The terms of every binding license the catalog knows, the model's own first, each with why
+    /// it binds (`via`: own, also-bound-by, base, teacher).
+    licenses: Vec<BoundLicenseJson<'a>>,
     /// Fact group → URL, only the groups with a source.
     sources: Pairs<&'static str, &'a str>,
     params_note: Option<&'a str>,
@@ -624,8 +674,12 @@ pub fn show_json(card: &ModelCard) -> String {
         licenses: card
             .licenses
             .iter()
-            .filter_map(|l| l.terms)
-            .map(LicenseJson::new)
+            .filter_map(|b| {
+                b.terms.map(|l| BoundLicenseJson {
+                    via: b.via,
+                    terms: LicenseJson::new(l),
+                })
+            })
             .collect(),
         sources: Pairs(card.sources.entries()),
         params_note: m.params_note.as_deref(),
@@ -655,26 +709,8 @@ pub fn show_json(card: &ModelCard) -> String {
     })
 }
 
-fn redistribution(l: &License) -> String {
-    match l.redistribute_finetunes {
-        crate::catalog::Redistribution::Allowed => "allowed (with the license's notices)".into(),
-        crate::catalog::Redistribution::NonCommercial => "non-commercial only".into(),
-        crate::catalog::Redistribution::Forbidden => "forbidden".into(),
-    }
-}
-
-fn outputs(l: &License) -> &'static str {
-    use crate::catalog::OutputsTraining as O;
-    match l.outputs_training {
-        O::Allowed => "allowed",
-        O::AllowedWithNaming => "allowed, with naming/attribution duties",
-        O::Derivative => "allowed, but the trained model is a derivative bound by this license",
-        O::NonCommercial => "non-commercial only",
-        O::Forbidden => "forbidden (no training other models on outputs)",
-    }
-}
-
-/// A license's terms (`pick licenses --format json`, and `show`'s `licenses`).
+/// A license's terms (`pick licenses --format json`, and `show`'s `licenses`). The first fields
+/// summarize (as schema version 1 had them); the clause-level terms follow.
 #[derive(Serialize)]
 struct LicenseJson<'a> {
     id: &'a str,
@@ -684,21 +720,38 @@ struct LicenseJson<'a> {
     hf_license_names: &'a [String],
     tier: Tier,
     commercial: bool,
+    /// The first user threshold (any effect).
     mau_limit: Option<u64>,
-    mau_effect: Option<MauEffect>,
+    /// The first threshold's effect: license-required | attribution.
+    mau_effect: Option<&'static str>,
+    /// The first revenue threshold, per month.
     revenue_limit_usd_month: Option<u64>,
     redistribute_finetunes: Redistribution,
-    outputs_training: OutputsTraining,
+    /// allowed | allowed-with-naming | derivative | non-commercial | forbidden.
+    outputs_training: &'static str,
+    /// A territorial clause excludes EU-domiciled licensees (for some or all models).
     eu_multimodal_excluded: bool,
-    hosting: Hosting,
-    attribution: &'a [String],
+    /// allowed | separate-license.
+    hosting: &'static str,
+    /// Every duty's text with its clause.
+    attribution: Vec<String>,
     notice: Option<&'a str>,
     aup: Option<&'a str>,
     source: &'a str,
+    grant: &'a [Grant],
+    thresholds: &'a [Threshold],
+    territories: &'a [Territory],
+    outputs: &'a Outputs,
+    hosting_terms: &'a HostingTerms,
+    duties: &'a [Duty],
+    aup_transcribed: bool,
+    restrictions: &'a [Restriction],
+    versions: &'a [Version],
 }
 
 impl<'a> LicenseJson<'a> {
     fn new(l: &'a License) -> LicenseJson<'a> {
+        let first = l.threshold.first();
         LicenseJson {
             id: &l.id,
             name: &l.name,
@@ -707,19 +760,57 @@ impl<'a> LicenseJson<'a> {
             hf_license_names: &l.hf_license_names,
             tier: l.tier,
             commercial: l.commercial,
-            mau_limit: l.mau_limit,
-            mau_effect: l.mau_effect,
-            revenue_limit_usd_month: l.revenue_limit_usd_month,
+            mau_limit: l
+                .threshold
+                .iter()
+                .find(|t| t.metric == crate::catalog::Metric::Mau)
+                .map(|t| t.limit),
+            mau_effect: first.map(|t| match t.effect {
+                Effect::NoRights => "license-required",
+                Effect::Display => "attribution",
+            }),
+            revenue_limit_usd_month: l.threshold.iter().find_map(|t| match t.metric {
+                crate::catalog::Metric::RevenueUsdMonth => Some(t.limit),
+                crate::catalog::Metric::RevenueUsdYear => Some(t.limit / 12),
+                crate::catalog::Metric::Mau => None,
+            }),
             redistribute_finetunes: l.redistribute_finetunes,
-            outputs_training: l.outputs_training,
-            eu_multimodal_excluded: l.eu_multimodal_excluded,
-            hosting: l.hosting,
-            attribution: &l.attribution,
+            outputs_training: words::outputs_word(l),
+            eu_multimodal_excluded: l.territory.iter().any(|t| {
+                t.excluded.iter().any(|p| p == "eu") && t.parties.contains(&Party::Domicile)
+            }),
+            hosting: if l.hosting.allowed {
+                "allowed"
+            } else {
+                "separate-license"
+            },
+            attribution: l
+                .duty
+                .iter()
+                .map(|d| format!("{} ({})", d.text, d.clause))
+                .collect(),
             notice: l.notice.as_deref(),
             aup: l.aup.as_deref(),
             source: &l.source,
+            grant: &l.grant,
+            thresholds: &l.threshold,
+            territories: &l.territory,
+            outputs: &l.outputs,
+            hosting_terms: &l.hosting,
+            duties: &l.duty,
+            aup_transcribed: l.aup_transcribed,
+            restrictions: &l.restriction,
+            versions: &l.version,
         }
     }
+}
+
+/// A license binding a model (`show`'s `licenses`): why it binds, then its terms.
+#[derive(Serialize)]
+struct BoundLicenseJson<'a> {
+    via: Via,
+    #[serde(flatten)]
+    terms: LicenseJson<'a>,
 }
 
 /// `pick licenses --format json`.
@@ -740,29 +831,37 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
         "id",
         "name",
         "tier",
-        "commercial",
-        "MAU limit",
+        "grants",
+        "no rights above",
+        "display above",
+        "territory",
         "fine-tunes",
         "outputs",
-        "EU multimodal",
         "hosting",
     ]);
     for l in &c.licenses {
+        let grants = if l.grant.is_empty() {
+            "all".to_string()
+        } else {
+            let mut uses: Vec<&str> = l
+                .grant
+                .iter()
+                .flat_map(|g| g.uses.iter().map(|u| u.as_str()))
+                .collect();
+            uses.dedup();
+            uses.join(", ")
+        };
         t.add_row(vec![
             l.id.clone(),
             l.name.clone(),
             l.tier.as_str().into(),
-            if l.commercial { "yes" } else { "no" }.into(),
-            l.mau_limit.map_or("-".into(), crate::units::human),
-            redistribution(l),
-            outputs(l).split(',').next().unwrap_or("").to_string(),
-            if l.eu_multimodal_excluded {
-                "excluded"
-            } else {
-                "-"
-            }
-            .into(),
-            if l.hosting == crate::catalog::Hosting::Allowed {
+            grants,
+            words::limits(l, Effect::NoRights),
+            words::limits(l, Effect::Display),
+            words::territories(l),
+            words::redistribution(l).into(),
+            words::outputs_short(l),
+            if l.hosting.allowed {
                 "allowed"
             } else {
                 "separate license"

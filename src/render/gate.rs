@@ -3,7 +3,7 @@
 use super::{json, Style, Tone, SCHEMA_VERSION};
 use crate::catalog::Date;
 use crate::findings::{Code, Level};
-use crate::gate::{GateFinding, GateReport, Location, Verdict};
+use crate::gate::{GateFinding, GateReport, Location, ScanSummary, Verdict};
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -19,6 +19,65 @@ struct GateJson<'a> {
     models: Vec<GatedModelJson<'a>>,
     /// Findings about the policy itself (unused exceptions, nothing gated).
     policy_findings: Vec<FindingJson<'a>>,
+    /// What `--scan` read and left out; null without `--scan`.
+    scan: Option<ScanJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScanJson<'a> {
+    /// The paths given, relative to the repository root.
+    paths: &'a [String],
+    /// Files read.
+    files: usize,
+    /// References found.
+    references: usize,
+    /// Every entry left out: `reason` is tool-folder, gitignored, binary, too-large, not-regular
+    /// or unreadable; `detail` says which rule or what kind of file.
+    skipped: Vec<SkippedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SkippedJson<'a> {
+    path: &'a str,
+    reason: &'static str,
+    detail: &'a str,
+}
+
+impl<'a> ScanJson<'a> {
+    fn new(s: &'a ScanSummary) -> ScanJson<'a> {
+        ScanJson {
+            paths: &s.paths,
+            files: s.files,
+            references: s.references,
+            skipped: s
+                .skipped
+                .iter()
+                .map(|k| SkippedJson {
+                    path: &k.path,
+                    reason: k.reason.as_str(),
+                    detail: &k.detail,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The scan's coverage in one line and each skipped entry on its own, for human and Markdown.
+fn scan_lines(s: &ScanSummary) -> (String, Vec<String>) {
+    let head = format!(
+        "scan of {}: {} file(s) read, {} reference(s) found, {} entr{} skipped",
+        s.paths.join(", "),
+        s.files,
+        s.references,
+        s.skipped.len(),
+        if s.skipped.len() == 1 { "y" } else { "ies" }
+    );
+    let lines = s
+        .skipped
+        .iter()
+        .map(|k| format!("{} ({}: {})", k.path, k.reason.as_str(), k.detail))
+        .collect();
+    (head, lines)
 }
 
 /// One model reference: from the policy, or found by `--scan`.
@@ -35,6 +94,9 @@ struct GatedModelJson<'a> {
     source: Option<&'static str>,
     /// The upstreams whose terms were weighed.
     lineage: Vec<LineageJson<'a>>,
+    /// Every license that binds the model, its own first, with its tier (null without known
+    /// terms) and why it binds.
+    licenses: Vec<BoundJson<'a>>,
     verdict: &'static str,
     location: LocationJson<'a>,
     findings: Vec<FindingJson<'a>>,
@@ -67,6 +129,13 @@ impl<'a> LineageJson<'a> {
             binds: s.binds,
         }
     }
+}
+
+#[derive(Serialize)]
+struct BoundJson<'a> {
+    id: &'a str,
+    tier: Option<crate::catalog::Tier>,
+    via: crate::license::Via,
 }
 
 #[derive(Serialize)]
@@ -119,12 +188,22 @@ pub fn report_json(r: &GateReport) -> String {
                 license: m.license.as_deref(),
                 source: m.source.map(|s| s.as_str()),
                 lineage: m.lineage.iter().map(LineageJson::new).collect(),
+                licenses: m
+                    .licenses
+                    .iter()
+                    .map(|b| BoundJson {
+                        id: &b.id,
+                        tier: b.tier,
+                        via: b.via,
+                    })
+                    .collect(),
                 verdict: m.verdict.as_str(),
                 location: LocationJson::new(&m.location),
                 findings: m.findings.iter().map(FindingJson::new).collect(),
             })
             .collect(),
         policy_findings: r.policy_findings.iter().map(FindingJson::new).collect(),
+        scan: r.scan.as_ref().map(ScanJson::new),
     })
 }
 
@@ -135,6 +214,21 @@ fn verdict_cell(v: Verdict, style: Style) -> comfy_table::Cell {
         Verdict::Denied | Verdict::Unknown => Tone::Bad,
     };
     style.cell(v.as_str(), tone)
+}
+
+/// The licenses binding a gated model, upstream ones marked with why they bind.
+fn licenses_cell(m: &crate::gate::ModelResult) -> String {
+    if m.licenses.is_empty() {
+        return m.license.clone().unwrap_or_else(|| "-".into());
+    }
+    m.licenses
+        .iter()
+        .map(|b| match b.via {
+            crate::license::Via::Own => b.id.clone(),
+            via => format!("{} ({})", b.id, via.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 fn at(l: &Option<Location>) -> String {
@@ -159,7 +253,7 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
                     .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
             ),
             Cell::new(m.id.as_deref().unwrap_or("-")),
-            Cell::new(m.license.as_deref().unwrap_or("-")),
+            Cell::new(licenses_cell(m)),
             Cell::new(m.source.map_or("-", |s| s.as_str())),
             verdict_cell(m.verdict, style),
             Cell::new(format!("{}:{}", m.location.file, m.location.line)),
@@ -194,6 +288,14 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             f.finding.message
         ));
     }
+    if let Some(scan) = &r.scan {
+        let (head, lines) = scan_lines(scan);
+        out.push_str(&head);
+        out.push('\n');
+        for l in lines {
+            out.push_str(&format!("  skipped {l}\n"));
+        }
+    }
     let denied = r
         .models
         .iter()
@@ -204,6 +306,15 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             "gate passed: {} model reference(s) allowed\n",
             r.models.len()
         ))
+    } else if denied == 0 {
+        // Failed on the run itself: nothing gated, or a scan that found nothing.
+        let codes: Vec<&str> = r
+            .policy_findings
+            .iter()
+            .filter(|f| f.finding.level == Level::Fail)
+            .map(|f| f.finding.code.as_str())
+            .collect();
+        style.red(&format!("gate failed: {}\n", codes.join(", ")))
     } else {
         style.red(&format!(
             "gate failed: {denied} of {} model reference(s) denied or unknown\n",
@@ -300,7 +411,7 @@ pub fn report_markdown(r: &GateReport) -> String {
             "| `{}` | {} | {} | **{}** | {}:{} |\n",
             cell(&m.reference),
             m.id.as_deref().map_or("-".into(), cell),
-            m.license.as_deref().map_or("-".into(), cell),
+            cell(&licenses_cell(m)),
             m.verdict.as_str(),
             cell(&m.location.file),
             m.location.line
@@ -337,6 +448,17 @@ pub fn report_markdown(r: &GateReport) -> String {
         for f in findings {
             out.push_str(&f);
             out.push('\n');
+        }
+    }
+    if let Some(scan) = &r.scan {
+        let (head, lines) = scan_lines(scan);
+        out.push_str(&format!("\n### Scan\n\n{}\n", cell(&head)));
+        if !lines.is_empty() {
+            out.push_str("\n<details><summary>skipped entries</summary>\n\n");
+            for l in lines {
+                out.push_str(&format!("- `{}`\n", cell(&l)));
+            }
+            out.push_str("\n</details>\n");
         }
     }
     out

@@ -11,6 +11,7 @@ pub mod bom;
 pub mod catalog;
 pub mod fit;
 pub mod gate;
+pub mod license;
 pub mod recommend;
 pub mod repo;
 

@@ -72,7 +72,7 @@ struct RecommendJson<'a> {
 struct QueryJson<'a> {
     /// The `--license` words as written.
     license: &'a str,
-    usage: UsageJson,
+    usage: UsageJson<'a>,
     /// Null without `--gpus`; `yardstick_gpu` then names the GPU each model was sized on.
     gpus: Option<GpusJson<'a>>,
     yardstick_gpu: Option<&'a str>,
@@ -100,14 +100,26 @@ struct QueryJson<'a> {
     top: usize,
 }
 
+/// The usage the licenses were read against. `commercial` (use is production) and `distill` (a
+/// student is trained) summarize `use` and `student`.
 #[derive(Serialize)]
-struct UsageJson {
+struct UsageJson<'a> {
     commercial: bool,
     mau: Option<u64>,
     region: Option<crate::places::Place>,
     hosted: bool,
     redistribute: bool,
     distill: bool,
+    #[serde(rename = "use")]
+    purpose: crate::license::Use,
+    licensee: crate::license::Licensee,
+    group_mau: Option<u64>,
+    revenue_usd_month: Option<u64>,
+    users_in: &'a [crate::places::Place],
+    hosted_in: &'a [crate::places::Place],
+    /// general | narrow; null without --distill.
+    student: Option<&'static str>,
+    domains: &'a [crate::license::Domain],
 }
 
 #[derive(Serialize)]
@@ -121,7 +133,10 @@ struct CandidateJson<'a> {
     /// Component → value in [0, 1], in `COMPONENTS` order (capability null when unrated).
     score_components: Pairs<&'static str, Option<f64>>,
     capability: CapabilityJson<'a>,
+    /// The model's own license.
     license: CandidateLicenseJson<'a>,
+    /// Every license that binds the model, its own first.
+    licenses: Vec<BoundLicenseJson<'a>>,
     weights: Weights,
     /// Null for an API-only model.
     plan: Option<CandidatePlanJson<'a>>,
@@ -140,6 +155,14 @@ struct CandidateJson<'a> {
 struct CandidateLicenseJson<'a> {
     id: &'a str,
     tier: Tier,
+}
+
+/// A license binding a candidate, and why (`own`, `also-bound-by`, `base`, `teacher`).
+#[derive(Serialize)]
+struct BoundLicenseJson<'a> {
+    id: &'a str,
+    tier: Tier,
+    via: crate::license::Via,
 }
 
 /// The plan a candidate is priced at: `replicas` are the replicas kept running (enough for the load
@@ -230,12 +253,20 @@ impl<'a> QueryJson<'a> {
         QueryJson {
             license: &q.allow.label,
             usage: UsageJson {
-                commercial: q.usage.commercial,
+                commercial: q.usage.commercial(),
                 mau: q.usage.mau,
                 region: q.usage.region,
                 hosted: q.usage.hosted,
                 redistribute: q.usage.redistribute,
-                distill: q.usage.distill,
+                distill: q.usage.distill.is_some(),
+                purpose: q.usage.purpose,
+                licensee: q.usage.licensee,
+                group_mau: q.usage.group_mau,
+                revenue_usd_month: q.usage.revenue_usd_month,
+                users_in: &q.usage.users_in,
+                hosted_in: &q.usage.hosted_in,
+                student: q.usage.distill.map(|s| s.as_str()),
+                domains: &q.usage.domains,
             },
             gpus: given.then(|| GpusJson {
                 gpu: &q.hardware.gpu.id,
@@ -307,6 +338,15 @@ impl<'a> CandidateJson<'a> {
                 id: &c.license_id,
                 tier: c.license_tier,
             },
+            licenses: c
+                .licenses
+                .iter()
+                .map(|(id, tier, via)| BoundLicenseJson {
+                    id,
+                    tier: *tier,
+                    via: *via,
+                })
+                .collect(),
             weights: c.weights,
             plan: c.plan.as_ref().map(|p| CandidatePlanJson {
                 precision: p.precision.as_str(),
@@ -421,7 +461,12 @@ fn row(c: &Candidate) -> Vec<String> {
         c.capability
             .value
             .map_or("unrated".into(), |v| format!("{v:.2}")),
-        format!("{} ({})", c.license_id, c.license_tier.as_str()),
+        // Every binding license: a distill is bound by its base's terms too.
+        c.licenses
+            .iter()
+            .map(|(id, tier, _)| format!("{id} ({})", tier.as_str()))
+            .collect::<Vec<_>>()
+            .join(" + "),
         format!("{:.1}", c.score),
         c.why.clone(),
     ]

@@ -70,10 +70,7 @@ fn peak_rss_kib(args: &[&str]) -> Option<u64> {
 fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
     Query {
         allow: pick::license::Allow::parse(catalog, &["apache".to_string()]).unwrap(),
-        usage: pick::license::Usage {
-            commercial: true,
-            ..Default::default()
-        },
+        usage: pick::license::Usage::default(),
         hardware: Hardware {
             gpu: catalog.gpu(gpu).unwrap(),
             count,

@@ -628,3 +628,73 @@ fn compiled_catalogs_load_like_their_sources() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("damaged"), "{}", r.stderr);
 }
+
+#[test]
+fn licenses_table_says_what_the_json_says() {
+    let t = pick(&["licenses"]).stdout;
+    // Columns: id, name, tier, grants, no rights above, display above, territory, fine-tunes,
+    // outputs, hosting (cells are separated by two spaces or more).
+    let row = |id: &str| -> Vec<String> {
+        let line = t
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '|' || c.is_whitespace()))
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("{id} in\n{t}"));
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    // Gemma §1.1(e): a student "to perform similarly to Gemma" is a Model Derivative.
+    assert_eq!(
+        row("gemma")[8],
+        "student performing similarly is a derivative"
+    );
+    assert_eq!(
+        row("deepseek")[8],
+        "student performing similarly is a derivative"
+    );
+    // Kimi's 100M MAU is a display duty, not a limit on rights.
+    let kimi = row("kimi-modified-mit");
+    assert_eq!(
+        (
+            kimi[4].as_str(),
+            kimi[5].contains("100M MAU (product, commercial)")
+        ),
+        ("-", true),
+        "{kimi:?}"
+    );
+    assert_eq!(row("llama3.1")[4], "700M MAU (licensee)");
+    // Plain CC BY-NC restricts the material, not outputs (Cohere's terms do).
+    assert_eq!(row("cc-by-nc-4.0")[8], "allowed");
+    assert_eq!(row("cohere-c4ai-nc")[8], "within the grant only");
+    assert_eq!(
+        row("tencent-hunyuan-community")[6],
+        "EU, GB, KR (domicile, users, hosting)"
+    );
+    // The missing families are there.
+    for id in [
+        "llama2",
+        "llama3",
+        "tongyi-qianwen",
+        "mistral-non-production",
+        "bigcode-openrail-m",
+    ] {
+        row(id);
+    }
+    let j: serde_json::Value =
+        serde_json::from_str(&pick(&["licenses", "--format", "json"]).stdout).unwrap();
+    let by_id = |id: &str| {
+        j["licenses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("gemma")["outputs_training"], "derivative");
+    assert_eq!(by_id("cc-by-nc-4.0")["outputs_training"], "allowed");
+    assert_eq!(by_id("llama3")["outputs_training"], "forbidden");
+}

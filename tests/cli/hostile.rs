@@ -303,7 +303,10 @@ fn hostile_gpu_prices() {
         let r = pick_within(&[&format!("--gpu-price={price}")], &[]);
         refused(&r, "--gpu-price", "above 0");
     }
-    let r = pick_within(&["--gpu-price", "2.5", "--format", "json"], &[]);
+    let r = pick_within(
+        &["--gpu-price", "2.5", "--gpus", "8xH100", "--format", "json"],
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -311,14 +314,20 @@ fn hostile_gpu_prices() {
 fn hostile_junk_dates() {
     let dir = temp_dir("hostile-date");
     let policy = dir.join("pick.toml");
-    let exception = "[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\n";
+    // Nothing is gated here: only the dates matter.
+    let exception =
+        "[scan]\nallow_empty = true\n[[exception]]\nmodel = \"qwen2.5-72b\"\nreason = \"LR-118\"\ncodes = [\"license-not-allowed\"]\n";
     std::fs::write(
         &policy,
         format!("{POLICY}{exception}expires = \"2027-03-31 or so\"\n"),
     )
     .unwrap();
     let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
-    refused(&r, &format!("{}:8", s(&policy)), "2027-03-31 or so");
+    refused(
+        &r,
+        &format!("{}:11", repo_path(&policy)),
+        "2027-03-31 or so",
+    );
     // A TOML datetime is a date with a time: accepted (the time is ignored).
     std::fs::write(
         &policy,
@@ -357,7 +366,11 @@ fn hostile_unknown_places() {
     )
     .unwrap();
     let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
-    refused(&r, &format!("{}:3", s(&policy)), "unknown region `mars`");
+    refused(
+        &r,
+        &format!("{}:3", repo_path(&policy)),
+        "unknown region `mars`",
+    );
 }
 
 #[test]
@@ -365,7 +378,9 @@ fn eu_member_states_are_in_the_eu() {
     // Multimodal Llama is out for an entity in Germany, as for `eu`; not for one in Norway.
     for (region, excluded) in [("de", true), ("Germany", true), ("eu", true), ("no", false)] {
         let r = pick_within(
-            &["--region", region, "--gpus", "8xH100", "--format", "json", "--top", "200"],
+            &[
+                "--region", region, "--gpus", "8xH100", "--format", "json", "--top", "200",
+            ],
             &[],
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
@@ -419,7 +434,7 @@ fn hostile_policy_with_100000_models() {
         &[],
     );
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let want = format!("::error file={},line=200005,", s(&policy));
+    let want = format!("::error file={},line=200005,", repo_path(&policy));
     assert!(
         r.stdout.contains(&want),
         "{}",
@@ -438,7 +453,7 @@ fn hostile_ten_megabyte_strings() {
     let r = pick_within(&["gate", "--policy", s(&policy)], &[]);
     refused(
         &r,
-        &format!("{}:6", s(&policy)),
+        &format!("{}:6", repo_path(&policy)),
         "`ref` is 10000000 characters long",
     );
     assert!(

@@ -239,7 +239,7 @@ struct ShowDoc {
     arch: Option<Arch>,
     catalog_file: String,
     family_name: String,
-    licenses: Vec<LicenseTerms>,
+    licenses: Vec<BoundLicenseTerms>,
     sources: Sources,
     params_note: Option<String>,
     context_note: Option<String>,
@@ -374,6 +374,133 @@ struct LicenseTerms {
     notice: Option<String>,
     aup: Option<String>,
     source: String,
+    grant: Vec<Grant>,
+    thresholds: Vec<Threshold>,
+    territories: Vec<Territory>,
+    outputs: Outputs,
+    hosting_terms: HostingTerms,
+    duties: Vec<Duty>,
+    aup_transcribed: bool,
+    restrictions: Vec<Restriction>,
+    versions: Vec<Version>,
+}
+
+/// `show`'s binding licenses: why it binds, then the terms (flatten cannot deny unknown fields,
+/// so the fields are repeated).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BoundLicenseTerms {
+    via: String,
+    id: String,
+    name: String,
+    spdx: String,
+    hf_license: Option<String>,
+    hf_license_names: Vec<String>,
+    tier: Tier,
+    commercial: bool,
+    mau_limit: Option<u64>,
+    mau_effect: Option<String>,
+    revenue_limit_usd_month: Option<u64>,
+    redistribute_finetunes: String,
+    outputs_training: String,
+    eu_multimodal_excluded: bool,
+    hosting: String,
+    attribution: Vec<String>,
+    notice: Option<String>,
+    aup: Option<String>,
+    source: String,
+    grant: Vec<Grant>,
+    thresholds: Vec<Threshold>,
+    territories: Vec<Territory>,
+    outputs: Outputs,
+    hosting_terms: HostingTerms,
+    duties: Vec<Duty>,
+    aup_transcribed: bool,
+    restrictions: Vec<Restriction>,
+    versions: Vec<Version>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Grant {
+    uses: Vec<String>,
+    licensees: Vec<String>,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Threshold {
+    metric: String,
+    limit: u64,
+    counted: String,
+    applies: String,
+    effect: String,
+    display: Option<String>,
+    counted_before: Option<String>,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Territory {
+    excluded: Vec<String>,
+    parties: Vec<String>,
+    models: String,
+    end_users_exempt: bool,
+    clause: String,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Outputs {
+    training: String,
+    barred: Option<String>,
+    student: String,
+    naming: Option<String>,
+    clause: Option<String>,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct HostingTerms {
+    allowed: bool,
+    distribution: bool,
+    background_exempt: bool,
+    clause: Option<String>,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Duty {
+    text: String,
+    clause: String,
+    when: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Restriction {
+    domains: Vec<String>,
+    clause: String,
+    quote: String,
+    conditional: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Version {
+    date: String,
+    sha256: Option<String>,
+    url: Option<String>,
+    revisions: Vec<String>,
+    terms: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -540,6 +667,15 @@ struct Usage {
     hosted: bool,
     redistribute: bool,
     distill: bool,
+    #[serde(rename = "use")]
+    purpose: String,
+    licensee: String,
+    group_mau: Option<u64>,
+    revenue_usd_month: Option<u64>,
+    users_in: Vec<String>,
+    hosted_in: Vec<String>,
+    student: Option<String>,
+    domains: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -554,6 +690,7 @@ struct Candidate {
     score_components: ScoreComponents,
     capability: Capability,
     license: CandidateLicense,
+    licenses: Vec<BoundLicense>,
     weights: Weights,
     plan: Option<CandidatePlan>,
     cost_per_million_tokens_usd: Option<f64>,
@@ -620,6 +757,14 @@ struct CandidateLicense {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+struct BoundLicense {
+    id: String,
+    tier: Tier,
+    via: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 struct CandidatePlan {
     precision: String,
     tensor_parallel: u64,
@@ -662,6 +807,24 @@ struct GateDoc {
     today: String,
     models: Vec<GatedModel>,
     policy_findings: Vec<GateFinding>,
+    scan: Option<GateScan>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateScan {
+    paths: Vec<String>,
+    files: u64,
+    references: u64,
+    skipped: Vec<GateSkipped>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateSkipped {
+    path: String,
+    reason: String,
+    detail: String,
 }
 
 #[derive(Debug, Deserialize, Serialize, PartialEq, Eq, Clone, Copy)]
@@ -683,6 +846,7 @@ struct GatedModel {
     license: Option<String>,
     source: Option<Source>,
     lineage: Vec<LineageStep>,
+    licenses: Vec<GateBound>,
     verdict: Verdict,
     location: Location,
     findings: Vec<GateFinding>,
@@ -718,6 +882,14 @@ struct LineageStep {
     source: Option<Source>,
     revision: Option<String>,
     binds: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GateBound {
+    id: String,
+    tier: Option<Tier>,
+    via: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -980,7 +1152,7 @@ fn json_gate_passing() {
     assert!(doc.passed);
     assert_eq!(
         (doc.policy.as_str(), doc.today.as_str()),
-        ("gate/pass.toml", "2026-06-01")
+        ("tests/fixtures/gate/pass.toml", "2026-06-01")
     );
     assert_eq!(doc.models.len(), 2);
     assert!(doc.models.iter().all(|m| m.verdict == Verdict::Allowed));
@@ -1020,7 +1192,14 @@ fn json_gate_failing() {
         .iter()
         .find(|m| m.reference == "someorg/private-model-v2")
         .unwrap();
-    assert_eq!(scanned.location.file, "scan/configs/deploy.sh");
+    // Relative to the repository root, whatever the current folder.
+    assert_eq!(
+        scanned.location.file,
+        "tests/fixtures/scan/configs/deploy.sh"
+    );
+    let scan = doc.scan.as_ref().unwrap();
+    assert_eq!(scan.paths, ["tests/fixtures/scan"]);
+    assert!(scan.files >= 3 && scan.references >= 4, "{scan:?}");
     assert_eq!(scanned.id, None);
     assert!(doc
         .policy_findings
@@ -1131,7 +1310,7 @@ fn json_gate_sarif() {
         assert!(r.level == "error" || r.level == "warning");
         assert_eq!(
             r.locations[0].physical_location.artifact_location.uri,
-            "gate/fail.toml"
+            "tests/fixtures/gate/fail.toml"
         );
     }
     assert!(run.results.iter().any(|r| r.rule_id == "exception-expired"));

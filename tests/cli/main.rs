@@ -1,5 +1,6 @@
 //! End-to-end tests of the `pick` binary: one integration test binary, a module per command.
 
+mod action;
 mod catalog;
 mod fit;
 mod gate;
@@ -65,6 +66,17 @@ pub fn fixtures() -> PathBuf {
 pub fn json(r: &Run) -> serde_json::Value {
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
+}
+
+/// How pick shows a path in findings: relative to the repository root (this crate's folder), `/`
+/// separators, no `./`.
+pub fn repo_path(p: &std::path::Path) -> String {
+    p.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(p)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A fresh empty folder under the target directory.

@@ -214,7 +214,15 @@ fn license_context_flags() {
     assert!(excluded_codes(&hosted, "falcon-180b").contains(&"license-hosting".to_string()));
     let distill = rec(&["--distill", "--top", "200"]);
     assert!(excluded_codes(&distill, "dbrx").contains(&"license-distill-forbidden".to_string()));
-    let redist = rec(&["--redistribute", "--research", "--top", "200"]);
+    // CC BY-NC (Command R+) is non-commercial: an academic's research may redistribute.
+    let redist = rec(&[
+        "--redistribute",
+        "--research",
+        "--licensee",
+        "academic",
+        "--top",
+        "200",
+    ]);
     assert!(
         excluded_codes(&redist, "command-r-plus").is_empty()
             || !excluded_codes(&redist, "command-r-plus")
@@ -411,4 +419,107 @@ fn lifecycle_and_checkpoints_shape_the_ranking() {
         .map(|r| r["code"].as_str().unwrap())
         .collect();
     assert!(why.contains(&"no-base-checkpoint"), "{why:?}");
+}
+
+#[test]
+fn places_use_licensee_and_domains_on_the_command_line() {
+    // Tencent Hunyuan (github.com/Tencent-Hunyuan/Hunyuan-A13B, LICENSE): "THIS LICENSE AGREEMENT
+    // DOES NOT APPLY IN THE EUROPEAN UNION, UNITED KINGDOM AND SOUTH KOREA": where the users are
+    // counts, not only the licensee's domicile.
+    let hunyuan = "hunyuan-a13b";
+    let v = rec(&[
+        "--region",
+        "us",
+        "--users-in",
+        "us,gb",
+        "--hosted-in",
+        "us",
+        "--top",
+        "300",
+    ]);
+    assert!(excluded_codes(&v, hunyuan).contains(&"license-region".to_string()));
+    let v = rec(&[
+        "--region",
+        "us",
+        "--users-in",
+        "us",
+        "--hosted-in",
+        "Japan",
+        "--top",
+        "300",
+    ]);
+    assert!(!excluded_codes(&v, hunyuan).contains(&"license-region".to_string()));
+    assert_eq!(v["query"]["usage"]["users_in"], serde_json::json!(["us"]));
+    assert_eq!(v["query"]["usage"]["hosted_in"], serde_json::json!(["jp"]));
+    // Unknown places exit 2 with a did-you-mean, whichever flag.
+    for flag in ["--region", "--users-in", "--hosted-in"] {
+        let r = pick(&[flag, "mars"]);
+        assert_eq!(r.code, 2, "{flag}");
+        assert!(r.stderr.contains("unknown region `mars`"), "{}", r.stderr);
+    }
+    // Llama's 700M clause counts the licensee and its affiliates, whatever the use (§2).
+    let v = rec(&["--research", "--group-mau", "800M", "--top", "300"]);
+    assert!(excluded_codes(&v, "llama-3.1-8b").contains(&"license-mau-limit".to_string()));
+    assert_eq!(v["query"]["usage"]["use"], "research");
+    // The Mistral Research License grants research to academics, not to companies.
+    let v = rec(&["--use", "research", "--top", "300"]);
+    assert!(
+        excluded_codes(&v, "mistral-large-2407").contains(&"license-non-commercial".to_string())
+    );
+    let v = rec(&[
+        "--use",
+        "research",
+        "--licensee",
+        "academic",
+        "--top",
+        "300",
+    ]);
+    assert!(
+        !excluded_codes(&v, "mistral-large-2407").contains(&"license-non-commercial".to_string())
+    );
+    assert_eq!(v["query"]["usage"]["licensee"], "academic");
+    assert_eq!(
+        pick(&["--use", "research", "--research"]).code,
+        2,
+        "one or the other"
+    );
+    // DeepSeek Attachment A: "For military use in any way;".
+    let v = rec(&["--domain", "military", "--top", "300"]);
+    assert!(excluded_codes(&v, "deepseek-v3").contains(&"license-use-restricted".to_string()));
+    assert!(!excluded_codes(&v, "qwen3-8b").contains(&"license-use-restricted".to_string()));
+    // A narrow student is outside DBRX's "any other large language model".
+    let v = rec(&["--distill=narrow", "--top", "300"]);
+    assert!(!excluded_codes(&v, "dbrx").contains(&"license-distill-forbidden".to_string()));
+    assert_eq!(v["query"]["usage"]["student"], "narrow");
+}
+
+#[test]
+fn every_binding_license_is_shown() {
+    // R1-Distill-Llama-70B is MIT and bound by Llama 3.3 too (DeepSeek-R1 README §7: built on
+    // Llama-3.3-70B-Instruct, "originally licensed under llama3.3 license").
+    // No quality floor: the point is the licenses shown, whatever the ranking.
+    let v = rec(&["--top", "300", "--min-capability", "0"]);
+    let c = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "deepseek-r1-distill-llama-70b")
+        .expect("a candidate with no constraints");
+    assert_eq!(
+        c["licenses"],
+        serde_json::json!([
+            {"id": "mit", "tier": "permissive", "via": "own"},
+            {"id": "llama3.3", "tier": "conditional", "via": "also-bound-by"}
+        ])
+    );
+    let table = pick(&["--top", "300", "--min-capability", "0"]).stdout;
+    assert!(
+        table.contains("mit (permissive) + llama3.3 (conditional)"),
+        "{table}"
+    );
+    let show = pick(&["show", "deepseek-r1-distill-llama-70b"]).stdout;
+    assert!(
+        show.contains("[llama3.3]") && show.contains("binds via also-bound-by"),
+        "{show}"
+    );
 }
