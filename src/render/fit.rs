@@ -20,15 +20,8 @@ struct FitJson<'a> {
     concurrency: u64,
     plans: Vec<PlanJson<'a>>,
     /// Findings about the request as a whole (`context-too-short`).
-    findings: Vec<FindingJson<'a>>,
+    findings: &'a [crate::findings::Finding],
     assumptions: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    code: crate::findings::Code,
-    level: crate::findings::Level,
-    message: &'a str,
 }
 
 /// One plan: a precision and parallel layout, its memory per GPU, verdict and throughput.
@@ -142,15 +135,7 @@ pub fn report_json(r: &Report) -> String {
             .iter()
             .map(|p| PlanJson::new(p, is_best(p)))
             .collect(),
-        findings: r
-            .findings
-            .iter()
-            .map(|f| FindingJson {
-                code: f.code,
-                level: f.level,
-                message: &f.message,
-            })
-            .collect(),
+        findings: &r.findings,
         assumptions: r.assumptions.clone(),
     })
 }

@@ -4,7 +4,6 @@
 use super::gate::LineageJson;
 use super::{json, Style, SCHEMA_VERSION};
 use crate::catalog::{ArchSummary, Repo, RepoFile};
-use crate::findings::{Code, Level};
 use crate::lineage::Bound;
 use serde::Serialize;
 
@@ -30,7 +29,7 @@ struct RepoJson<'a> {
     facts: Vec<FactJson<'a>>,
     files: &'a [RepoFile],
     hash: &'a str,
-    findings: Vec<FindingJson<'a>>,
+    findings: &'a [crate::findings::Finding],
 }
 
 #[derive(Serialize)]
@@ -50,13 +49,6 @@ struct FactJson<'a> {
     file: &'static str,
     source: &'static str,
     revision: &'a str,
-}
-
-#[derive(Serialize)]
-struct FindingJson<'a> {
-    code: Code,
-    level: Level,
-    message: &'a str,
 }
 
 /// The facts a repository has, each with the file it was read from.
@@ -136,15 +128,7 @@ pub fn show_json(repo: &Repo, bound: &Bound) -> String {
             .collect(),
         files: &repo.files,
         hash: &repo.hash,
-        findings: bound
-            .findings
-            .iter()
-            .map(|f| FindingJson {
-                code: f.code,
-                level: f.level,
-                message: &f.message,
-            })
-            .collect(),
+        findings: &bound.findings,
     })
 }
 
