@@ -124,6 +124,9 @@ pub(super) fn size(
     // more replica.
     let gpr = layout.gpus_per_replica();
     let mut r = *replicas;
+    // More replicas each hold fewer sequences; past twice the count (or eight more) they cannot
+    // help (one sequence alone does not fit), and sizing a million plans would take seconds.
+    let most = available(layout).min(replicas.saturating_mul(2).max(replicas + 8));
     let plan = loop {
         let p = fit::serve_plan_at(
             &shape,
@@ -134,7 +137,7 @@ pub(super) fn size(
             layout.tensor_parallel,
             layout.pipeline_parallel,
         );
-        if p.fits || r >= available(layout) || r >= 1 << 20 {
+        if p.fits || r >= most {
             break p;
         }
         r += 1;
