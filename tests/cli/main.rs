@@ -79,6 +79,23 @@ pub fn repo_path(p: &std::path::Path) -> String {
         .join("/")
 }
 
+/// The codes of the reasons an excluded model carries in a recommender JSON document.
+pub fn excluded_codes(v: &serde_json::Value, id: &str) -> Vec<String> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == id)
+        .map_or_else(Vec::new, |e| {
+            e["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+}
+
 /// A fresh empty folder under the target directory.
 pub fn temp_dir(name: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

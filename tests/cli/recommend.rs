@@ -9,22 +9,6 @@ fn rec(args: &[&str]) -> Value {
     serde_json::from_str(&r.stdout).unwrap()
 }
 
-fn excluded_codes(v: &Value, id: &str) -> Vec<String> {
-    v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .map_or_else(Vec::new, |e| {
-            e["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["code"].as_str().unwrap().to_string())
-                .collect()
-        })
-}
-
 #[test]
 fn apache_on_4xh100_the_main_job() {
     let v = rec(&["--license", "apache", "--gpus", "4xH100", "--top", "100"]);

@@ -54,22 +54,6 @@ fn candidate<'v>(v: &'v Value, id: &str) -> &'v Value {
         .unwrap_or_else(|| panic!("{id} is not a candidate: {:?}", ids(v)))
 }
 
-fn excluded_codes(v: &Value, id: &str) -> Vec<String> {
-    v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["id"] == id)
-        .map_or_else(Vec::new, |e| {
-            e["reasons"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r["code"].as_str().unwrap().to_string())
-                .collect()
-        })
-}
-
 fn primary(v: &Value) -> &Value {
     let id = v["primary"].as_str().expect("a primary pick");
     candidate(v, id)
