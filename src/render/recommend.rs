@@ -525,11 +525,23 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             t.add_row(row(c));
         }
         out.push_str(&format!("{t}\n"));
+        // `pick list` shows released models only: say how many of the excluded were never
+        // released, so the two counts add up.
+        let announced = r
+            .excluded
+            .iter()
+            .filter(|e| e.reasons.iter().any(|f| f.code == Code::NoWeights))
+            .count();
         out.push_str(&format!(
-            "{} of {} models qualify; {} excluded{}\n",
+            "{} of {} models qualify; {} excluded{}{}\n",
             r.candidates_total,
             r.total_considered,
             r.excluded.len(),
+            if announced > 0 {
+                format!(", {announced} of them announced and never released")
+            } else {
+                String::new()
+            },
             if explain { "" } else { " (--explain says why)" }
         ));
         if let Some(p) = &r.primary {
