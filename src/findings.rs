@@ -126,7 +126,8 @@ codes! {
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad` honours width and alignment (`{:<22}` in the reason columns).
+        f.pad(self.as_str())
     }
 }
 

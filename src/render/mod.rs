@@ -113,6 +113,81 @@ impl Style {
         keep
     }
 
+    /// `text` after a prefix `indent` columns wide, wrapped to the terminal with a hanging indent
+    /// (continuation lines start under the text). Off a terminal, one line as it is. Words longer
+    /// than a line (URLs) stay whole.
+    pub fn hang(self, indent: usize, text: &str) -> String {
+        let width = usize::from(self.width);
+        if !self.terminal || width <= indent + 20 {
+            return text.to_string();
+        }
+        let room = width - indent;
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut used = 0;
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let n = visible_width(word);
+            if used > 0 && used + 1 + n > room {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                used = 0;
+            } else if used > 0 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += n;
+        }
+        out
+    }
+
+    /// Every line of `text` wider than the terminal wrapped at word boundaries, continuation lines
+    /// indented two columns past the line's own indent (tables are sized already; colour escapes
+    /// count as width, which errs toward wrapping early). Off a terminal, `text` unchanged.
+    pub fn fit_lines(self, text: &str) -> String {
+        if !self.terminal {
+            return text.to_string();
+        }
+        let width = usize::from(self.width);
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.split_inclusive('\n') {
+            let body = line.trim_end_matches('\n');
+            // Tables are sized by comfy-table; escapes take no columns on screen.
+            let table = body.starts_with(['│', '┌', '╞', '└', '├', '|', '+']);
+            if table || visible_width(body) <= width {
+                out.push_str(line);
+                continue;
+            }
+            let indent = body.len() - body.trim_start().len() + 2;
+            let hung = Style { ..self }.hang_from(indent, body.trim_start(), width);
+            out.push_str(&" ".repeat(indent - 2));
+            out.push_str(&hung);
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// `hang` for a first line that starts `indent - 2` columns in.
+    fn hang_from(self, indent: usize, text: &str, width: usize) -> String {
+        let mut out = String::new();
+        let mut used = indent - 2;
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let n = visible_width(word);
+            if used > indent - 2 && used + 1 + n > width {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                used = indent;
+            } else if used > indent - 2 {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += n;
+        }
+        out
+    }
+
     /// Keeps a column's cells whole (ids are never split across lines): the column is as wide as
     /// its longest cell.
     pub fn keep_whole(table: &mut Table, column: usize) {
@@ -160,6 +235,24 @@ impl Style {
         t.set_header(header.iter().map(bold).collect::<Vec<_>>());
         t
     }
+}
+
+/// Columns a line takes on screen: characters outside colour escapes (`ESC [ ... m`).
+fn visible_width(s: &str) -> usize {
+    let mut n = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// How a table cell reads: neutral, good news, a caution, bad news.

@@ -520,9 +520,16 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
     if r.candidates.is_empty() {
         out.push_str(&format!("{}\n", style.red("no model qualifies")));
     } else {
-        let mut t = style.table(&HEADER);
-        for c in &r.candidates {
-            t.add_row(row(c));
+        let rows: Vec<Vec<String>> = r.candidates.iter().map(row).collect();
+        // On a terminal: the model (whole), then what decides, then the prose, as width allows.
+        let keep = style.columns_that_fit(&HEADER, &rows, &[1, 0, 2, 5, 6, 8, 3, 4, 7, 9]);
+        let shown: Vec<&str> = keep.iter().map(|&i| HEADER[i]).collect();
+        let mut t = style.table(&shown);
+        for row in rows {
+            t.add_row(keep.iter().map(|&i| row[i].clone()).collect::<Vec<_>>());
+        }
+        if let Some(model) = keep.iter().position(|&i| i == 1) {
+            Style::keep_whole(&mut t, model);
         }
         out.push_str(&format!("{t}\n"));
         // `pick list` shows released models only: say how many of the excluded were never
@@ -593,11 +600,12 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 style.dim(&c.name)
             ));
             for f in &c.reasons {
+                // "  level code..." is 2 + 5 + 1 + 22 + 1 columns before the message.
                 out.push_str(&format!(
                     "  {} {:<22} {}\n",
                     style.level(f.level),
                     f.code,
-                    f.message
+                    style.hang(31, &f.message)
                 ));
             }
         }
@@ -625,7 +633,12 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         for e in &r.excluded {
             for (i, f) in e.reasons.iter().enumerate() {
                 let id = if i == 0 { e.id.as_str() } else { "" };
-                out.push_str(&format!("  {:<32} {:<26} {}\n", id, f.code, f.message));
+                out.push_str(&format!(
+                    "  {:<32} {:<26} {}\n",
+                    id,
+                    f.code,
+                    style.hang(62, &f.message)
+                ));
             }
         }
     }
@@ -655,5 +668,5 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
     if let Some((id, cost)) = &r.cheapest_api {
         out.push_str(&format!("{}\n", style.dim(&format!("cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({} input tokens each)", q.fit.input_ratio))));
     }
-    out
+    style.fit_lines(&out)
 }

@@ -77,6 +77,42 @@ fn tables_fit_the_terminal_and_keep_ids_whole() {
 }
 
 #[test]
+fn the_ranking_fits_the_terminal_and_keeps_model_ids_whole() {
+    let ids: Vec<String> = pick(&["--license", "apache", "--gpus", "4xH100", "--format", "ids"])
+        .stdout
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(!ids.is_empty());
+    for columns in [80u16, 120] {
+        for no_color in [false, true] {
+            let screen = on_terminal(
+                &["--license", "apache", "--gpus", "4xH100"],
+                columns,
+                no_color,
+            );
+            // Every line: the table and the rationale wrapped with a hanging indent (a word longer
+            // than a line, a URL, may exceed it).
+            for line in screen.lines().filter(|l| !l.contains("http")) {
+                assert!(
+                    line.chars().count() <= usize::from(columns),
+                    "{columns} columns: a table line of {} > {columns}:\n{line}",
+                    line.chars().count()
+                );
+            }
+            for id in &ids {
+                assert!(
+                    screen
+                        .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
+                        .any(|t| t == id),
+                    "{columns} columns: `{id}` is split:\n{screen}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn pipes_are_unchanged_by_the_terminal_width() {
     let narrow = pick_env(&["list"], &[("COLUMNS", "40")]);
     let wide = pick_env(&["list"], &[("COLUMNS", "300")]);
