@@ -472,9 +472,60 @@ fn row(c: &Candidate) -> Vec<String> {
     ]
 }
 
+/// CSV / TSV: data, not the display table. One row per candidate, raw values under the JSON
+/// field names (numbers unrounded and without units; an empty field is null in JSON).
 pub fn report_delimited(r: &Report, tsv: bool) -> String {
-    let rows: Vec<Vec<String>> = r.candidates.iter().map(row).collect();
-    delimited(&HEADER, &rows, tsv)
+    const FIELDS: [&str; 19] = [
+        "rank",
+        "id",
+        "weights",
+        "score",
+        "capability",
+        "precision",
+        "tensor_parallel",
+        "pipeline_parallel",
+        "expert_parallel",
+        "replicas",
+        "gpus_used",
+        "gpu",
+        "decode_tokens_per_s_single",
+        "capacity_tokens_per_hour",
+        "cost_per_million_tokens_usd",
+        "hourly_cost_usd",
+        "utilization",
+        "license_id",
+        "license_tier",
+    ];
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let rows: Vec<Vec<String>> = r
+        .candidates
+        .iter()
+        .map(|c| {
+            let p = c.plan.as_ref();
+            vec![
+                c.rank.to_string(),
+                c.id.clone(),
+                c.weights.as_str().to_string(),
+                c.score.to_string(),
+                opt(c.capability.value),
+                p.map_or(String::new(), |p| p.precision.as_str().to_string()),
+                opt(p.map(|p| p.tensor_parallel as f64)),
+                opt(p.map(|p| p.pipeline_parallel as f64)),
+                opt(p.map(|p| p.expert_parallel as f64)),
+                opt(p.map(|p| p.replicas as f64)),
+                opt(p.map(|p| p.gpus_used() as f64)),
+                c.gpu.clone().unwrap_or_default(),
+                opt(p.map(|p| p.perf.decode_single)),
+                opt(p.map(|p| p.perf.capacity_tokens_per_hour)),
+                opt(c.cost_per_million),
+                opt(c.economics.map(|e| e.hourly_cost)),
+                opt(c.economics.map(|e| e.utilization)),
+                c.license_id.clone(),
+                c.license_tier.as_str().to_string(),
+            ]
+        })
+        .collect();
+    delimited(&FIELDS, &rows, tsv)
 }
 
 pub fn report_ids(r: &Report) -> String {

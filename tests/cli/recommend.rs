@@ -261,6 +261,22 @@ fn ranking_is_deterministic_and_formats_agree() {
     assert_eq!(ids.lines().collect::<Vec<_>>(), json_ids);
     let csv = pick(&["--gpus", "8xH100", "--format", "csv"]).stdout;
     assert_eq!(csv.lines().count(), json_ids.len() + 1);
+    // CSV is data: the JSON's values under its field names, numbers that parse.
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    for (line, c) in lines.zip(v["candidates"].as_array().unwrap()) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f[col("id")], c["id"].as_str().unwrap());
+        let cost: f64 = f[col("cost_per_million_tokens_usd")].parse().unwrap();
+        assert!(
+            (cost - c["cost_per_million_tokens_usd"].as_f64().unwrap()).abs() < 1e-3,
+            "{line}"
+        );
+        let gpus: u64 = f[col("gpus_used")].parse().unwrap();
+        assert_eq!(gpus, c["plan"]["gpus_used"].as_u64().unwrap(), "{line}");
+        let _: f64 = f[col("capacity_tokens_per_hour")].parse().unwrap();
+    }
     // The primary is the best-ranked candidate rated on the axis.
     let primary_rank = v["primary_rank"].as_u64().unwrap() as usize;
     assert_eq!(v["primary"], json_ids[primary_rank - 1]);
