@@ -315,6 +315,22 @@ struct References<'a> {
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
+    let report = rank(catalog, q);
+    // No candidate: the nearest miss must be nearest on every criterion, so every excluded model
+    // is weighed in full (sized too), not only by the first filter it failed.
+    if report.candidates.is_empty() && !q.all_reasons {
+        return rank(
+            catalog,
+            &Query {
+                all_reasons: true,
+                ..q.clone()
+            },
+        );
+    }
+    report
+}
+
+fn rank(catalog: &Catalog, q: &Query) -> Report {
     let ratio = q.fit.input_ratio;
     let cheapest_api = catalog
         .models

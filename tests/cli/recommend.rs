@@ -523,3 +523,42 @@ fn every_binding_license_is_shown() {
         "{show}"
     );
 }
+
+#[test]
+fn the_nearest_miss_is_nearest_on_every_criterion() {
+    // No model serves 200K tokens on one L4 at the default load: the nearest miss named must fail
+    // on as few criteria as any excluded model (all of them weighed, sizing included).
+    let args = ["--gpus", "1xL4", "--context", "200k"];
+    let table = pick(&args);
+    assert_eq!(table.code, 1);
+    let named = table
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("nearest miss: "))
+        .and_then(|l| l.split(':').next())
+        .expect("a nearest miss is named")
+        .to_string();
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let r = pick(&json_args);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let fails = |e: &Value| e["reasons"].as_array().unwrap().len();
+    let self_hostable: Vec<&Value> = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            !e["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["code"] == "api-only" || r["code"] == "no-weights")
+        })
+        .collect();
+    let fewest = self_hostable.iter().map(|e| fails(e)).min().unwrap();
+    let miss = self_hostable
+        .iter()
+        .find(|e| e["id"] == named.as_str())
+        .unwrap();
+    assert_eq!(fails(miss), fewest, "{named}");
+}
