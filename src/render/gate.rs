@@ -237,27 +237,50 @@ fn at(l: &Option<Location>) -> String {
 }
 
 pub fn report_human(r: &GateReport, style: Style) -> String {
-    let mut t = style.table(&[
+    const HEADER: [&str; 6] = [
         "model",
         "catalog id",
         "license",
         "source",
         "verdict",
         "where",
-    ]);
-    for m in &r.models {
-        t.add_row(vec![
-            Cell::new(
+    ];
+    const VERDICT: usize = 4;
+    let rows: Vec<Vec<String>> = r
+        .models
+        .iter()
+        .map(|m| {
+            vec![
                 m.revision
                     .as_ref()
                     .map_or_else(|| m.reference.clone(), |r| format!("{}@{r}", m.reference)),
-            ),
-            Cell::new(m.id.as_deref().unwrap_or("-")),
-            Cell::new(licenses_cell(m)),
-            Cell::new(m.source.map_or("-", |s| s.as_str())),
-            verdict_cell(m.verdict, style),
-            Cell::new(format!("{}:{}", m.location.file, m.location.line)),
-        ]);
+                m.id.clone().unwrap_or_else(|| "-".into()),
+                licenses_cell(m),
+                m.source.map_or("-", |s| s.as_str()).to_string(),
+                m.verdict.as_str().to_string(),
+                format!("{}:{}", m.location.file, m.location.line),
+            ]
+        })
+        .collect();
+    // On a terminal: the reference (whole) and its verdict first, then why and where.
+    let keep = style.columns_that_fit(&HEADER, &rows, &[0, VERDICT, 2, 5, 1, 3]);
+    let shown: Vec<&str> = keep.iter().map(|&i| HEADER[i]).collect();
+    let mut t = style.table(&shown);
+    for (m, row) in r.models.iter().zip(rows) {
+        t.add_row(
+            keep.iter()
+                .map(|&i| {
+                    if i == VERDICT {
+                        verdict_cell(m.verdict, style)
+                    } else {
+                        Cell::new(row[i].clone())
+                    }
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    if let Some(model) = keep.iter().position(|&i| i == 0) {
+        Style::keep_whole(&mut t, model);
     }
     let mut out = format!("{t}\n");
     for m in r.models.iter().filter(|m| !m.lineage.is_empty()) {
@@ -321,7 +344,7 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
             r.models.len()
         ))
     });
-    out
+    style.fit_lines(&out)
 }
 
 /// A lineage in one line: `finetune of meta-llama/Llama-3.1-8B [llama3.1, catalog]; ...`.

@@ -118,3 +118,20 @@ fn pipes_are_unchanged_by_the_terminal_width() {
     let wide = pick_env(&["list"], &[("COLUMNS", "300")]);
     assert_eq!(narrow.stdout, wide.stdout);
 }
+
+#[test]
+fn the_gate_report_fits_the_terminal() {
+    for columns in [80u16, 120] {
+        for no_color in [false, true] {
+            let screen = on_terminal(&["gate", "--policy", "gate/fail.toml"], columns, no_color);
+            assert!(screen.contains("acme/secret-model"), "{screen}");
+            for line in screen.lines().filter(|l| !l.contains("http")) {
+                assert!(
+                    line.chars().count() <= usize::from(columns),
+                    "{columns} columns: a line of {} > {columns}:\n{line}",
+                    line.chars().count()
+                );
+            }
+        }
+    }
+}
