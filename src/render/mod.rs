@@ -121,23 +121,7 @@ impl Style {
         if !self.terminal || width <= indent + 20 {
             return text.to_string();
         }
-        let room = width - indent;
-        let mut out = String::with_capacity(text.len() + 16);
-        let mut used = 0;
-        for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let n = visible_width(word);
-            if used > 0 && used + 1 + n > room {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent));
-                used = 0;
-            } else if used > 0 {
-                out.push(' ');
-                used += 1;
-            }
-            out.push_str(word);
-            used += n;
-        }
-        out
+        wrap(text, indent, indent, width)
     }
 
     /// Every line of `text` wider than the terminal wrapped at word boundaries, continuation lines
@@ -158,32 +142,11 @@ impl Style {
                 continue;
             }
             let indent = body.len() - body.trim_start().len() + 2;
-            let hung = Style { ..self }.hang_from(indent, body.trim_start(), width);
             out.push_str(&" ".repeat(indent - 2));
-            out.push_str(&hung);
+            out.push_str(&wrap(body.trim_start(), indent - 2, indent, width));
             if line.ends_with('\n') {
                 out.push('\n');
             }
-        }
-        out
-    }
-
-    /// `hang` for a first line that starts `indent - 2` columns in.
-    fn hang_from(self, indent: usize, text: &str, width: usize) -> String {
-        let mut out = String::new();
-        let mut used = indent - 2;
-        for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let n = visible_width(word);
-            if used > indent - 2 && used + 1 + n > width {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent));
-                used = indent;
-            } else if used > indent - 2 {
-                out.push(' ');
-                used += 1;
-            }
-            out.push_str(word);
-            used += n;
         }
         out
     }
@@ -235,6 +198,27 @@ impl Style {
         t.set_header(header.iter().map(bold).collect::<Vec<_>>());
         t
     }
+}
+
+/// `text` wrapped at word boundaries for a terminal `width` columns wide: the first word starts at
+/// column `start`, continuation lines at column `indent`. Words longer than a line stay whole.
+fn wrap(text: &str, start: usize, indent: usize, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut col = start;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let n = visible_width(word);
+        if col > start && col + 1 + n > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            col = indent;
+        } else if col > start {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += n;
+    }
+    out
 }
 
 /// Columns a line takes on screen: characters outside colour escapes (`ESC [ ... m`).

@@ -45,6 +45,33 @@ fn strip_escapes(s: &str) -> String {
     out
 }
 
+/// No line wider than the terminal (with `urls_may_exceed`, lines holding a URL, a word no
+/// wrapping can split, are let through).
+fn assert_fits(screen: &str, columns: u16, urls_may_exceed: bool, what: &str) {
+    for line in screen
+        .lines()
+        .filter(|l| !(urls_may_exceed && l.contains("http")))
+    {
+        assert!(
+            line.chars().count() <= usize::from(columns),
+            "{what} on {columns} columns: a line of {} > {columns}:\n{line}",
+            line.chars().count()
+        );
+    }
+}
+
+/// Every id appears whole on the screen (a split id would be missing as a token).
+fn assert_whole(screen: &str, ids: &[String], columns: u16) {
+    for id in ids {
+        assert!(
+            screen
+                .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
+                .any(|t| t == id),
+            "{columns} columns: `{id}` is split:\n{screen}"
+        );
+    }
+}
+
 #[test]
 fn tables_fit_the_terminal_and_keep_ids_whole() {
     let ids: Vec<String> = pick(&["list", "--format", "ids"])
@@ -56,22 +83,13 @@ fn tables_fit_the_terminal_and_keep_ids_whole() {
         for no_color in [false, true] {
             let screen = on_terminal(&["list"], columns, no_color);
             assert!(screen.lines().count() > ids.len(), "{screen}");
-            for line in screen.lines() {
-                assert!(
-                    line.chars().count() <= usize::from(columns),
-                    "{columns} columns, no_color {no_color}: a line of {} > {columns}:\n{line}",
-                    line.chars().count()
-                );
-            }
-            // Every id appears whole (a split id would be missing as a token).
-            for id in &ids {
-                assert!(
-                    screen
-                        .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
-                        .any(|t| t == id),
-                    "{columns} columns: `{id}` is split"
-                );
-            }
+            assert_fits(
+                &screen,
+                columns,
+                false,
+                &format!("list, no_color {no_color}"),
+            );
+            assert_whole(&screen, &ids, columns);
         }
     }
 }
@@ -91,23 +109,9 @@ fn the_ranking_fits_the_terminal_and_keeps_model_ids_whole() {
                 columns,
                 no_color,
             );
-            // Every line: the table and the rationale wrapped with a hanging indent (a word longer
-            // than a line, a URL, may exceed it).
-            for line in screen.lines().filter(|l| !l.contains("http")) {
-                assert!(
-                    line.chars().count() <= usize::from(columns),
-                    "{columns} columns: a table line of {} > {columns}:\n{line}",
-                    line.chars().count()
-                );
-            }
-            for id in &ids {
-                assert!(
-                    screen
-                        .split(|c: char| c.is_whitespace() || c == '│' || c == '┆')
-                        .any(|t| t == id),
-                    "{columns} columns: `{id}` is split:\n{screen}"
-                );
-            }
+            // The table and the rationale wrapped with a hanging indent.
+            assert_fits(&screen, columns, true, "the ranking");
+            assert_whole(&screen, &ids, columns);
         }
     }
 }
@@ -125,13 +129,7 @@ fn the_gate_report_fits_the_terminal() {
         for no_color in [false, true] {
             let screen = on_terminal(&["gate", "--policy", "gate/fail.toml"], columns, no_color);
             assert!(screen.contains("acme/secret-model"), "{screen}");
-            for line in screen.lines().filter(|l| !l.contains("http")) {
-                assert!(
-                    line.chars().count() <= usize::from(columns),
-                    "{columns} columns: a line of {} > {columns}:\n{line}",
-                    line.chars().count()
-                );
-            }
+            assert_fits(&screen, columns, true, "the gate report");
         }
     }
 }
