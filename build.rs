@@ -15,10 +15,14 @@ use std::path::{Path, PathBuf};
 #[allow(dead_code)]
 #[path = "src/catalog/schema.rs"]
 mod schema;
+#[allow(dead_code)]
+#[path = "src/catalog/text.rs"]
+mod text;
 
 fn main() {
     println!("cargo:rerun-if-changed=catalog");
     println!("cargo:rerun-if-changed=src/catalog/schema.rs");
+    println!("cargo:rerun-if-changed=src/catalog/text.rs");
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();

@@ -1079,7 +1079,7 @@ fn resolve_user_lineage(catalog: &mut Catalog, online: bool) -> Result<()> {
         .filter(|m| m.user)
         .flat_map(|m| m.lineage.iter())
         .map(|l| resolve::Wanted {
-            reference: l.upstream.clone(),
+            reference: l.upstream.to_string(),
             revision: None,
         })
         .collect();

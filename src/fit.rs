@@ -191,7 +191,7 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
         .collect();
     Report {
         model: shape.id.clone(),
-        gpu: gpu.id.clone(),
+        gpu: gpu.id.to_string(),
         count,
         request: req.clone(),
         plans,

@@ -767,7 +767,7 @@ pub fn run_refs(
     for (i, e) in policy.exceptions.iter().enumerate() {
         let key = catalog
             .model(&e.model)
-            .map_or_else(|| catalog::reference_key(&e.model), |m| m.id.clone());
+            .map_or_else(|| catalog::reference_key(&e.model), |m| m.id.to_string());
         excepted.entry(key).or_default().push(i);
     }
     let mut ctx = Context {
@@ -897,8 +897,8 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
     let model = catalog.model(reference);
     let subject = match (model, catalog.repo(reference)) {
         (Some(m), _) => Some((
-            Some(m.id.clone()),
-            m.id.clone(),
+            Some(m.id.to_string()),
+            m.id.to_string(),
             lineage::of_model(catalog, m),
             Source::Catalog,
         )),

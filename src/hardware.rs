@@ -4,7 +4,7 @@
 //! `auto` asks `nvidia-smi` (the binary named by `PICK_NVIDIA_SMI`, for tests, else `nvidia-smi`),
 //! and gives up after `NVIDIA_SMI_TIMEOUT`.
 
-use crate::catalog::{Catalog, Gpu};
+use crate::catalog::{Catalog, Gpu, Text};
 
 /// The largest GPU count accepted: beyond any single deployment this tool sizes.
 pub const MAX_GPUS: u64 = 4096;
@@ -141,9 +141,10 @@ pub fn parse_spec<'c>(catalog: &'c Catalog, spec: &str) -> Result<GpuSet<'c>, St
         ));
     }
     let gpu = find_gpu(catalog, name).ok_or_else(|| {
-        let names = catalog.gpus.iter().flat_map(|g| {
-            std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str))
-        });
+        let names = catalog
+            .gpus
+            .iter()
+            .flat_map(|g| std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(Text::as_str)));
         let hint = crate::suggest::did_you_mean(&name.to_ascii_lowercase(), names);
         format!("unknown GPU `{name}`{hint}; `pick gpus` lists the known ones")
     })?;

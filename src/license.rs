@@ -155,7 +155,7 @@ impl Allow {
                     if let Some(t) = Tier::parse(&w) {
                         allow.tiers.push(t);
                     } else if let Some(l) = catalog.license_by_any_name(&w) {
-                        allow.licenses.push(l.id.clone());
+                        allow.licenses.push(l.id.to_string());
                     } else {
                         let names = [
                             "any",
@@ -196,7 +196,7 @@ impl Allow {
         self.any
             || (self.commercial && l.commercial)
             || self.tiers.contains(&l.tier)
-            || self.licenses.contains(&l.id)
+            || self.licenses.iter().any(|id| l.id == *id)
     }
 }
 

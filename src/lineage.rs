@@ -153,7 +153,7 @@ fn known_license(catalog: &Catalog, name: &str) -> Option<String> {
     if n.eq_ignore_ascii_case("other") || n.eq_ignore_ascii_case("unknown") || n.is_empty() {
         return None;
     }
-    catalog.license_by_any_name(n).map(|l| l.id.clone())
+    catalog.license_by_any_name(n).map(|l| l.id.to_string())
 }
 
 /// Every license binding a catalog model, with its lineage.
@@ -236,7 +236,7 @@ fn outputs_bind(catalog: &Catalog, licenses: &[(String, bool)]) -> bool {
 fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
     let name = |n: Node<'_>| match n {
         Node::Model(m) => m.id.clone(),
-        Node::Repo(r) => r.id.clone(),
+        Node::Repo(r) => r.id.clone().into(),
     };
     let own = root.own_licenses(catalog);
     if let Node::Repo(r) = root {
@@ -276,7 +276,7 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
                 ));
                 bound.lineage.push(Step {
                     reference: upstream.to_string(),
-                    child: child.clone(),
+                    child: child.to_string(),
                     relation: link.relation,
                     licenses: Vec::new(),
                     source: None,
@@ -318,7 +318,7 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
                 link.relation != Relation::TrainedOnOutputs || outputs_bind(catalog, &licenses);
             bound.lineage.push(Step {
                 reference: upstream.to_string(),
-                child: child.clone(),
+                child: child.to_string(),
                 relation: link.relation,
                 licenses: licenses.iter().map(|(id, _)| id.clone()).collect(),
                 source: Some(up.source()),
@@ -414,7 +414,7 @@ mod tests {
                 .iter()
                 .map(|(b, r)| LineageLink {
                     relation: *r,
-                    upstream: b.to_string(),
+                    upstream: b.to_string().into(),
                 })
                 .collect(),
             relation_inferred: false,

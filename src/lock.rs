@@ -154,7 +154,7 @@ pub fn locked_model(reference: &str, m: &catalog::Model) -> LockedModel {
     LockedModel {
         reference: reference.to_string(),
         source: Source::Catalog,
-        id: m.id.clone(),
+        id: m.id.to_string(),
         license,
         lineage: m.lineage.clone(),
         hash: format!("sha256:{}", hf::sha256(facts.as_bytes())),

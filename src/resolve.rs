@@ -100,7 +100,7 @@ pub fn resolve(catalog: &mut Catalog, wanted: &[Wanted], places: &Places) -> Res
                     }
                 }
             }
-            let links: Vec<String> = m.lineage.iter().map(|l| l.upstream.clone()).collect();
+            let links: Vec<String> = m.lineage.iter().map(|l| l.upstream.to_string()).collect();
             enqueue(&mut queue, links, depth);
             continue;
         }
@@ -132,7 +132,11 @@ pub fn resolve(catalog: &mut Catalog, wanted: &[Wanted], places: &Places) -> Res
                 if top && !problems.is_empty() {
                     findings.entry(key.clone()).or_default().extend(problems);
                 }
-                let links: Vec<String> = repo.lineage.iter().map(|l| l.upstream.clone()).collect();
+                let links: Vec<String> = repo
+                    .lineage
+                    .iter()
+                    .map(|l| l.upstream.to_string())
+                    .collect();
                 catalog.add_repo(repo);
                 enqueue(&mut queue, links, depth);
             }

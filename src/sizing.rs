@@ -4,7 +4,7 @@
 //! other's types.
 
 use crate::arch::{self, KvLayout, Params};
-use crate::catalog::{Arch, CheckpointPrecision, Dtype, Gpu, LayerKind, Modality, Model};
+use crate::catalog::{Arch, CheckpointPrecision, Dtype, Gpu, LayerKind, Modality, Model, Text};
 use crate::engines::Engine;
 use crate::training::{Offload, Optimizer, Trainer};
 
@@ -232,7 +232,7 @@ impl Shape {
             params.scale_to(stated);
         }
         Some(Shape {
-            id: m.id.clone(),
+            id: m.id.to_string(),
             kv: arch::kv_layout(&arch),
             params,
             arch,
@@ -281,7 +281,7 @@ impl Shape {
                 .or(c.attention.as_deref())
                 .and_then(module_bits)
                 .unwrap_or(p.linear_bits());
-            let bits = |d: &Option<String>| d.as_deref().and_then(module_bits).unwrap_or(main);
+            let bits = |d: &Option<Text>| d.as_deref().and_then(module_bits).unwrap_or(main);
             return ModuleBytes {
                 embeddings: q.embeddings * bits(&c.embeddings) / 8.0,
                 attention: q.attention * bits(&c.attention) / 8.0,

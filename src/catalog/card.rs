@@ -7,7 +7,7 @@
 //! what a model inherits (they did: the JSON once lacked the training-data facts the table showed).
 
 use super::{
-    Catalog, DataOpenness, License, Model, Override, Sources, Support, ENGINES, FINETUNERS,
+    Catalog, DataOpenness, License, Model, Override, Sources, Support, Text, ENGINES, FINETUNERS,
     QUANTIZERS,
 };
 
@@ -105,11 +105,10 @@ impl Catalog {
     pub fn card<'c>(&'c self, model: &'c Model) -> ModelCard<'c> {
         let family = self.family(&model.family);
         // The model's own value, else the family's.
-        let inherit =
-            |own: Option<&'c String>, of_family: fn(&'c super::Family) -> Option<&'c String>| {
-                own.or_else(|| family.and_then(of_family))
-                    .map(String::as_str)
-            };
+        let inherit = |own: Option<&'c Text>,
+                       of_family: fn(&'c super::Family) -> Option<&'c Text>| {
+            own.or_else(|| family.and_then(of_family)).map(Text::as_str)
+        };
         let levels = |tools: &'static [&'static str],
                       get: fn(&Catalog, &Model, &str) -> Option<Support>| {
             tools.iter().map(|t| (*t, get(self, model, t))).collect()

@@ -56,7 +56,7 @@ pub(crate) fn check_texts(
             .chain(doc.license.iter().map(|x| ("license", &x.id, x.at)))
             .chain(doc.gpu.iter().map(|x| ("gpu", &x.id, x.at)));
         for (kind, id, at) in ids {
-            if let Some(first) = seen.insert((kind, id.clone()), name.clone()) {
+            if let Some(first) = seen.insert((kind, id.to_string()), name.clone()) {
                 problems.push(texts.locate(
                     name,
                     at,
@@ -495,7 +495,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     // shared by two models would resolve a scanned reference to either.
     let mut names: HashMap<String, &str> = HashMap::new();
     for m in &c.models {
-        for n in std::iter::once(m.id.clone())
+        for n in std::iter::once(m.id.to_string())
             .chain(m.checkpoints.iter().map(|c| c.hf_repo.to_ascii_lowercase()))
         {
             names.entry(n).or_insert(&m.id);
@@ -549,7 +549,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
                     format!("gpu `{}`: alias `{name}` must be lower-case", g.id),
                 );
             }
-            if let Some(other) = aliases.insert(name.clone(), g.id.clone()) {
+            if let Some(other) = aliases.insert(name.to_string(), g.id.to_string()) {
                 if other != g.id {
                     push(
                         &g.origin,

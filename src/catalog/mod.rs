@@ -10,6 +10,7 @@ mod card;
 mod check;
 mod repo;
 mod schema;
+mod text;
 
 pub use crate::problem::Problem;
 pub use card::{BindingLicense, ModelCard, ToolSupport, Via};
@@ -96,7 +97,7 @@ impl Catalog {
             Detail::Full => embedded::FULL,
             Detail::Core => embedded::CORE,
         };
-        let files: Vec<(String, CatalogFile)> = postcard::from_bytes(bytes)
+        let files: Vec<(Text, CatalogFile)> = text::decode_static(bytes, text::Origin::Embedded)
             .context("the embedded catalog is corrupt (rebuild pick)")?;
         // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
         // sure), so they are appended without the merge's lookups.
@@ -237,6 +238,7 @@ impl Catalog {
     }
 
     fn add_file(&mut self, origin: &str, doc: CatalogFile) {
+        let origin = &Text::from(origin);
         self.as_of = self.as_of.max(doc.as_of);
         let ov = &mut self.overrides;
         merge(
@@ -260,7 +262,7 @@ impl Catalog {
         merge(&mut self.gpus, tagged(doc.gpu, origin).collect(), "gpu", ov);
         self.serverless
             .extend(doc.serverless.into_iter().map(|mut s| {
-                s.origin = origin.to_string();
+                s.origin = origin.clone();
                 s
             }));
     }
@@ -295,7 +297,7 @@ impl Catalog {
             for m in self.models.iter().filter(|m| !m.user) {
                 for id in m.license_ids() {
                     let restrictive = self.license(id).is_none_or(|l| l.tier != Tier::Permissive);
-                    let list = map.entry(m.family.clone()).or_default();
+                    let list = map.entry(m.family.to_string()).or_default();
                     if restrictive && !list.iter().any(|x| x == id) {
                         list.push(id.to_string());
                     }
@@ -310,7 +312,7 @@ impl Catalog {
         self.model_index.get_or_init(|| {
             let mut index = HashMap::with_capacity(self.models.len() * 3);
             for (i, m) in self.models.iter().enumerate() {
-                index.entry(m.id.clone()).or_insert(i);
+                index.entry(m.id.to_string()).or_insert(i);
             }
             for (i, m) in self.models.iter().enumerate() {
                 for c in &m.checkpoints {
@@ -394,7 +396,7 @@ impl Catalog {
         let n = name.trim().to_ascii_lowercase();
         self.gpus
             .iter()
-            .find(|g| g.id == n || g.aliases.contains(&n))
+            .find(|g| g.id == n || g.aliases.iter().any(|a| *a == n))
     }
 
     /// The newest release date among the models, the reference point for "freshness" (so rankings
@@ -461,7 +463,7 @@ impl Catalog {
 /// What merging needs of a catalog entry: its id and the file it came from.
 trait Entry {
     fn id(&self) -> &str;
-    fn origin_mut(&mut self) -> &mut String;
+    fn origin_mut(&mut self) -> &mut Text;
     fn origin(&self) -> &str;
 }
 
@@ -469,7 +471,7 @@ macro_rules! entry {
     ($($t:ty),*) => {$(
         impl Entry for $t {
             fn id(&self) -> &str { &self.id }
-            fn origin_mut(&mut self) -> &mut String { &mut self.origin }
+            fn origin_mut(&mut self) -> &mut Text { &mut self.origin }
             fn origin(&self) -> &str { &self.origin }
         }
     )*};
@@ -477,9 +479,10 @@ macro_rules! entry {
 entry!(Family, Model, License, Gpu);
 
 /// Entries marked with the file they come from.
-fn tagged<'f, T: Entry + 'f>(items: Vec<T>, file: &'f str) -> impl Iterator<Item = T> + 'f {
+fn tagged<'f, T: Entry + 'f>(items: Vec<T>, file: &'f Text) -> impl Iterator<Item = T> + 'f {
     items.into_iter().map(move |mut e| {
-        *e.origin_mut() = file.to_string();
+        // A clone of the embedded catalog's file name is a pointer copy, not an allocation.
+        *e.origin_mut() = file.clone();
         e
     })
 }
@@ -598,7 +601,9 @@ fn with_suggestion(message: String) -> String {
 }
 
 /// The first bytes of a compiled catalog (`pick catalog compile`), with the format's version.
-const COMPILED_MAGIC: &[u8] = b"pick compiled catalog v1\n";
+const COMPILED_MAGIC: &[u8] = b"pick compiled catalog v2\n";
+/// The first bytes of any compiled catalog, of this format version or another.
+const COMPILED_ANY: &[u8] = b"pick compiled catalog v";
 
 /// A user catalog, checked and encoded once: loading it skips parsing and checking.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -620,8 +625,17 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
         if !path.is_dir() {
             let bytes = input::read_bytes(path, input::Kind::Catalog)?;
             let name = path.display().to_string();
-            if let Some(body) = bytes.strip_prefix(COMPILED_MAGIC) {
-                let c: Compiled = postcard::from_bytes(body).map_err(|e| {
+            if bytes.starts_with(COMPILED_ANY) && !bytes.starts_with(COMPILED_MAGIC) {
+                return Err(anyhow!(
+                    "{name} is a compiled catalog of another format version: compile it again with `pick catalog compile`"
+                ));
+            }
+            if bytes.starts_with(COMPILED_MAGIC) {
+                // Kept for the rest of the run, so that its strings are borrowed, not copied:
+                // loading a large compiled catalog is then little more than reading it.
+                let bytes: &'static [u8] = bytes.leak();
+                let body = &bytes[COMPILED_MAGIC.len()..];
+                let c: Compiled = text::decode_static(body, text::Origin::Loaded).map_err(|e| {
                     anyhow!("{name}: the compiled catalog is damaged ({e}): compile it again with `pick catalog compile`")
                 })?;
                 if c.pick_version != env!("CARGO_PKG_VERSION") {

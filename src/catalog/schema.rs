@@ -7,6 +7,7 @@
 //! `build.rs` compiles this file too (it reads the catalog with these types and embeds it in a
 //! binary form), so it depends on nothing but serde and std.
 
+pub use super::text::Text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -381,9 +382,17 @@ impl fmt::Display for Date {
     }
 }
 
+/// In the binary forms (the embedded and compiled catalogs) a date is one integer, `YYYYMMDD`:
+/// decoding thousands of them as text was a twentieth of the main query's work.
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_u32(
+                u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day),
+            )
+        }
     }
 }
 
@@ -400,6 +409,19 @@ impl<'de> Deserialize<'de> for Date {
                     E::custom(format!("`{v}` is not a valid date (want YYYY-MM-DD)"))
                 })
             }
+            fn visit_u32<E: serde::de::Error>(self, v: u32) -> Result<Date, E> {
+                let (year, month, day) = (v / 10_000, v / 100 % 100, v % 100);
+                let date = Date {
+                    year: u16::try_from(year).map_err(|_| E::custom("year out of range"))?,
+                    month: month as u8,
+                    day: day as u8,
+                };
+                let valid = (1..=12).contains(&date.month)
+                    && (1..=days_in_month(date.year, date.month)).contains(&date.day);
+                valid
+                    .then_some(date)
+                    .ok_or_else(|| E::custom(format!("{v} is not a date (want YYYYMMDD)")))
+            }
             // The toml crate hands dates over as a one-entry map holding the date's text.
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
                 let Some((_, text)) = map.next_entry::<String, String>()? else {
@@ -408,12 +430,12 @@ impl<'de> Deserialize<'de> for Date {
                 self.visit_str(&text)
             }
         }
-        // TOML and JSON are self-describing (a TOML date arrives as a map); the binary form
-        // embedded at build time is not, and holds the date as a string.
+        // TOML and JSON are self-describing (a TOML date arrives as a map); the binary forms are
+        // not, and hold the date as `YYYYMMDD`.
         if d.is_human_readable() {
             d.deserialize_any(Visitor)
         } else {
-            d.deserialize_str(Visitor)
+            d.deserialize_u32(Visitor)
         }
     }
 }
@@ -422,17 +444,17 @@ impl<'de> Deserialize<'de> for Date {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Sources {
-    pub card: Option<String>,
-    pub config: Option<String>,
-    pub license: Option<String>,
-    pub paper: Option<String>,
-    pub release: Option<String>,
-    pub training_data: Option<String>,
-    pub safety: Option<String>,
-    pub ecosystem: Option<String>,
-    pub context: Option<String>,
-    pub capability: Option<String>,
-    pub price: Option<String>,
+    pub card: Option<Text>,
+    pub config: Option<Text>,
+    pub license: Option<Text>,
+    pub paper: Option<Text>,
+    pub release: Option<Text>,
+    pub training_data: Option<Text>,
+    pub safety: Option<Text>,
+    pub ecosystem: Option<Text>,
+    pub context: Option<Text>,
+    pub capability: Option<Text>,
+    pub price: Option<Text>,
 }
 
 impl Sources {
@@ -458,7 +480,7 @@ impl Sources {
 
     /// Fills groups this table lacks from `fallback` (a model inherits its family's sources).
     pub fn or(&self, fallback: &Sources) -> Sources {
-        let pick = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        let pick = |a: &Option<Text>, b: &Option<Text>| a.clone().or_else(|| b.clone());
         Sources {
             card: pick(&self.card, &fallback.card),
             config: pick(&self.config, &fallback.config),
@@ -556,19 +578,19 @@ impl DataOpenness {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Family {
-    pub id: String,
-    pub name: String,
-    pub vendor: String,
+    pub id: Text,
+    pub name: Text,
+    pub vendor: Text,
     #[serde(default)]
-    pub cadence: Option<String>,
+    pub cadence: Option<Text>,
     #[serde(default)]
     pub training_tokens_t: Option<f64>,
     #[serde(default)]
     pub data_openness: Option<DataOpenness>,
     #[serde(default)]
-    pub data_note: Option<String>,
+    pub data_note: Option<Text>,
     #[serde(default)]
-    pub safety: Option<String>,
+    pub safety: Option<Text>,
     #[serde(default)]
     pub serving: Serving,
     #[serde(default)]
@@ -578,10 +600,10 @@ pub struct Family {
     #[serde(default)]
     pub sources: Sources,
     #[serde(default)]
-    pub notes: Option<String>,
+    pub notes: Option<Text>,
     /// The catalog file this entry came from (set by the loader).
     #[serde(skip)]
-    pub origin: String,
+    pub origin: Text,
     /// Byte offset of the entry's `[[family]]` header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
@@ -769,7 +791,7 @@ impl CheckpointKind {
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     pub kind: CheckpointKind,
-    pub hf_repo: String,
+    pub hf_repo: Text,
 }
 
 /// Where a model is in its life.
@@ -805,13 +827,13 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
-    pub benchmark: String,
+    pub benchmark: Text,
     pub value: f64,
     pub checkpoint: CheckpointKind,
     #[serde(default)]
-    pub protocol: Option<String>,
-    pub group: String,
-    pub source: String,
+    pub protocol: Option<Text>,
+    pub group: Text,
+    pub source: Text,
     pub as_of: Date,
 }
 
@@ -865,7 +887,7 @@ pub struct LayerGroup {
     pub kind: Option<LayerKind>,
     pub count: u64,
     #[serde(default)]
-    pub pattern: Option<String>,
+    pub pattern: Option<Text>,
     /// KV heads of this group (default: the model's `kv_heads`).
     #[serde(default)]
     pub kv_heads: Option<u64>,
@@ -885,7 +907,7 @@ pub struct LayerGroup {
     pub indexer_head_dim: u64,
     /// `nope` for layers without rotary position encoding.
     #[serde(default)]
-    pub position: Option<String>,
+    pub position: Option<Text>,
     #[serde(default)]
     pub state_heads: u64,
     #[serde(default)]
@@ -905,13 +927,13 @@ pub struct LayerGroup {
 #[serde(deny_unknown_fields)]
 pub struct CheckpointPrecision {
     #[serde(default)]
-    pub attention: Option<String>,
+    pub attention: Option<Text>,
     #[serde(default)]
-    pub experts: Option<String>,
+    pub experts: Option<Text>,
     #[serde(default)]
-    pub dense_mlp: Option<String>,
+    pub dense_mlp: Option<Text>,
     #[serde(default)]
-    pub embeddings: Option<String>,
+    pub embeddings: Option<Text>,
     /// The safetensors index's `metadata.total_size` of that checkpoint.
     #[serde(default)]
     pub total_bytes: Option<u64>,
@@ -1021,23 +1043,23 @@ pub struct Arch {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
-    pub id: String,
-    pub name: String,
-    pub vendor: String,
-    pub family: String,
+    pub id: Text,
+    pub name: Text,
+    pub vendor: Text,
+    pub family: Text,
     pub weights: Weights,
     /// Every released checkpoint of this variant (open weights).
     #[serde(default)]
     pub checkpoints: Vec<Checkpoint>,
     /// Required when no base checkpoint was released: the evidence that none was.
     #[serde(default)]
-    pub base_note: Option<String>,
+    pub base_note: Option<Text>,
     #[serde(default)]
     pub status: Status,
     #[serde(default)]
     pub status_date: Option<Date>,
     #[serde(default)]
-    pub superseded_by: Option<String>,
+    pub superseded_by: Option<Text>,
     pub released: Date,
     #[serde(default)]
     pub architecture: Option<ArchClass>,
@@ -1048,12 +1070,12 @@ pub struct Model {
     #[serde(default)]
     pub params_exact: Option<u64>,
     #[serde(default)]
-    pub params_note: Option<String>,
+    pub params_note: Option<Text>,
     #[serde(default)]
     pub extra_params_b: f64,
-    pub license: String,
+    pub license: Text,
     #[serde(default)]
-    pub also_bound_by: Vec<String>,
+    pub also_bound_by: Vec<Text>,
     /// What the model derives from: each upstream (a catalog id or a Hugging Face repo id) binds it
     /// as the relation says (`lineage.rs`).
     #[serde(default)]
@@ -1061,45 +1083,45 @@ pub struct Model {
     /// Other names code uses for these weights: legacy Hugging Face repo names that redirect
     /// (`meta-llama/Meta-Llama-3.1-8B`) and Ollama library tags (`ollama:llama3.1:8b`).
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub aliases: Vec<Text>,
     #[serde(default)]
     pub modalities: Vec<Modality>,
     #[serde(default)]
-    pub languages: Option<String>,
+    pub languages: Option<Text>,
     /// Claimed maximum context; 0 only for an announced model with no weights.
     #[serde(default)]
     pub context_tokens: u64,
     #[serde(default)]
     pub context_usable_tokens: Option<u64>,
     #[serde(default)]
-    pub context_note: Option<String>,
+    pub context_note: Option<Text>,
     #[serde(default)]
-    pub position_encoding: Option<String>,
+    pub position_encoding: Option<Text>,
     #[serde(default)]
-    pub tokenizer: Option<String>,
+    pub tokenizer: Option<Text>,
     #[serde(default)]
     pub native_dtype: Option<Dtype>,
     #[serde(default)]
     pub capability_mmlu: Option<f64>,
     #[serde(default)]
-    pub capability_note: Option<String>,
+    pub capability_note: Option<Text>,
     /// How the MMLU figure was measured (required with `capability_mmlu`).
     #[serde(default)]
     pub capability_protocol: Option<CapabilityProtocol>,
     /// The table the MMLU figure comes from, as an evidence group id: figures compare only within
     /// one group (none: a table of its own, which compares with nothing).
     #[serde(default)]
-    pub capability_group: Option<String>,
+    pub capability_group: Option<Text>,
     #[serde(default)]
-    pub notes: Option<String>,
+    pub notes: Option<Text>,
     #[serde(default)]
     pub training_tokens_t: Option<f64>,
     #[serde(default)]
     pub data_openness: Option<DataOpenness>,
     #[serde(default)]
-    pub data_note: Option<String>,
+    pub data_note: Option<Text>,
     #[serde(default)]
-    pub safety: Option<String>,
+    pub safety: Option<Text>,
     #[serde(default)]
     pub serving: Serving,
     #[serde(default)]
@@ -1122,7 +1144,7 @@ pub struct Model {
     #[serde(default)]
     pub sources: Sources,
     #[serde(skip)]
-    pub origin: String,
+    pub origin: Text,
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
@@ -1194,7 +1216,7 @@ impl Model {
     }
     /// Every license that binds this model: its own first, then upstream ones.
     pub fn license_ids(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.license.as_str()).chain(self.also_bound_by.iter().map(String::as_str))
+        std::iter::once(self.license.as_str()).chain(self.also_bound_by.iter().map(Text::as_str))
     }
 }
 
@@ -1253,7 +1275,7 @@ impl Relation {
 #[serde(deny_unknown_fields)]
 pub struct LineageLink {
     pub relation: Relation,
-    pub upstream: String,
+    pub upstream: Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
@@ -1396,10 +1418,10 @@ pub struct Grant {
     #[serde(default = "every_licensee")]
     pub licensees: Vec<Licensee>,
     /// Where the license says so (`§3.2`, `'Research Purposes'`).
-    pub clause: String,
+    pub clause: Text,
     /// The definition, verbatim.
     #[serde(default)]
-    pub quote: Option<String>,
+    pub quote: Option<Text>,
 }
 
 /// What a threshold counts.
@@ -1455,14 +1477,14 @@ pub struct Threshold {
     pub effect: Effect,
     /// With `effect = "display"`: what must be displayed, and where.
     #[serde(default)]
-    pub display: Option<String>,
+    pub display: Option<Text>,
     /// Counted in the calendar month before this date (the version's release date), when the
     /// license says so.
     #[serde(default)]
     pub counted_before: Option<Date>,
-    pub clause: String,
+    pub clause: Text,
     #[serde(default)]
-    pub quote: Option<String>,
+    pub quote: Option<Text>,
 }
 
 /// Which places a territorial clause looks at.
@@ -1492,16 +1514,16 @@ pub enum ModelScope {
 #[serde(deny_unknown_fields)]
 pub struct Territory {
     /// ISO 3166-1 alpha-2 codes, `eu` or `eea`.
-    pub excluded: Vec<String>,
+    pub excluded: Vec<Text>,
     pub parties: Vec<Party>,
     #[serde(default)]
     pub models: ModelScope,
     /// End users of a product that incorporates the model are not bound (Llama).
     #[serde(default)]
     pub end_users_exempt: bool,
-    pub clause: String,
+    pub clause: Text,
     #[serde(default)]
-    pub quote: Option<String>,
+    pub quote: Option<Text>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -1560,12 +1582,12 @@ pub struct Outputs {
     pub student: StudentDerivative,
     /// A naming or attribution duty for a distributed model trained on outputs.
     #[serde(default)]
-    pub naming: Option<String>,
+    pub naming: Option<Text>,
     /// Where the license says so; absent when the text says nothing about outputs.
     #[serde(default)]
-    pub clause: Option<String>,
+    pub clause: Option<Text>,
     #[serde(default)]
-    pub quote: Option<String>,
+    pub quote: Option<Text>,
 }
 
 /// Offering the model to others as a hosted service.
@@ -1582,9 +1604,9 @@ pub struct HostingTerms {
     #[serde(default)]
     pub background_exempt: bool,
     #[serde(default)]
-    pub clause: Option<String>,
+    pub clause: Option<Text>,
     #[serde(default)]
-    pub quote: Option<String>,
+    pub quote: Option<Text>,
 }
 
 /// When a duty applies.
@@ -1608,8 +1630,8 @@ pub enum When {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Duty {
-    pub text: String,
-    pub clause: String,
+    pub text: Text,
+    pub clause: Text,
     #[serde(default)]
     pub when: When,
 }
@@ -1619,9 +1641,9 @@ pub struct Duty {
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     pub domains: Vec<Domain>,
-    pub clause: String,
+    pub clause: Text,
     /// The restriction, verbatim.
-    pub quote: String,
+    pub quote: Text,
     /// The clause bars the domain only under a condition it states (e.g. "unlicensed practice of
     /// medicine"): a warning to check, not a refusal.
     #[serde(default)]
@@ -1636,31 +1658,31 @@ pub struct Version {
     pub date: Date,
     /// SHA-256 of the license file at this version, when it was read.
     #[serde(default)]
-    pub sha256: Option<String>,
+    pub sha256: Option<Text>,
     /// Where this version was read (a file at a commit).
     #[serde(default)]
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// Model repository revisions (commit hashes or their prefixes) that ship this text.
     #[serde(default)]
-    pub revisions: Vec<String>,
+    pub revisions: Vec<Text>,
     /// Another `[[license]]` entry holding this version's terms, when they differ from the
     /// current ones.
     #[serde(default)]
-    pub terms: Option<String>,
+    pub terms: Option<Text>,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct License {
-    pub id: String,
-    pub name: String,
-    pub spdx: String,
+    pub id: Text,
+    pub name: Text,
+    pub spdx: Text,
     #[serde(default)]
-    pub hf_license: Option<String>,
+    pub hf_license: Option<Text>,
     #[serde(default)]
-    pub hf_license_names: Vec<String>,
+    pub hf_license_names: Vec<Text>,
     pub tier: Tier,
     /// Commercial use is granted (to companies, in production); `grant` says in detail.
     pub commercial: bool,
@@ -1678,10 +1700,10 @@ pub struct License {
     pub duty: Vec<Duty>,
     /// The notice text to ship with distributed copies.
     #[serde(default)]
-    pub notice: Option<String>,
+    pub notice: Option<Text>,
     /// The acceptable-use policy the license incorporates.
     #[serde(default)]
-    pub aup: Option<String>,
+    pub aup: Option<Text>,
     /// Every item of the acceptable-use policy that bars one of pick's domains is in
     /// `restriction`: a declared domain with no matching restriction is then allowed, not merely
     /// unchecked.
@@ -1693,10 +1715,10 @@ pub struct License {
     #[serde(default)]
     pub version: Vec<Version>,
     #[serde(default)]
-    pub notes: Option<String>,
-    pub source: String,
+    pub notes: Option<Text>,
+    pub source: Text,
     #[serde(skip)]
-    pub origin: String,
+    pub origin: Text,
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
@@ -1717,11 +1739,11 @@ impl License {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gpu {
-    pub id: String,
-    pub name: String,
+    pub id: Text,
+    pub name: Text,
     #[serde(default)]
-    pub aliases: Vec<String>,
-    pub vendor: String,
+    pub aliases: Vec<Text>,
+    pub vendor: Text,
     pub memory_gb: f64,
     #[serde(default)]
     pub visible_gib: Option<f64>,
@@ -1733,7 +1755,7 @@ pub struct Gpu {
     #[serde(default)]
     pub fp4_tflops: f64,
     #[serde(default)]
-    pub interconnect: Option<String>,
+    pub interconnect: Option<Text>,
     #[serde(default)]
     pub interconnect_gbs: f64,
     #[serde(default)]
@@ -1746,7 +1768,7 @@ pub struct Gpu {
     #[serde(default)]
     pub price_typical_usd_h: Option<f64>,
     #[serde(default)]
-    pub price_typical_source: Option<String>,
+    pub price_typical_source: Option<Text>,
     #[serde(default)]
     pub price_typical_as_of: Option<Date>,
     /// Per-layer fixed cost at batch 1, microseconds (kernel launches, sync); see `throughput`.
@@ -1779,11 +1801,11 @@ pub struct Gpu {
     #[serde(default)]
     pub mfu: Option<f64>,
     #[serde(default)]
-    pub notes: Option<String>,
+    pub notes: Option<Text>,
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     #[serde(skip)]
-    pub origin: String,
+    pub origin: Text,
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,
@@ -1831,20 +1853,20 @@ impl Gpu {
 #[serde(deny_unknown_fields)]
 pub struct Serverless {
     /// The catalog id of the model offered.
-    pub model: String,
-    pub provider: String,
+    pub model: Text,
+    pub provider: Text,
     /// The provider's name for the offer when it says more than the model (a variant, a precision).
     #[serde(default)]
-    pub offer: Option<String>,
+    pub offer: Option<Text>,
     pub price_input_per_m: f64,
     pub price_output_per_m: f64,
     pub as_of: Date,
-    pub source: String,
+    pub source: Text,
     /// Where the price was read and how sure it is (a secondary source says so).
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
     #[serde(skip)]
-    pub origin: String,
+    pub origin: Text,
     /// Byte offset of the entry's header in that file (0 when unknown).
     #[serde(skip)]
     pub at: usize,

@@ -274,7 +274,7 @@ pub fn read_repo(catalog: &Catalog, snap: Snapshot) -> Repo {
         .iter()
         .map(|b| LineageLink {
             relation,
-            upstream: b.clone(),
+            upstream: b.clone().into(),
         })
         .collect();
     repo

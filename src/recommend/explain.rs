@@ -103,10 +103,10 @@ pub(super) fn candidate(
     let sized = d.sized;
     Candidate {
         rank,
-        id: m.id.clone(),
-        name: m.name.clone(),
-        vendor: m.vendor.clone(),
-        license_id: m.license.clone(),
+        id: m.id.to_string(),
+        name: m.name.to_string(),
+        vendor: m.vendor.to_string(),
+        license_id: m.license.to_string(),
         license_tier: tier,
         licenses: catalog
             .bindings(m)

@@ -5,8 +5,8 @@
 
 use crate::capability::{self, Axis, Ratings, Unrated};
 use crate::catalog::{
-    ArchClass, Catalog, CheckpointKind, Date, Gpu, Modality, Model, Status, Support, Tier, Weights,
-    ENGINES, FINETUNERS,
+    ArchClass, Catalog, CheckpointKind, Date, Gpu, Modality, Model, Status, Support, Text, Tier,
+    Weights, ENGINES, FINETUNERS,
 };
 use crate::economics::{self, Economics};
 use crate::findings::{Code, Finding, Level};
@@ -155,12 +155,12 @@ pub struct FigureView {
 /// A per-token offer for the same model by a hosting provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Offer {
-    pub provider: String,
-    pub offer: Option<String>,
+    pub provider: Text,
+    pub offer: Option<Text>,
     pub cost_per_million: f64,
     pub as_of: Date,
-    pub source: String,
-    pub note: Option<String>,
+    pub source: Text,
+    pub note: Option<Text>,
 }
 
 #[derive(Debug, Clone)]
@@ -221,7 +221,7 @@ pub struct Floor {
     /// Share of the best qualifying capability required (0 = off).
     pub share: f64,
     /// The best qualifying rated model and its capability.
-    pub best: Option<(String, f64)>,
+    pub best: Option<(Text, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,7 +236,7 @@ pub struct Report {
     /// The fallback: the best of another vendor and license family, else of another vendor.
     pub fallback: Option<Choice>,
     /// The cheapest API model in the catalog at the query's input ratio (id, $ per 1M).
-    pub cheapest_api: Option<(String, f64)>,
+    pub cheapest_api: Option<(Text, f64)>,
     /// The strongest rated model on the axis (the reference of capability values).
     pub strongest: Option<String>,
     pub floor: Floor,
@@ -311,7 +311,7 @@ struct Priced {
 
 /// The references a self-hosted cost is compared with.
 struct References<'a> {
-    cheapest_api: Option<&'a (String, f64)>,
+    cheapest_api: Option<&'a (Text, f64)>,
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
@@ -412,7 +412,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             drafts.push(draft);
         } else {
             excluded.push(Excluded {
-                id: m.id.clone(),
+                id: m.id.to_string(),
                 reasons: fails,
                 short_by_gib: short_by,
             });
@@ -494,7 +494,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     let eligible = |d: &Draft| !any_rated || rated(d);
     let first = scored.iter().position(|(_, _, d)| eligible(d));
     let primary = first.map(|i| Choice {
-        id: scored[i].2.model.id.clone(),
+        id: scored[i].2.model.id.to_string(),
         rank: i + 1,
         other_license: false,
     });
@@ -506,7 +506,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             .position(|(_, _, d)| other(d) && d.model.license != first.model.license)
             .or_else(|| scored.iter().position(|(_, _, d)| other(d)))
             .map(|i| Choice {
-                id: scored[i].2.model.id.clone(),
+                id: scored[i].2.model.id.to_string(),
                 rank: i + 1,
                 other_license: scored[i].2.model.license != first.model.license,
             })
@@ -585,7 +585,7 @@ fn apply_floor(
     let threshold = share * best_value;
     let mut out = |d: Draft, message: String| {
         excluded.push(Excluded {
-            id: d.model.id.clone(),
+            id: d.model.id.to_string(),
             reasons: vec![Finding::new(Code::BelowQualityFloor, Level::Fail, message)],
             short_by_gib: None,
         });
@@ -607,7 +607,7 @@ fn apply_floor(
     // that tracks capability: an unrated model smaller than the median rated candidate that clears
     // the floor is not given the benefit of the doubt (the median, not the smallest, so that one
     // small model with strong figures does not let every small unrated one through).
-    let mut sizes: Vec<(f64, String)> = keep
+    let mut sizes: Vec<(f64, Text)> = keep
         .iter()
         .filter(|d| ratings.get(d.index).is_ok() && d.model.params_total_b > 0.0)
         .map(|d| (d.model.params_total_b, d.model.id.clone()))

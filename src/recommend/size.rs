@@ -181,7 +181,7 @@ pub(super) fn size(
         replicas_available: if hw.given { count / gpr } else { plan.replicas },
         count: if hw.given { count } else { plan.gpus_used() },
         plan,
-        gpu: hw.gpu.id.clone(),
+        gpu: hw.gpu.id.to_string(),
         price,
         economics,
         break_even,
@@ -203,7 +203,7 @@ fn training(q: &Query, options: Vec<Plan>, gpu: &Gpu, count: u64, price: Option<
     Priced {
         replicas_available: plan.replicas,
         plan,
-        gpu: gpu.id.clone(),
+        gpu: gpu.id.to_string(),
         count,
         price,
         economics: None,

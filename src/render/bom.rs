@@ -95,7 +95,7 @@ fn property(name: &'static str, value: impl Into<String>) -> Property {
 /// An SPDX id for a license: the catalog's, else a LicenseRef made of the declared name.
 fn spdx(catalog: &Catalog, id: &str, known: bool) -> String {
     match catalog.license(id).filter(|_| known) {
-        Some(l) => l.spdx.clone(),
+        Some(l) => l.spdx.to_string(),
         None => {
             let clean: String = id
                 .chars()
@@ -192,8 +192,8 @@ fn pedigree(catalog: &Catalog, bound: &Bound) -> Option<Pedigree> {
                 Component {
                     kind: "machine-learning-model",
                     bom_ref: None,
-                    group: Some(m.vendor.clone()),
-                    name: m.id.clone(),
+                    group: Some(m.vendor.to_string()),
+                    name: m.id.to_string(),
                     version: None,
                     purl: m
                         .checkpoints
@@ -280,8 +280,8 @@ pub fn cyclonedx(catalog: &Catalog, lock: &Lock) -> String {
                 "pick:catalog:{}",
                 crate::catalog::reference_key(&m.reference)
             )),
-            group: Some(model.vendor.clone()),
-            name: model.id.clone(),
+            group: Some(model.vendor.to_string()),
+            name: model.id.to_string(),
             version: None,
             purl: repo.as_deref().and_then(|r| purl(r, None)),
             licenses: expression(catalog, &bound),

@@ -5,7 +5,7 @@ use super::{delimited, json, num, Pairs, Style, SCHEMA_VERSION};
 use crate::catalog::{
     ArchClass, CapabilityProtocol, Catalog, Checkpoint, CheckpointKind, DataOpenness, Date, Dtype,
     Duty, Effect, Gpu, Grant, HostingTerms, License, Modality, Model, ModelCard, ModelScope,
-    Outputs, Party, Redistribution, Restriction, Status, Support, Territory, Threshold, Tier,
+    Outputs, Party, Redistribution, Restriction, Status, Support, Territory, Text, Threshold, Tier,
     ToolSupport, Version, Via, Weights,
 };
 use serde::Serialize;
@@ -51,7 +51,7 @@ struct ModelLicenseJson<'a> {
     id: &'a str,
     /// Null when the catalog has no terms for the license.
     tier: Option<Tier>,
-    also_bound_by: &'a [String],
+    also_bound_by: &'a [Text],
 }
 
 /// The config.json facts of an open model (0 where a feature is absent: experts of a dense model).
@@ -194,14 +194,14 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
     ];
     let row = |m: &Model| {
         vec![
-            m.id.clone(),
-            m.name.clone(),
-            m.vendor.clone(),
+            m.id.to_string(),
+            m.name.to_string(),
+            m.vendor.to_string(),
             m.weights.as_str().to_string(),
             m.architecture.map_or("-", |a| a.as_str()).to_string(),
             params_text(m),
             context_text(m),
-            m.license.clone(),
+            m.license.to_string(),
             c.license(&m.license)
                 .map_or("?", |l| l.tier.as_str())
                 .to_string(),
@@ -247,10 +247,10 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                 .iter()
                 .map(|m| {
                     vec![
-                        m.id.clone(),
-                        m.name.clone(),
-                        m.vendor.clone(),
-                        m.family.clone(),
+                        m.id.to_string(),
+                        m.name.to_string(),
+                        m.vendor.to_string(),
+                        m.family.to_string(),
                         m.weights.as_str().to_string(),
                         m.architecture.map_or("", |a| a.as_str()).to_string(),
                         number(m.params_total_b),
@@ -258,7 +258,7 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                         m.context_tokens.to_string(),
                         m.context_usable_tokens
                             .map_or(String::new(), |u| u.to_string()),
-                        m.license.clone(),
+                        m.license.to_string(),
                         c.license(&m.license)
                             .map_or("", |l| l.tier.as_str())
                             .to_string(),
@@ -415,7 +415,7 @@ pub fn show(card: &ModelCard, style: Style) -> String {
                     );
                 }
                 if let Some(n) = &l.notice {
-                    line("  notice", n.clone());
+                    line("  notice", n.to_string());
                 }
                 for r in &l.restriction {
                     let domains: Vec<&str> = r.domains.iter().map(|d| d.as_str()).collect();
@@ -513,7 +513,7 @@ pub fn show(card: &ModelCard, style: Style) -> String {
         );
     }
     if let Some(n) = &m.context_note {
-        line("  context note", n.clone());
+        line("  context note", n.to_string());
     }
     for (k, v) in [
         ("position encoding", &m.position_encoding),
@@ -521,7 +521,7 @@ pub fn show(card: &ModelCard, style: Style) -> String {
         ("languages", &m.languages),
     ] {
         if let Some(v) = v {
-            line(k, v.clone());
+            line(k, v.to_string());
         }
     }
     if let Some(d) = m.native_dtype {
@@ -583,10 +583,10 @@ pub fn show(card: &ModelCard, style: Style) -> String {
         None => line("capability", "MMLU unknown (not published)".into()),
     }
     if let Some(n) = &m.params_note {
-        line("parameter note", n.clone());
+        line("parameter note", n.to_string());
     }
     if let Some(n) = &m.notes {
-        line("notes", n.clone());
+        line("notes", n.to_string());
     }
     for (k, v) in card.sources.entries() {
         line(&format!("source: {k}"), v.to_string());
@@ -717,7 +717,7 @@ struct LicenseJson<'a> {
     name: &'a str,
     spdx: &'a str,
     hf_license: Option<&'a str>,
-    hf_license_names: &'a [String],
+    hf_license_names: &'a [Text],
     tier: Tier,
     commercial: bool,
     /// The first user threshold (any effect).
@@ -852,8 +852,8 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
             uses.join(", ")
         };
         t.add_row(vec![
-            l.id.clone(),
-            l.name.clone(),
+            l.id.to_string(),
+            l.name.to_string(),
             l.tier.as_str().into(),
             grants,
             words::limits(l, Effect::NoRights),
@@ -877,7 +877,7 @@ pub fn licenses(c: &Catalog, as_json: bool, style: Style) -> String {
 struct GpuJson<'a> {
     id: &'a str,
     name: &'a str,
-    aliases: &'a [String],
+    aliases: &'a [Text],
     vendor: &'a str,
     memory_gb: f64,
     usable_gib: Option<f64>,
@@ -897,7 +897,7 @@ struct GpuJson<'a> {
     price_typical_as_of: Option<Date>,
     /// What the ranking charges per GPU-hour without --gpu-price.
     price_default_usd_h: Option<f64>,
-    sources: &'a [String],
+    sources: &'a [Text],
 }
 
 impl<'a> GpuJson<'a> {
@@ -955,8 +955,8 @@ pub fn gpus(c: &Catalog, as_json: bool, style: Style) -> String {
     ]);
     for g in &c.gpus {
         t.add_row(vec![
-            g.id.clone(),
-            g.name.clone(),
+            g.id.to_string(),
+            g.name.to_string(),
             format!(
                 "{:.1}{}",
                 g.usable_gib(),

@@ -103,13 +103,13 @@ fn synthetic(n: usize) -> Catalog {
     let models = (0..n)
         .map(|i| {
             let mut m = open[i % open.len()].clone();
-            m.id = format!("{}-synthetic-{i}", m.id);
+            m.id = format!("{}-synthetic-{i}", m.id).into();
             if let Some(a) = m.arch.as_mut() {
                 a.layers = (a.layers + (i % 7) as u64).max(1);
             }
             m.checkpoints = vec![pick::catalog::Checkpoint {
                 kind: pick::catalog::CheckpointKind::Base,
-                hf_repo: format!("synthetic/{}", m.id),
+                hf_repo: format!("synthetic/{}", m.id).into(),
             }];
             m
         })

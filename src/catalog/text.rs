@@ -1,0 +1,274 @@
+//! `Text`: a catalog string that borrows from the embedded catalog instead of copying it.
+//!
+//! Decoding the embedded catalog used to allocate and copy each of its ~10,000 strings (evidence
+//! rows alone hold four each) on every run: a third of the main query's instructions. A `Text`
+//! decoded from bytes that live for the whole process (the binary's embedded catalog, or a compiled
+//! user catalog kept loaded) points into them; one read from a user's TOML owns its string.
+//!
+//! `build.rs` compiles this file too (through `schema.rs`), so it depends on nothing but serde and
+//! std.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::borrow::{Borrow, Cow};
+use std::cell::Cell;
+use std::fmt;
+use std::ops::Deref;
+
+/// A string of the catalog: borrowed from bytes that outlive the process's use of them, or owned.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where the bytes being decoded come from, and so what their strings need.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Encoded by this program's build script from Rust strings and compiled into the binary:
+    /// every string in them is valid UTF-8 already.
+    Embedded,
+    /// Anything else (a compiled catalog read from a file): strings are checked.
+    Loaded,
+}
+
+thread_local! {
+    /// The `'static` bytes being decoded by `decode_static` on this thread, if any.
+    static STATIC_INPUT: Cell<Option<(&'static [u8], Origin)>> = const { Cell::new(None) };
+}
+
+/// Decodes postcard `bytes` that live for the rest of the process: every `Text` inside borrows
+/// from them rather than copying.
+pub fn decode_static<T: for<'de> Deserialize<'de>>(
+    bytes: &'static [u8],
+    origin: Origin,
+) -> postcard::Result<T> {
+    struct Reset(Option<(&'static [u8], Origin)>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STATIC_INPUT.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(STATIC_INPUT.with(|c| c.replace(Some((bytes, origin)))));
+    postcard::from_bytes(bytes)
+}
+
+/// The string held by `b`, with a `'static` lifetime when `b` lies inside the bytes
+/// `decode_static` is decoding (checked for UTF-8 unless they are the embedded catalog's); `Err`
+/// when `b` is not UTF-8, `Ok(None)` when it lies elsewhere.
+fn in_static_input(b: &[u8]) -> Result<Option<&'static str>, std::str::Utf8Error> {
+    let Some((input, origin)) = STATIC_INPUT.with(Cell::get) else {
+        return Ok(None);
+    };
+    let range = input.as_ptr_range();
+    if !(range.start <= b.as_ptr() && b.as_ptr_range().end <= range.end) {
+        return Ok(None);
+    }
+    // SAFETY: `b` lies entirely within `input`, which is `'static` and immutable, so the memory
+    // it points to stays valid and unchanged for `'static`.
+    let b: &'static [u8] = unsafe { &*(b as *const [u8]) };
+    match origin {
+        // SAFETY: the build script wrote these bytes from Rust `String`s (a `Text` is encoded as
+        // a string, and build.rs and this crate compile the same schema), so they are UTF-8;
+        // checking 400 KB of short strings again was an eighth of the main query's work.
+        Origin::Embedded => Ok(Some(unsafe { std::str::from_utf8_unchecked(b) })),
+        Origin::Loaded => std::str::from_utf8(b).map(Some),
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text, E> {
+                Ok(match in_static_input(s.as_bytes()) {
+                    Ok(Some(s)) => Text(Cow::Borrowed(s)),
+                    _ => Text::from(s),
+                })
+            }
+            // The binary forms hand strings over as bytes (see below).
+            fn visit_borrowed_bytes<E: de::Error>(self, b: &'de [u8]) -> Result<Text, E> {
+                match in_static_input(b) {
+                    Ok(Some(s)) => Ok(Text(Cow::Borrowed(s))),
+                    Ok(None) => self.visit_bytes(b),
+                    Err(e) => Err(E::custom(e)),
+                }
+            }
+            fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Text, E> {
+                std::str::from_utf8(b).map(Text::from).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text, E> {
+                Ok(Text::from(s))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Text, E> {
+                Ok(Text::from(s))
+            }
+        }
+        // postcard encodes a string and a byte string alike; asked for bytes it skips the UTF-8
+        // check, which `in_static_input` makes only where needed.
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(TextVisitor)
+        } else {
+            deserializer.deserialize_bytes(TextVisitor)
+        }
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // `pad`, not `write_str`: table cells rely on width and alignment.
+        f.pad(&self.0)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text(Cow::Owned(s.to_owned()))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(Cow::Owned(s))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0.into_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Serialize)]
+    struct Row {
+        a: Text,
+        b: Vec<Text>,
+    }
+
+    #[test]
+    fn decoded_from_static_bytes_the_strings_borrow_them() {
+        let row = Row {
+            a: "qwen3-32b".into(),
+            b: vec!["mmlu".into(), "gpqa".into()],
+        };
+        let bytes: &'static [u8] = postcard::to_allocvec(&row).unwrap().leak();
+        let back: Row = decode_static(bytes, Origin::Loaded).unwrap();
+        let range = bytes.as_ptr_range();
+        for t in std::iter::once(&back.a).chain(&back.b) {
+            assert!(matches!(t.0, Cow::Borrowed(_)), "{t:?} was copied");
+            assert!(range.contains(&t.as_ptr()));
+        }
+        assert_eq!(back.a, "qwen3-32b");
+        assert_eq!(back.b, ["mmlu", "gpqa"]);
+    }
+
+    #[test]
+    fn decoded_from_other_bytes_or_toml_the_strings_are_owned() {
+        let row = Row {
+            a: "x".into(),
+            b: vec![],
+        };
+        let bytes = postcard::to_allocvec(&row).unwrap();
+        let back: Row = postcard::from_bytes(&bytes).unwrap();
+        assert!(matches!(back.a.0, Cow::Owned(_)));
+        // After a static decode, the marker is gone: later decodes copy again.
+        let leaked: &'static [u8] = bytes.clone().leak();
+        let _: Row = decode_static(leaked, Origin::Embedded).unwrap();
+        let again: Row = postcard::from_bytes(&bytes).unwrap();
+        assert!(matches!(again.a.0, Cow::Owned(_)));
+        let toml: Row = toml::from_str("a = \"y\"\nb = [\"z\"]").unwrap();
+        assert_eq!(toml.a, "y");
+        assert!(matches!(toml.b[0].0, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn loaded_bytes_that_are_not_utf8_are_an_error_not_a_string() {
+        let mut bytes = postcard::to_allocvec(&Row {
+            a: "ab".into(),
+            b: vec![],
+        })
+        .unwrap();
+        bytes[1] = 0xff; // the first byte of `a` (after its one-byte length)
+        let leaked: &'static [u8] = bytes.clone().leak();
+        assert!(decode_static::<Row>(leaked, Origin::Loaded).is_err());
+        assert!(postcard::from_bytes::<Row>(&bytes).is_err());
+    }
+}
