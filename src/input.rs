@@ -27,6 +27,9 @@ const MIB: u64 = 1024 * 1024;
 pub enum Kind {
     /// A user catalog file (`--catalog`, `PICK_CATALOG`).
     Catalog,
+    /// A catalog compiled by `pick catalog compile`: binary, checked when compiled, and the form
+    /// meant for catalogs too large to keep as TOML (100,000 models take about 110 MB).
+    CompiledCatalog,
     /// The gate's policy (`pick.toml`, `--policy`).
     Policy,
     /// A local model's `config.json`.
@@ -50,6 +53,7 @@ impl Kind {
     pub const fn limit(self) -> u64 {
         match self {
             Kind::Catalog => 64 * MIB,
+            Kind::CompiledCatalog => 1024 * MIB,
             Kind::Policy | Kind::ModelConfig | Kind::SafetensorsIndex => 16 * MIB,
             Kind::Scanned => 4 * MIB,
             // Cards and license texts are a few KiB to a few hundred; a lock lists a project's models.
@@ -63,6 +67,7 @@ impl Kind {
     pub const fn noun(self) -> &'static str {
         match self {
             Kind::Catalog => "catalog file",
+            Kind::CompiledCatalog => "compiled catalog",
             Kind::Policy => "policy file",
             Kind::ModelConfig => "model config",
             Kind::SafetensorsIndex => "safetensors index",

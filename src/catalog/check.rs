@@ -44,6 +44,7 @@ pub(crate) fn check_texts(
     let mut catalog = Catalog::default();
     let mut texts = Texts::default();
     let mut seen: BTreeMap<(&'static str, String), String> = BTreeMap::new();
+    let mut docs = Vec::with_capacity(files.len());
     for (name, text) in files {
         texts.add(name, text);
         let (doc, found) = read_file(name, text);
@@ -65,8 +66,9 @@ pub(crate) fn check_texts(
                 ));
             }
         }
-        catalog.add_file(name, doc);
+        docs.push((super::Text::from(name.as_str()), doc));
     }
+    catalog.add_files(docs);
     catalog.reindex();
     let semantic = match base {
         Some(base) => {

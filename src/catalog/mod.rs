@@ -155,9 +155,11 @@ impl Catalog {
         // Compiled catalogs were checked when compiled: their entries merge as they are.
         for (name, c) in compiled {
             let mut user = Catalog::default();
-            for (origin, doc) in c.files {
-                user.add_file(&format!("{name} ({origin})"), doc);
-            }
+            user.add_files(
+                c.files
+                    .into_iter()
+                    .map(|(origin, doc)| (Text::from(format!("{name} ({origin})")), doc)),
+            );
             for m in &mut user.models {
                 m.user = true;
             }
@@ -237,34 +239,28 @@ impl Catalog {
         self.reindex();
     }
 
-    fn add_file(&mut self, origin: &str, doc: CatalogFile) {
-        let origin = &Text::from(origin);
-        self.as_of = self.as_of.max(doc.as_of);
+    /// Merges files over this catalog in one pass per kind of entry: merging file by file would
+    /// index the entries gathered so far again for every file (quadratic in a folder of many).
+    fn add_files(&mut self, files: impl IntoIterator<Item = (Text, CatalogFile)>) {
+        let (mut families, mut models, mut licenses, mut gpus) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (origin, doc) in files {
+            self.as_of = self.as_of.max(doc.as_of);
+            families.extend(tagged(doc.family, &origin));
+            models.extend(tagged(doc.model, &origin));
+            licenses.extend(tagged(doc.license, &origin));
+            gpus.extend(tagged(doc.gpu, &origin));
+            self.serverless
+                .extend(doc.serverless.into_iter().map(|mut s| {
+                    s.origin = origin.clone();
+                    s
+                }));
+        }
         let ov = &mut self.overrides;
-        merge(
-            &mut self.families,
-            tagged(doc.family, origin).collect(),
-            "family",
-            ov,
-        );
-        merge(
-            &mut self.models,
-            tagged(doc.model, origin).collect(),
-            "model",
-            ov,
-        );
-        merge(
-            &mut self.licenses,
-            tagged(doc.license, origin).collect(),
-            "license",
-            ov,
-        );
-        merge(&mut self.gpus, tagged(doc.gpu, origin).collect(), "gpu", ov);
-        self.serverless
-            .extend(doc.serverless.into_iter().map(|mut s| {
-                s.origin = origin.clone();
-                s
-            }));
+        merge(&mut self.families, families, "family", ov);
+        merge(&mut self.models, models, "model", ov);
+        merge(&mut self.licenses, licenses, "license", ov);
+        merge(&mut self.gpus, gpus, "gpu", ov);
     }
 
     /// Forgets the lookup index after the model list changed.
@@ -623,8 +619,17 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
     let mut compiled = Vec::new();
     for path in paths {
         if !path.is_dir() {
-            let bytes = input::read_bytes(path, input::Kind::Catalog)?;
+            // Read under the compiled form's larger limit; a TOML text keeps the catalog limit.
+            let bytes = input::read_bytes(path, input::Kind::CompiledCatalog)?;
             let name = path.display().to_string();
+            if !bytes.starts_with(COMPILED_ANY) && bytes.len() as u64 > input::Kind::Catalog.limit()
+            {
+                return Err(input::InputError::TooLarge {
+                    kind: input::Kind::Catalog,
+                    path: path.clone(),
+                }
+                .into());
+            }
             if bytes.starts_with(COMPILED_ANY) && !bytes.starts_with(COMPILED_MAGIC) {
                 return Err(anyhow!(
                     "{name} is a compiled catalog of another format version: compile it again with `pick catalog compile`"
@@ -725,7 +730,7 @@ mod tests {
         for (name, text) in embedded_sources() {
             let (doc, problems) = read_file(name, text);
             assert!(problems.is_empty(), "{problems:?}");
-            slow.add_file(name, doc);
+            slow.add_files([(Text::from(*name), doc)]);
         }
         assert_eq!(fast.models.len(), slow.models.len());
         for (a, b) in fast.models.iter().zip(&slow.models) {
