@@ -89,6 +89,7 @@ codes! {
     ModelRetired = "model-retired", [Fail], "the model is no longer served or supported";
     NoBaseCheckpoint = "no-base-checkpoint", [Fail, Warn], "no base (pre-trained) checkpoint was released (fail with `--checkpoint base`)";
     NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
+    SpecializedModel = "specialized-model", [Fail], "built for one narrow job (a safety classifier, a theorem prover, an environment simulator): not ranked as a model to build on; `pick show` and `pick fit` still answer for it";
     CapacityBelowLoad = "capacity-below-load", [Fail], "the GPUs cannot carry the load times the peak factor (`--peak-factor`, default 1.5); the message says how many would";
     SpeedBelowMinimum = "speed-below-minimum", [Fail], "no plan decodes one stream as fast as `--min-tokens-per-s`";
     BelowQualityFloor = "below-quality-floor", [Fail], "capability on the `--for` axis below the floor (`--min-capability`, default 85% of the best qualifying model's); an unrated model smaller than the median rated one above the floor";

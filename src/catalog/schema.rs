@@ -1054,6 +1054,10 @@ pub struct Model {
     /// Required when no base checkpoint was released: the evidence that none was.
     #[serde(default)]
     pub base_note: Option<Text>,
+    /// What a model built for one narrow job is for (a safety classifier, a theorem prover, an
+    /// environment simulator): the recommender does not rank it as an assistant to build on.
+    #[serde(default)]
+    pub specialized: Option<Text>,
     #[serde(default)]
     pub status: Status,
     #[serde(default)]

@@ -21,6 +21,12 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
         ),
         _ => {}
     }
+    if let Some(purpose) = &m.specialized {
+        fail(
+            Code::SpecializedModel,
+            format!("specialized: {purpose}; not ranked as a model to build on"),
+        );
+    }
     if m.status == Status::Retired {
         fail(
             Code::ModelRetired,

@@ -24,6 +24,8 @@ struct ModelJson<'a> {
     base_released: bool,
     /// Why no base checkpoint is listed (the evidence), when none is.
     base_note: Option<&'a str>,
+    /// What a model built for one narrow job is for (not ranked by the recommender).
+    specialized: Option<&'a str>,
     status: Status,
     status_date: Option<Date>,
     superseded_by: Option<&'a str>,
@@ -98,6 +100,7 @@ impl<'a> ModelJson<'a> {
             checkpoints: &m.checkpoints,
             base_released: m.base_released(),
             base_note: m.base_note.as_deref(),
+            specialized: m.specialized.as_deref(),
             status: m.status,
             status_date: m.status_date,
             superseded_by: m.superseded_by.as_deref(),
@@ -335,6 +338,12 @@ pub fn show(card: &ModelCard, style: Style) -> String {
         }
         Weights::Api => line("weights", "API only".into()),
         Weights::None => line("weights", "announced, never released".into()),
+    }
+    if let Some(purpose) = &m.specialized {
+        line(
+            "specialized",
+            format!("{purpose} (not ranked as a model to build on)"),
+        );
     }
     for binding in &card.licenses {
         let via = match binding.via {
