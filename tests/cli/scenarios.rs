@@ -515,3 +515,53 @@ fn unrated_models_are_not_the_weakest() {
         "the query should show how unrated models rank"
     );
 }
+
+#[test]
+fn models_built_for_one_narrow_job_are_never_the_answer_to_a_general_request() {
+    // A safety classifier, a Lean prover and an environment simulator are open, permissively
+    // licensed and fit one H100: by every filter but purpose they would qualify, and the world
+    // model (a Qwen3.5-35B-A3B fine-tune, cheap to serve) ranked first before it was marked.
+    // Expected by hand: none of them is a candidate for any task axis, each is excluded with
+    // `specialized-model`, and `pick show` still describes it.
+    let specialized = [
+        "qwen-agentworld-35b-a3b",
+        "gpt-oss-safeguard-20b",
+        "gpt-oss-safeguard-120b",
+        "leanstral-1.5",
+    ];
+    for axis in ["general", "code", "math", "agentic"] {
+        let v = ask(&[
+            "--license",
+            "apache",
+            "--gpus",
+            "4xH100",
+            "--for",
+            axis,
+            "--top",
+            "50",
+        ]);
+        let listed = ids(&v);
+        for id in specialized {
+            assert!(!listed.contains(&id), "{id} ranked for {axis}: {listed:?}");
+            let codes: Vec<&str> = v["excluded"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["id"] == id)
+                .unwrap_or_else(|| panic!("{id} should be excluded for {axis}"))["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap())
+                .collect();
+            assert!(codes.contains(&"specialized-model"), "{id}: {codes:?}");
+        }
+    }
+    let shown = pick(&["show", "gpt-oss-safeguard-20b"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown.stdout.contains("specialized") && shown.stdout.contains("safety classification"),
+        "{}",
+        shown.stdout
+    );
+}
