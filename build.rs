@@ -99,6 +99,21 @@ fn main() {
         doc.gpu.iter_mut().for_each(schema::Gpu::strip_prose);
     }
 
+    // The schema's hash (FNV-1a over its source) marks compiled catalogs: one encoded with another
+    // schema is refused, not misread.
+    let schema_text = std::fs::read(root.join("src/catalog/schema.rs")).expect("read schema.rs");
+    let hash = schema_text
+        .iter()
+        .chain(
+            std::fs::read(root.join("src/catalog/text.rs"))
+                .expect("read text.rs")
+                .iter(),
+        )
+        .fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+        });
+    println!("cargo:rustc-env=PICK_SCHEMA_HASH={hash:016x}");
+
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("catalog_sources.rs"), sources).expect("write catalog_sources.rs");
     let encode = |files: &Vec<(String, schema::CatalogFile)>| {

@@ -596,8 +596,12 @@ fn with_suggestion(message: String) -> String {
     format!("{message}{hint}")
 }
 
-/// The first bytes of a compiled catalog (`pick catalog compile`), with the format's version.
-const COMPILED_MAGIC: &[u8] = b"pick compiled catalog v2\n";
+/// The first bytes of a compiled catalog (`pick catalog compile`): the format's version and a hash
+/// of the catalog schema it was encoded with (build.rs). The binary form has no field names: a
+/// file encoded by a pick whose schema differs (a field added) would decode into wrong values, so
+/// it is refused by its header instead.
+const COMPILED_MAGIC: &[u8] =
+    concat!("pick compiled catalog v2 ", env!("PICK_SCHEMA_HASH"), "\n").as_bytes();
 /// The first bytes of any compiled catalog, of this format version or another.
 const COMPILED_ANY: &[u8] = b"pick compiled catalog v";
 
@@ -632,7 +636,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
             }
             if bytes.starts_with(COMPILED_ANY) && !bytes.starts_with(COMPILED_MAGIC) {
                 return Err(anyhow!(
-                    "{name} is a compiled catalog of another format version: compile it again with `pick catalog compile`"
+                    "{name} was compiled by another version or build of pick (another format version or catalog schema): compile it again with `pick catalog compile`"
                 ));
             }
             if bytes.starts_with(COMPILED_MAGIC) {
