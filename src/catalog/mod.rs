@@ -459,6 +459,8 @@ impl Catalog {
 /// What merging needs of a catalog entry: its id and the file it came from.
 trait Entry {
     fn id(&self) -> &str;
+    /// The id as stored: a clone is a pointer copy when it borrows from a loaded catalog.
+    fn key(&self) -> &Text;
     fn origin_mut(&mut self) -> &mut Text;
     fn origin(&self) -> &str;
 }
@@ -467,6 +469,7 @@ macro_rules! entry {
     ($($t:ty),*) => {$(
         impl Entry for $t {
             fn id(&self) -> &str { &self.id }
+            fn key(&self) -> &Text { &self.id }
             fn origin_mut(&mut self) -> &mut Text { &mut self.origin }
             fn origin(&self) -> &str { &self.origin }
         }
@@ -495,16 +498,20 @@ fn merge<T: Entry>(
     if items.is_empty() {
         return;
     }
-    // Entries of one file into an empty list: nothing to replace, nothing to look up.
-    if list.is_empty() && items.iter().all(|x| x.origin() == items[0].origin()) {
-        *list = items;
-        return;
+    // Into an empty list, entries whose ids are all distinct: nothing to replace (the common case:
+    // one user catalog, or many files checked together). Taken as they are, without a move.
+    if list.is_empty() {
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        if items.iter().all(|x| seen.insert(x.id())) {
+            *list = items;
+            return;
+        }
     }
     list.reserve(items.len());
     // Where each id stands, so that merging stays linear in the number of entries.
-    let mut at: HashMap<String, Vec<usize>> = HashMap::with_capacity(list.len() + items.len());
+    let mut at: HashMap<Text, Vec<usize>> = HashMap::with_capacity(list.len() + items.len());
     for (i, x) in list.iter().enumerate() {
-        at.entry(x.id().to_string()).or_default().push(i);
+        at.entry(x.key().clone()).or_default().push(i);
     }
     for item in items {
         let slot = at.get(item.id()).and_then(|places| {
@@ -524,9 +531,7 @@ fn merge<T: Entry>(
                 list[i] = item;
             }
             None => {
-                at.entry(item.id().to_string())
-                    .or_default()
-                    .push(list.len());
+                at.entry(item.key().clone()).or_default().push(list.len());
                 list.push(item);
             }
         }
