@@ -52,6 +52,20 @@ impl Prefer {
             Prefer::Ecosystem => [0.20, 0.15, 0.45, 0.10, 0.05, 0.05],
         }
     }
+
+    /// The weights for a task. A fine-tuning run is a one-off cost (tens to hundreds of dollars for
+    /// LoRA) while what the base model knows bounds what the tuned one can do, so for training
+    /// tasks all but 0.05 of the cost weight moves to capability: otherwise the cheapest small
+    /// model to train would win on a single card where a larger one fits.
+    pub fn weights_for(self, training: bool) -> [f64; 6] {
+        let mut w = self.weights();
+        if training {
+            let moved = (w[1] - 0.05).max(0.0);
+            w[0] += moved;
+            w[1] -= moved;
+        }
+        w
+    }
 }
 
 pub const COMPONENTS: [&str; 6] = [
@@ -438,7 +452,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         .iter()
         .filter_map(|d| ratings.get(d.index).ok().map(|r| r.strength))
         .reduce(f64::max);
-    let weights = q.prefer.weights();
+    let weights = q.prefer.weights_for(q.fit.task.is_training());
     let mut scored: Vec<(f64, [Option<f64>; 6], Draft)> = drafts
         .into_iter()
         .map(|d| {
@@ -489,7 +503,16 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     // other components, but nothing shows it does the job: it is not the pick while a rated one
     // qualifies); fallback: the best of another vendor and license family, else of another vendor
     // (keeping two checkpoints ready is standard practice), rated too. Either may rank below --top.
-    let rated = |d: &Draft| ratings.get(d.index).is_ok();
+    // Building on a base checkpoint, only figures measured on base checkpoints show that one does
+    // the job (post-trained figures count at a reduced weight in the rating, not here).
+    let rated = |d: &Draft| {
+        ratings.get(d.index).is_ok_and(|r| {
+            q.checkpoint != Some(CheckpointKind::Base)
+                || r.figures
+                    .iter()
+                    .any(|f| f.checkpoint == CheckpointKind::Base)
+        })
+    };
     let any_rated = scored.iter().any(|(_, _, d)| rated(d));
     let eligible = |d: &Draft| !any_rated || rated(d);
     let first = scored.iter().position(|(_, _, d)| eligible(d));
@@ -643,5 +666,27 @@ fn trim_b(b: f64) -> String {
         format!("{b:.1}")
     } else {
         format!("{b:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_moves_the_cost_weight_to_capability_and_keeps_the_sum() {
+        for p in [
+            Prefer::Balanced,
+            Prefer::Quality,
+            Prefer::Cost,
+            Prefer::Ecosystem,
+        ] {
+            let (serve, train) = (p.weights_for(false), p.weights_for(true));
+            assert_eq!(serve, p.weights());
+            assert!((train.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{p:?}");
+            assert!((train[1] - 0.05).abs() < 1e-12, "{p:?}: cost {}", train[1]);
+            assert!((train[0] - (serve[0] + serve[1] - 0.05)).abs() < 1e-12);
+            assert_eq!(train[2..], serve[2..]);
+        }
     }
 }

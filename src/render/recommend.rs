@@ -617,9 +617,14 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 });
             let rank = if p.rank > 1 {
                 format!(
-                    " (rank {}: the best-ranked with evidence on {})",
+                    " (rank {}: the best-ranked with evidence on {}{})",
                     p.rank,
-                    q.axis.as_str()
+                    q.axis.as_str(),
+                    if q.checkpoint == Some(CheckpointKind::Base) {
+                        " measured on a base checkpoint"
+                    } else {
+                        ""
+                    }
                 )
             } else {
                 String::new()
