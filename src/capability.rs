@@ -509,10 +509,10 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
         .copied()
         .max_by(|&a, &b| strength[a].total_cmp(&strength[b]).then(b.cmp(&a)));
     let top = strongest.map_or(0.0, |i| strength[i]);
-    let compared: std::collections::HashSet<(usize, &str, &str)> = cells
-        .iter()
-        .flat_map(|((g, b), v)| v.iter().map(move |(i, _, _)| (*i, *g, *b)))
-        .collect();
+    // A figure was compared when its cell survived: every in-range figure went into its cell.
+    let compared = |f: &Figure| {
+        (0.0..=100.0).contains(&f.value) && cells.contains_key(&(f.group, f.benchmark))
+    };
     let models = all
         .into_iter()
         .enumerate()
@@ -530,7 +530,7 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
                     strength: s,
                     figures: figs
                         .into_iter()
-                        .filter(|f| compared.contains(&(i, f.group, f.benchmark)))
+                        .filter(|f| compared(f))
                         .collect(),
                 })
             }
@@ -587,21 +587,24 @@ fn solve(members: &[usize], cells: &Cells, n: usize) -> Vec<f64> {
     if k > DENSE_MAX {
         return solve_iterative(members, cells, n);
     }
-    let pos: std::collections::HashMap<usize, usize> =
-        members.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    // Catalog position -> row (usize::MAX outside the chain).
+    let mut pos = vec![usize::MAX; n];
+    for (p, &i) in members.iter().enumerate() {
+        pos[i] = p;
+    }
     let mut m = vec![vec![0.0f64; k]; k];
     let mut b = vec![0.0f64; k];
     for cell in cells.values() {
-        let Some(_) = pos.get(&cell[0].0) else {
+        if pos[cell[0].0] == usize::MAX {
             continue;
-        };
+        }
         let w_total: f64 = cell.iter().map(|c| c.2).sum();
         let y_mean = cell.iter().map(|c| c.1 * c.2).sum::<f64>() / w_total;
         for &(i, y, w) in cell {
-            let pi = pos[&i];
+            let pi = pos[i];
             b[pi] += w * (y - y_mean);
             for &(j, _, wj) in cell {
-                let pj = pos[&j];
+                let pj = pos[j];
                 let term = w * wj / w_total;
                 if pi == pj {
                     m[pi][pi] += w - term;
