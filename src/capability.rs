@@ -528,10 +528,7 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
                 Ok(Rating {
                     value: sigmoid(s + logit(REFERENCE_SCORE)),
                     strength: s,
-                    figures: figs
-                        .into_iter()
-                        .filter(|f| compared(f))
-                        .collect(),
+                    figures: figs.into_iter().filter(|f| compared(f)).collect(),
                 })
             }
         })
