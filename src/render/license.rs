@@ -53,11 +53,7 @@ pub fn threshold(t: &Threshold) -> String {
     };
     let effect = match t.effect {
         Effect::NoRights => "no rights until the licensor grants a license".to_string(),
-        Effect::Display => t
-            .display
-            .clone()
-            .unwrap_or_else(|| "display duty".into())
-            .to_string(),
+        Effect::Display => t.display.as_deref().unwrap_or("display duty").to_string(),
     };
     let counted = t.counted_before.map_or(String::new(), |d| {
         format!(", counted in the month before {d}")
