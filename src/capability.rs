@@ -584,11 +584,7 @@ fn solve(members: &[usize], cells: &Cells, n: usize) -> Vec<f64> {
     if k > DENSE_MAX {
         return solve_iterative(members, cells, n);
     }
-    // Catalog position -> row (usize::MAX outside the chain).
-    let mut pos = vec![usize::MAX; n];
-    for (p, &i) in members.iter().enumerate() {
-        pos[i] = p;
-    }
+    let pos = rows(members, n);
     let mut m = vec![vec![0.0f64; k]; k];
     let mut b = vec![0.0f64; k];
     for cell in cells.values() {
@@ -651,6 +647,15 @@ fn solve(members: &[usize], cells: &Cells, n: usize) -> Vec<f64> {
     out
 }
 
+/// Catalog position -> row of the chain's system (`usize::MAX` outside the chain).
+fn rows(members: &[usize], n: usize) -> Vec<usize> {
+    let mut pos = vec![usize::MAX; n];
+    for (p, &i) in members.iter().enumerate() {
+        pos[i] = p;
+    }
+    pos
+}
+
 /// Chains longer than this are solved by conjugate gradients: the dense elimination needs k²
 /// memory and k³ time, so a user catalog of 100,000 rated models would need 80 GB. The embedded
 /// catalog's chain (about a hundred models) stays on the exact dense path.
@@ -662,10 +667,7 @@ const DENSE_MAX: usize = 1500;
 /// of its members.
 fn solve_iterative(members: &[usize], cells: &Cells, n: usize) -> Vec<f64> {
     let k = members.len();
-    let mut pos = vec![usize::MAX; n];
-    for (p, &i) in members.iter().enumerate() {
-        pos[i] = p;
-    }
+    let pos = rows(members, n);
     let chain: Vec<&Vec<(usize, f64, f64)>> = cells
         .values()
         .filter(|c| pos[c[0].0] != usize::MAX)

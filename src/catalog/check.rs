@@ -68,8 +68,8 @@ pub(crate) fn check_texts(
         }
         docs.push((super::Text::from(name.as_str()), doc));
     }
-    catalog.add_files(docs);
-    catalog.reindex();
+    // One merge for every file: entries of a folder of many files are indexed once.
+    catalog.absorb(Catalog::gathered(docs));
     let semantic = match base {
         Some(base) => {
             // Resolve references against the embedded entries the given files do not redefine.

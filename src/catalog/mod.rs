@@ -100,7 +100,13 @@ impl Catalog {
         let files: Vec<(Text, CatalogFile)> = text::decode_static(bytes, text::Origin::Embedded)
             .context("the embedded catalog is corrupt (rebuild pick)")?;
         // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
-        // sure), so they are appended without the merge's lookups.
+        // sure), so they are taken as gathered, without the merge's lookups.
+        Ok(Catalog::gathered(files))
+    }
+
+    /// The entries of `files` in file order, each tagged with its file, appended without merging
+    /// (a repeated id stays twice: `absorb` it into an empty catalog to merge).
+    fn gathered(files: Vec<(Text, CatalogFile)>) -> Catalog {
         let mut catalog = Catalog::default();
         // Sized once: growing a vector of large entries file by file copies them again and again.
         catalog
@@ -128,7 +134,7 @@ impl Catalog {
                     s
                 }));
         }
-        Ok(catalog)
+        catalog
     }
 
     /// The embedded catalog with user files or folders merged over it. The user's files are read
@@ -154,12 +160,15 @@ impl Catalog {
         }
         // Compiled catalogs were checked when compiled: their entries merge as they are.
         for (name, c) in compiled {
+            // Gathered, then merged once into an empty catalog: entries of every file in one
+            // pass (merging file by file would index the entries so far again for each file).
             let mut user = Catalog::default();
-            user.add_files(
+            user.absorb(Catalog::gathered(
                 c.files
                     .into_iter()
-                    .map(|(origin, doc)| (Text::from(format!("{name} ({origin})")), doc)),
-            );
+                    .map(|(origin, doc)| (Text::from(format!("{name} ({origin})")), doc))
+                    .collect(),
+            ));
             for m in &mut user.models {
                 m.user = true;
             }
@@ -237,30 +246,6 @@ impl Catalog {
         merge(&mut self.gpus, other.gpus, "gpu", ov);
         self.serverless.extend(other.serverless);
         self.reindex();
-    }
-
-    /// Merges files over this catalog in one pass per kind of entry: merging file by file would
-    /// index the entries gathered so far again for every file (quadratic in a folder of many).
-    fn add_files(&mut self, files: impl IntoIterator<Item = (Text, CatalogFile)>) {
-        let (mut families, mut models, mut licenses, mut gpus) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (origin, doc) in files {
-            self.as_of = self.as_of.max(doc.as_of);
-            families.extend(tagged(doc.family, &origin));
-            models.extend(tagged(doc.model, &origin));
-            licenses.extend(tagged(doc.license, &origin));
-            gpus.extend(tagged(doc.gpu, &origin));
-            self.serverless
-                .extend(doc.serverless.into_iter().map(|mut s| {
-                    s.origin = origin.clone();
-                    s
-                }));
-        }
-        let ov = &mut self.overrides;
-        merge(&mut self.families, families, "family", ov);
-        merge(&mut self.models, models, "model", ov);
-        merge(&mut self.licenses, licenses, "license", ov);
-        merge(&mut self.gpus, gpus, "gpu", ov);
     }
 
     /// Forgets the lookup index after the model list changed.
@@ -631,20 +616,20 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
             // Read under the compiled form's larger limit; a TOML text keeps the catalog limit.
             let bytes = input::read_bytes(path, input::Kind::CompiledCatalog)?;
             let name = path.display().to_string();
-            if !bytes.starts_with(COMPILED_ANY) && bytes.len() as u64 > input::Kind::Catalog.limit()
-            {
+            let is_compiled = bytes.starts_with(COMPILED_ANY);
+            if !is_compiled && bytes.len() as u64 > input::Kind::Catalog.limit() {
                 return Err(input::InputError::TooLarge {
                     kind: input::Kind::Catalog,
                     path: path.clone(),
                 }
                 .into());
             }
-            if bytes.starts_with(COMPILED_ANY) && !bytes.starts_with(COMPILED_MAGIC) {
+            if is_compiled && !bytes.starts_with(COMPILED_MAGIC) {
                 return Err(anyhow!(
                     "{name} was compiled by another version or build of pick (another format version or catalog schema): compile it again with `pick catalog compile`"
                 ));
             }
-            if bytes.starts_with(COMPILED_MAGIC) {
+            if is_compiled {
                 // Kept for the rest of the run, so that its strings are borrowed, not copied:
                 // loading a large compiled catalog is then little more than reading it.
                 let bytes: &'static [u8] = bytes.leak();
@@ -739,7 +724,7 @@ mod tests {
         for (name, text) in embedded_sources() {
             let (doc, problems) = read_file(name, text);
             assert!(problems.is_empty(), "{problems:?}");
-            slow.add_files([(Text::from(*name), doc)]);
+            slow.absorb(Catalog::gathered(vec![(Text::from(*name), doc)]));
         }
         assert_eq!(fast.models.len(), slow.models.len());
         for (a, b) in fast.models.iter().zip(&slow.models) {
