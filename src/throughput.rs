@@ -283,13 +283,7 @@ impl Decoder<'_> {
         let dense = s.weight_bytes_read(self.p, batch) - experts + batch * kv_seq;
         let mem = (dense + experts / self.moe_efficiency(batch))
             / (gpus * gpu.bandwidth_tbs * 1e12 * self.mbu(batch));
-        let peak = peak_flops(gpu, self.p)
-            * stack_efficiency(gpu)
-            * if weight_only(gpu, self.p) {
-                Constants::WEIGHT_ONLY_COMPUTE
-            } else {
-                1.0
-            };
+        let peak = self.peak_flops();
         let active = s.params.active() - s.params.extra;
         let compute = if peak > 0.0 {
             (2.0 * active + self.attention_flops(ctx)) * batch / (gpus * peak * mfu(gpu))
@@ -298,6 +292,19 @@ impl Decoder<'_> {
         };
         let share = if serial { 1.0 } else { 1.0 / l.pp as f64 };
         mem.max(compute) + (self.fixed_s() + comm_s(s, gpu, l, batch)) * share
+    }
+
+    /// FLOP/s one GPU delivers at this precision: its peak (bf16 for weight-only formats), the
+    /// software stack's efficiency, and the weight-only kernels' compute share.
+    fn peak_flops(&self) -> f64 {
+        let gpu = self.gpu;
+        peak_flops(gpu, self.p)
+            * stack_efficiency(gpu)
+            * if weight_only(gpu, self.p) {
+                Constants::WEIGHT_ONLY_COMPUTE
+            } else {
+                1.0
+            }
     }
 
     /// Bandwidth share of the weights this GPU streams at `batch` (native or weight-only kernels,
@@ -351,13 +358,7 @@ impl Decoder<'_> {
         let experts = s.expert_bytes_read(self.p, batch) / ep;
         let mem = (dense + experts / self.moe_efficiency(batch))
             / (gpu.bandwidth_tbs * 1e12 * self.mbu(local));
-        let peak = peak_flops(gpu, self.p)
-            * stack_efficiency(gpu)
-            * if weight_only(gpu, self.p) {
-                Constants::WEIGHT_ONLY_COMPUTE
-            } else {
-                1.0
-            };
+        let peak = self.peak_flops();
         let active = s.params.active() - s.params.extra;
         let compute = if peak > 0.0 {
             (2.0 * active + self.attention_flops(ctx)) * local / (peak * mfu(gpu))
@@ -371,13 +372,7 @@ impl Decoder<'_> {
     /// all-reduces.
     fn prefill_s(&self, tokens: f64) -> f64 {
         let (s, gpu, l) = (self.shape, self.gpu, self.l);
-        let peak = peak_flops(gpu, self.p)
-            * stack_efficiency(gpu)
-            * if weight_only(gpu, self.p) {
-                Constants::WEIGHT_ONLY_COMPUTE
-            } else {
-                1.0
-            };
+        let peak = self.peak_flops();
         if peak <= 0.0 {
             return 0.0;
         }
