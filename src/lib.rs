@@ -42,6 +42,7 @@ pub use catalog::arch;
 pub mod cli;
 pub mod economics;
 pub mod engines;
+pub mod fasthash;
 pub mod findings;
 pub mod fit;
 pub mod gate;

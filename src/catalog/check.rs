@@ -8,7 +8,7 @@
 use super::arch;
 use super::*;
 use crate::suggest::elide;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 /// Allowed gap between the stated parameter count and the one derived from the architecture.
 pub const PARAMS_TOLERANCE: f64 = 0.03;
@@ -43,9 +43,11 @@ pub(crate) fn check_texts(
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
     let mut texts = Texts::default();
-    let mut seen: BTreeMap<(&'static str, String), String> = BTreeMap::new();
+    // (kind, id) → the file that first gave it.
+    let mut seen: crate::fasthash::FastMap<(&'static str, String), usize> =
+        crate::fasthash::FastMap::default();
     let mut docs = Vec::with_capacity(files.len());
-    for (name, text) in files {
+    for (file, (name, text)) in files.iter().enumerate() {
         texts.add(name, text);
         let (doc, found) = read_file(name, text);
         problems.extend(found);
@@ -57,7 +59,8 @@ pub(crate) fn check_texts(
             .chain(doc.license.iter().map(|x| ("license", &x.id, x.at)))
             .chain(doc.gpu.iter().map(|x| ("gpu", &x.id, x.at)));
         for (kind, id, at) in ids {
-            if let Some(first) = seen.insert((kind, id.to_string()), name.clone()) {
+            if let Some(first) = seen.insert((kind, id.to_string()), file) {
+                let first = &files[first].0;
                 problems.push(texts.locate(
                     name,
                     at,
@@ -66,7 +69,8 @@ pub(crate) fn check_texts(
                 ));
             }
         }
-        docs.push((super::Text::from(name.as_str()), doc));
+        // The name tags each of the file's entries: kept for the run, a tag is a pointer copy.
+        docs.push((super::Text::leaked(name.clone()), doc));
     }
     // One merge for every file: entries of a folder of many files are indexed once.
     catalog.absorb(Catalog::gathered(docs));

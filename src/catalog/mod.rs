@@ -18,6 +18,7 @@ pub use check::{check_embedded, check_paths};
 pub use repo::{ArchSummary, Repo, RepoFile, Source};
 pub use schema::*;
 
+use crate::fasthash::FastMap;
 use crate::input;
 use crate::problem::LineIndex;
 
@@ -64,7 +65,7 @@ pub struct Catalog {
     pub as_of: Option<Date>,
     /// Model ids and lower-cased Hugging Face repo ids → index; built on the first lookup (ranking
     /// never needs it).
-    model_index: std::sync::OnceLock<HashMap<String, usize>>,
+    model_index: std::sync::OnceLock<FastMap<String, usize>>,
     /// Repositories the catalog does not list, resolved from pick.lock, the Hugging Face cache or
     /// the Hub (`crate::resolve`): gated, shown and sized like models, never ranked.
     pub repos: Vec<Repo>,
@@ -72,7 +73,7 @@ pub struct Catalog {
     pub unresolved: HashMap<String, String>,
     /// Family id → the non-permissive licenses binding the reviewed (not user) models of the family;
     /// built on first use (`lineage.rs`).
-    family_licenses: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    family_licenses: std::sync::OnceLock<FastMap<String, Vec<String>>>,
 }
 
 /// How much of the embedded catalog to load.
@@ -158,21 +159,37 @@ impl Catalog {
             }
             catalog.absorb(user);
         }
-        // Compiled catalogs were checked when compiled: their entries merge as they are.
+        // Compiled catalogs were checked when compiled: their entries merge as they are, each
+        // tagged with its file (a name kept for the run: tagging 100,000 entries copies a pointer).
         for (name, c) in compiled {
-            // Gathered, then merged once into an empty catalog: entries of every file in one
-            // pass (merging file by file would index the entries so far again for each file).
-            let mut user = Catalog::default();
-            user.absorb(Catalog::gathered(
-                c.files
-                    .into_iter()
-                    .map(|(origin, doc)| (Text::from(format!("{name} ({origin})")), doc))
-                    .collect(),
-            ));
+            let files: Vec<Text> = c
+                .files
+                .iter()
+                .map(|f| Text::leaked(format!("{name} ({f})")))
+                .collect();
+            let unknown = Text::leaked(name);
+            let origin = |i: u32| files.get(i as usize).unwrap_or(&unknown).clone();
+            let [families, models, licenses, gpus, serverless] = &c.origins;
+            let mut entries = c.entries;
+            tag(&mut entries.family, families, origin);
+            tag(&mut entries.model, models, origin);
+            tag(&mut entries.license, licenses, origin);
+            tag(&mut entries.gpu, gpus, origin);
+            for (i, offer) in entries.serverless.iter_mut().enumerate() {
+                offer.origin = origin(serverless.get(i).copied().unwrap_or(0));
+            }
+            let mut user = Catalog {
+                families: entries.family,
+                models: entries.model,
+                licenses: entries.license,
+                gpus: entries.gpu,
+                serverless: entries.serverless,
+                as_of: c.as_of,
+                ..Catalog::default()
+            };
             for m in &mut user.models {
                 m.user = true;
             }
-            user.as_of = c.as_of;
             catalog.absorb(user);
         }
         Ok(catalog)
@@ -190,46 +207,35 @@ impl Catalog {
         let base = Catalog::embedded_with(Detail::Full)?;
         let (user, problems) = check::check_texts(&files, Some(&base));
         crate::problem::into_result(problems, "in the catalog to compile (nothing was written)")?;
-        // Entries grouped back by file, in the order the files were given.
-        let mut docs: Vec<(String, CatalogFile)> = files
-            .iter()
-            .map(|(name, _)| (name.clone(), CatalogFile::default()))
-            .collect();
-        let slot: HashMap<String, usize> = docs
+        // Entries flat, in catalog order, each with the index of its file.
+        let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+        let slot: FastMap<&str, u32> = names
             .iter()
             .enumerate()
-            .map(|(i, (n, _))| (n.clone(), i))
+            .map(|(i, n)| (n.as_str(), i as u32))
             .collect();
-        let models = user.models.len();
-        let Catalog {
-            families,
-            models: entries,
-            licenses,
-            gpus,
-            ..
-        } = user;
         let place = |origin: &str| slot.get(origin).copied().unwrap_or(0);
-        for e in families {
-            let i = place(&e.origin);
-            docs[i].1.family.push(e);
-        }
-        for e in entries {
-            let i = place(&e.origin);
-            docs[i].1.model.push(e);
-        }
-        for e in licenses {
-            let i = place(&e.origin);
-            docs[i].1.license.push(e);
-        }
-        for e in gpus {
-            let i = place(&e.origin);
-            docs[i].1.gpu.push(e);
-        }
         let compiled = Compiled {
             pick_version: env!("CARGO_PKG_VERSION").to_string(),
-            as_of: docs.iter().filter_map(|(_, d)| d.as_of).max(),
-            files: docs,
+            as_of: user.as_of,
+            origins: [
+                user.families.iter().map(|e| place(&e.origin)).collect(),
+                user.models.iter().map(|e| place(&e.origin)).collect(),
+                user.licenses.iter().map(|e| place(&e.origin)).collect(),
+                user.gpus.iter().map(|e| place(&e.origin)).collect(),
+                user.serverless.iter().map(|e| place(&e.origin)).collect(),
+            ],
+            files: names.clone(),
+            entries: CatalogFile {
+                as_of: user.as_of,
+                family: user.families,
+                model: user.models,
+                license: user.licenses,
+                gpu: user.gpus,
+                serverless: user.serverless,
+            },
         };
+        let models = compiled.entries.model.len();
         let mut bytes = COMPILED_MAGIC.to_vec();
         bytes.extend(postcard::to_allocvec(&compiled).context("encode the compiled catalog")?);
         Ok((bytes, models))
@@ -274,7 +280,7 @@ impl Catalog {
     /// only user catalogs have).
     pub fn family_licenses(&self, family: &str) -> &[String] {
         let map = self.family_licenses.get_or_init(|| {
-            let mut map: HashMap<String, Vec<String>> = HashMap::new();
+            let mut map: FastMap<String, Vec<String>> = FastMap::default();
             for m in self.models.iter().filter(|m| !m.user) {
                 for id in m.license_ids() {
                     let restrictive = self.license(id).is_none_or(|l| l.tier != Tier::Permissive);
@@ -289,9 +295,9 @@ impl Catalog {
         map.get(family).map_or(&[], Vec::as_slice)
     }
 
-    fn index(&self) -> &HashMap<String, usize> {
+    fn index(&self) -> &FastMap<String, usize> {
         self.model_index.get_or_init(|| {
-            let mut index = HashMap::with_capacity(self.models.len() * 3);
+            let mut index = crate::fasthash::map_with_capacity(self.models.len() * 3);
             for (i, m) in self.models.iter().enumerate() {
                 index.entry(m.id.to_string()).or_insert(i);
             }
@@ -483,18 +489,27 @@ fn merge<T: Entry>(
     if items.is_empty() {
         return;
     }
-    // Into an empty list, entries whose ids are all distinct: nothing to replace (the common case:
-    // one user catalog, or many files checked together). Taken as they are, without a move.
-    if list.is_empty() {
-        let mut seen = std::collections::HashSet::with_capacity(items.len());
-        if items.iter().all(|x| seen.insert(x.id())) {
+    // Ids all distinct, old and new (the common case: one user catalog of new models, or many
+    // files checked together): nothing to replace, the lists are joined. The larger list is
+    // not moved entry by entry: the smaller one is inserted before or after it in its buffer.
+    let mut seen = crate::fasthash::set_with_capacity(list.len() + items.len());
+    if list.iter().chain(&items).all(|x| seen.insert(x.id())) {
+        drop(seen);
+        if list.len() >= items.len() {
+            list.extend(items);
+        } else {
+            let mut items = items;
+            items.splice(0..0, list.drain(..));
             *list = items;
-            return;
         }
+        return;
     }
+    drop(seen);
     list.reserve(items.len());
-    // Where each id stands, so that merging stays linear in the number of entries.
-    let mut at: HashMap<Text, Vec<usize>> = HashMap::with_capacity(list.len() + items.len());
+    // Where each id stands (first place, and any repeats within one file), so that merging stays
+    // linear in the number of entries.
+    let mut at: crate::fasthash::FastMap<Text, Vec<usize>> =
+        crate::fasthash::map_with_capacity(list.len() + items.len());
     for (i, x) in list.iter().enumerate() {
         at.entry(x.key().clone()).or_default().push(i);
     }
@@ -591,7 +606,7 @@ fn with_suggestion(message: String) -> String {
 /// file encoded by a pick whose schema differs (a field added) would decode into wrong values, so
 /// it is refused by its header instead.
 const COMPILED_MAGIC: &[u8] =
-    concat!("pick compiled catalog v2 ", env!("PICK_SCHEMA_HASH"), "\n").as_bytes();
+    concat!("pick compiled catalog v3 ", env!("PICK_SCHEMA_HASH"), "\n").as_bytes();
 /// The first bytes of any compiled catalog, of this format version or another.
 const COMPILED_ANY: &[u8] = b"pick compiled catalog v";
 
@@ -601,8 +616,21 @@ struct Compiled {
     /// The pick that compiled it: its schema and embedded catalog are what the check ran against.
     pick_version: String,
     as_of: Option<Date>,
-    /// Entries by source file, in the order given.
-    files: Vec<(String, CatalogFile)>,
+    /// The source files, in the order given.
+    files: Vec<String>,
+    /// Every entry in catalog order, flat: decoded straight into the lists the catalog keeps
+    /// (entries grouped by file would be copied once more to be joined).
+    entries: CatalogFile,
+    /// Each entry's file (an index into `files`): families, models, licenses, GPUs, serverless
+    /// offers.
+    origins: [Vec<u32>; 5],
+}
+
+/// Sets each entry's origin to its file's name.
+fn tag<T: Entry>(entries: &mut [T], files: &[u32], origin: impl Fn(u32) -> Text) {
+    for (i, e) in entries.iter_mut().enumerate() {
+        *e.origin_mut() = origin(files.get(i).copied().unwrap_or(0));
+    }
 }
 
 /// Reads catalog paths: TOML texts to check, and compiled catalogs (recognized by their first
@@ -614,7 +642,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
     for path in paths {
         if !path.is_dir() {
             // Read under the compiled form's larger limit; a TOML text keeps the catalog limit.
-            let bytes = input::read_bytes(path, input::Kind::CompiledCatalog)?;
+            let bytes = input::map_bytes(path, input::Kind::CompiledCatalog)?;
             let name = path.display().to_string();
             let is_compiled = bytes.starts_with(COMPILED_ANY);
             if !is_compiled && bytes.len() as u64 > input::Kind::Catalog.limit() {
@@ -632,7 +660,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
             if is_compiled {
                 // Kept for the rest of the run, so that its strings are borrowed, not copied:
                 // loading a large compiled catalog is then little more than reading it.
-                let bytes: &'static [u8] = bytes.leak();
+                let bytes = bytes.leak();
                 let body = &bytes[COMPILED_MAGIC.len()..];
                 let c: Compiled = text::decode_static(body, text::Origin::Loaded).map_err(|e| {
                     anyhow!("{name}: the compiled catalog is damaged ({e}): compile it again with `pick catalog compile`")
@@ -647,7 +675,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
                 compiled.push((name, c));
                 continue;
             }
-            let text = String::from_utf8(bytes).map_err(|_| {
+            let text = String::from_utf8(bytes.into_vec()).map_err(|_| {
                 anyhow!("{name} is neither a TOML catalog (UTF-8 text) nor a compiled one")
             })?;
             texts.push((name, text));

@@ -2,7 +2,8 @@
 //!
 //! Whole-process timings spawn the release binary (median of many runs, interleaved so machine
 //! noise hits both sides alike); in-process timings call the library. Synthetic catalogs and the
-//! 10,000-file scan tree are generated here, under the target directory, and removed afterwards.
+//! 10,000-file scan tree are generated here, under the target directory, and removed afterwards
+//! (with `PICK_BENCH_KEEP=1` the 100,000-model catalogs stay, for profiling).
 
 use pick::catalog::{Catalog, Detail, Model};
 use pick::recommend::{self, Hardware, Prefer, Query};
@@ -306,8 +307,11 @@ fn main() {
         "<= 0.3 s".into(),
         user[1] <= Duration::from_millis(300),
     ));
-    let _ = std::fs::remove_dir_all(&big_toml);
-    let _ = std::fs::remove_file(&big_bin);
+    // PICK_BENCH_KEEP=1 keeps the generated catalogs for profiling (`valgrind`, `perf`).
+    if std::env::var_os("PICK_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&big_toml);
+        let _ = std::fs::remove_file(&big_bin);
+    }
 
     let tree = target.join("bench-scan-tree");
     scan_tree(&tree, 10_000);
