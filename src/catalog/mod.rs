@@ -565,7 +565,25 @@ fn normalize_ref(reference: &str) -> String {
 
 /// Reads one catalog file: its entries and every problem, each at its file:line:column.
 pub fn read_file(name: &str, text: &str) -> (CatalogFile, Vec<Problem>) {
-    let (doc, found) = read_catalog(text);
+    located(name, text, read_catalog(text))
+}
+
+/// Reads catalog files (name, text) on every core: each one's entries and problems.
+pub fn read_files(files: &[(String, String)]) -> Vec<(CatalogFile, Vec<Problem>)> {
+    let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
+    schema::read_catalogs(&texts)
+        .into_iter()
+        .zip(files)
+        .map(|(read, (name, text))| located(name, text, read))
+        .collect()
+}
+
+/// A file's entries, its problems placed at their file:line:column.
+fn located(
+    name: &str,
+    text: &str,
+    (doc, found): (CatalogFile, Vec<schema::ReadProblem>),
+) -> (CatalogFile, Vec<Problem>) {
     if found.is_empty() {
         return (doc, Vec::new());
     }
@@ -875,5 +893,42 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("[[model]]"));
+    }
+
+    #[test]
+    fn many_files_read_together_as_each_alone() {
+        // A large file (in pieces), small ones (whole), one with a broken piece (re-read whole,
+        // its syntax errors authoritative) and an empty one, shared out among threads together.
+        let big: String = (0..600)
+            .map(|i| api_entry(i, if i == 450 { "colour = 1\n" } else { "" }))
+            .collect();
+        let small: String = (1000..1003).map(|i| api_entry(i, "")).collect();
+        let mut broken: String = (2000..2300).map(|i| api_entry(i, "")).collect();
+        broken.push_str("[[model]]\nid = \"unterminated\n");
+        let files: Vec<(String, String)> = [big, small.clone(), broken, String::new(), small]
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (format!("f{i}.toml"), t))
+            .collect();
+        let together = read_files(&files);
+        assert_eq!(together.len(), files.len());
+        for ((name, text), (doc, problems)) in files.iter().zip(&together) {
+            let (alone, alone_problems) = read_file(name, text);
+            let ids = |d: &CatalogFile| {
+                d.model
+                    .iter()
+                    .map(|m| (m.id.clone(), m.at))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(doc), ids(&alone), "{name}");
+            assert_eq!(problems, &alone_problems, "{name}");
+        }
+        assert_eq!(together[0].0.model.len(), 599);
+        assert_eq!(together[1].0.model.len(), 3);
+        assert!(
+            together[2].0.model.is_empty(),
+            "a file with a syntax error has no entries"
+        );
+        assert!(!together[2].1.is_empty());
     }
 }
