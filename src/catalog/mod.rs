@@ -65,7 +65,7 @@ pub struct Catalog {
     pub as_of: Option<Date>,
     /// Model ids and lower-cased Hugging Face repo ids → index; built on the first lookup (ranking
     /// never needs it).
-    model_index: std::sync::OnceLock<FastMap<String, usize>>,
+    model_index: std::sync::OnceLock<FastMap<Text, usize>>,
     /// Repositories the catalog does not list, resolved from pick.lock, the Hugging Face cache or
     /// the Hub (`crate::resolve`): gated, shown and sized like models, never ranked.
     pub repos: Vec<Repo>,
@@ -295,21 +295,30 @@ impl Catalog {
         map.get(family).map_or(&[], Vec::as_slice)
     }
 
-    fn index(&self) -> &FastMap<String, usize> {
+    fn index(&self) -> &FastMap<Text, usize> {
         self.model_index.get_or_init(|| {
+            // A name that is lower-case already is keyed by a clone of its `Text` (a pointer copy
+            // for the embedded catalog's), not a new string.
+            fn lower(name: &Text) -> Text {
+                if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Text::from(name.to_ascii_lowercase())
+                } else {
+                    name.clone()
+                }
+            }
             let mut index = crate::fasthash::map_with_capacity(self.models.len() * 3);
             for (i, m) in self.models.iter().enumerate() {
-                index.entry(m.id.to_string()).or_insert(i);
+                index.entry(m.id.clone()).or_insert(i);
             }
             for (i, m) in self.models.iter().enumerate() {
                 for c in &m.checkpoints {
-                    index.entry(c.hf_repo.to_ascii_lowercase()).or_insert(i);
+                    index.entry(lower(&c.hf_repo)).or_insert(i);
                 }
             }
             // Aliases last: a current name always wins over a legacy one.
             for (i, m) in self.models.iter().enumerate() {
                 for a in &m.aliases {
-                    index.entry(a.to_ascii_lowercase()).or_insert(i);
+                    index.entry(lower(a)).or_insert(i);
                 }
             }
             index
@@ -340,8 +349,8 @@ impl Catalog {
         let key = normalize_ref(reference);
         let index = self.index();
         index
-            .get(&key)
-            .or_else(|| index.get(&key.to_ascii_lowercase()))
+            .get(key.as_str())
+            .or_else(|| index.get(key.to_ascii_lowercase().as_str()))
             .map(|&i| &self.models[i])
     }
 

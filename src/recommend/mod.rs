@@ -116,8 +116,9 @@ pub struct Query<'c> {
     pub teacher: Option<&'c Model>,
     pub prefer: Prefer,
     pub top: usize,
-    /// Give excluded models every reason (sizing them too), not just the first filter they fail:
-    /// for `--explain` and JSON; the table skips the sizing of models already out.
+    /// Give excluded models every reason (sizing them too), not just the first filter they fail,
+    /// with what would fit where nothing does: for `--explain` and JSON; the table skips the
+    /// sizing of models already out and shows excluded models as counts.
     pub all_reasons: bool,
 }
 
