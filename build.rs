@@ -12,17 +12,26 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The capability rating, rated here once for the embedded catalog (it names its types
+/// `crate::catalog::*`, which the schema is here).
+#[allow(dead_code)]
+#[path = "src/capability.rs"]
+mod capability;
 #[allow(dead_code)]
 #[path = "src/catalog/schema.rs"]
 mod schema;
 #[allow(dead_code)]
 #[path = "src/catalog/text.rs"]
 mod text;
+mod catalog {
+    pub use crate::schema::*;
+}
 
 fn main() {
     println!("cargo:rerun-if-changed=catalog");
     println!("cargo:rerun-if-changed=src/catalog/schema.rs");
     println!("cargo:rerun-if-changed=src/catalog/text.rs");
+    println!("cargo:rerun-if-changed=src/capability.rs");
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -89,8 +98,60 @@ fn main() {
         std::process::exit(1);
     }
 
+    // Each model's evidence rows, encoded on their own (the core copy leaves them out), in catalog
+    // order: the order the files and their entries are decoded in.
+    let mut evidence = Vec::new();
+    let mut ranges = String::from("pub static EVIDENCE_RANGES: &[(usize, usize)] = &[\n");
+    for m in full.iter().flat_map(|(_, doc)| &doc.model) {
+        let start = evidence.len();
+        let rows = postcard::to_allocvec(&m.evidence).expect("encode evidence");
+        let back: Vec<schema::Evidence> = postcard::from_bytes(&rows).expect("decode evidence");
+        assert_eq!(
+            back.as_slice(),
+            &*m.evidence,
+            "evidence of {} round-trips",
+            m.id
+        );
+        evidence.extend(rows);
+        writeln!(ranges, "    ({start}, {}),", evidence.len()).unwrap();
+    }
+    ranges.push_str("];\n");
+    sources.push_str(&ranges);
+
+    // The capability ratings of the embedded catalog, every axis and kind of checkpoint, in the
+    // order `capability::stored_slot` reads them.
+    let models: Vec<schema::Model> = full.iter().flat_map(|(_, d)| d.model.clone()).collect();
+    let families: Vec<schema::Family> = full.iter().flat_map(|(_, d)| d.family.clone()).collect();
+    let mut ratings = Vec::new();
+    let mut ranges = String::from("pub static RATING_RANGES: &[(usize, usize)] = &[\n");
+    let mut slot = 0;
+    for axis in capability::Axis::ALL {
+        for on in capability::BUILDING_ON {
+            assert_eq!(
+                capability::stored_slot(axis, on),
+                slot,
+                "stored in slot order"
+            );
+            slot += 1;
+            let r = capability::rate(&models, &families, axis, on);
+            let stored = capability::Stored {
+                strongest: r
+                    .strongest
+                    .and_then(|id| models.iter().position(|m| m.id == id))
+                    .map(|i| i as u32),
+                models: r.models,
+            };
+            let start = ratings.len();
+            ratings.extend(postcard::to_allocvec(&stored).expect("encode ratings"));
+            writeln!(ranges, "    ({start}, {}),", ratings.len()).unwrap();
+        }
+    }
+    ranges.push_str("];\n");
+    sources.push_str(&ranges);
+
     let mut core = full.clone();
     for (_, doc) in &mut core {
+        doc.model.iter_mut().for_each(|m| m.evidence.clear());
         doc.model.iter_mut().for_each(schema::Model::strip_prose);
         doc.family.iter_mut().for_each(schema::Family::strip_prose);
         doc.license
@@ -121,6 +182,8 @@ fn main() {
     };
     std::fs::write(out.join("catalog.bin"), encode(&full)).expect("write catalog.bin");
     std::fs::write(out.join("catalog-core.bin"), encode(&core)).expect("write catalog-core.bin");
+    std::fs::write(out.join("catalog-evidence.bin"), evidence).expect("write catalog-evidence.bin");
+    std::fs::write(out.join("catalog-ratings.bin"), ratings).expect("write catalog-ratings.bin");
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

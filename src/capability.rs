@@ -24,11 +24,17 @@
 //! The catalog's older single MMLU figure (`capability_mmlu`) is one more figure, in the group
 //! its `capability_group` names.
 
-use crate::catalog::{CapabilityProtocol, Catalog, CheckpointKind, Date, Model, Weights};
+//!
+//! `build.rs` compiles this file too: it rates the embedded catalog on every axis for every kind of
+//! checkpoint, and the binary reads those ratings instead of fitting them on every run (see
+//! `Catalog::ratings`). This file therefore uses nothing of the crate but the catalog's types.
+
+use crate::catalog::{CapabilityProtocol, CheckpointKind, Date, Family, Model, Weights};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A task the ranking can be asked to favor (`--for`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Axis {
     General,
     Code,
@@ -263,29 +269,23 @@ pub struct Figure<'c> {
     pub weight: f64,
 }
 
-/// A rated model: where it stands and on which figures.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rating<'c> {
+/// A rated model: where it stands, and which of its figures the rating rests on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
     /// Expected score on a test where the strongest rated model scores `REFERENCE_SCORE`.
     pub value: f64,
     /// Log-odds below the strongest rated model (<= 0).
     pub strength: f64,
-    /// The figures the rating rests on (each compared with at least one other model).
-    pub figures: Vec<Figure<'c>>,
-}
-
-impl Rating<'_> {
-    /// How many tables the figures come from.
-    pub fn tables(&self) -> usize {
-        let mut groups: Vec<&str> = self.figures.iter().map(|f| f.group).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        groups.len()
-    }
+    /// Whether a figure the rating rests on was measured on a base checkpoint.
+    pub base_figure: bool,
+    /// Positions, among the model's figures on the axis (`figures`), of those the rating rests on
+    /// (each compared with at least one other model): the figures themselves are read from the
+    /// model's evidence only for the few candidates shown.
+    compared: Vec<u16>,
 }
 
 /// Why a model has no rating on an axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Unrated {
     /// No published figure on the axis' benchmarks.
     NoFigures,
@@ -309,24 +309,88 @@ impl Unrated {
     }
 }
 
+/// The ratings of one axis for one kind of checkpoint, as build.rs stores them for the embedded
+/// catalog: per model (catalog order), and the strongest rated model's position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored {
+    pub models: Vec<Result<Rating, Unrated>>,
+    pub strongest: Option<u32>,
+}
+
+/// The kinds of checkpoint a build may be on (`--checkpoint`; None: any), in the order build.rs
+/// stores ratings for them.
+pub const BUILDING_ON: [Option<CheckpointKind>; 5] = [
+    None,
+    Some(CheckpointKind::Base),
+    Some(CheckpointKind::Instruct),
+    Some(CheckpointKind::Reasoning),
+    Some(CheckpointKind::Other),
+];
+
+/// Where build.rs stores the ratings of `axis` for a build on `building_on`: axis-major.
+pub fn stored_slot(axis: Axis, building_on: Option<CheckpointKind>) -> usize {
+    let a = Axis::ALL.iter().position(|x| *x == axis).unwrap_or(0);
+    let b = BUILDING_ON
+        .iter()
+        .position(|x| *x == building_on)
+        .unwrap_or(0);
+    a * BUILDING_ON.len() + b
+}
+
 /// Ratings of every catalog model on one axis.
 #[derive(Debug, Clone)]
 pub struct Ratings<'c> {
     pub axis: Axis,
+    pub building_on: Option<CheckpointKind>,
     /// Per catalog model (same order as `Catalog::models`).
-    pub models: Vec<Result<Rating<'c>, Unrated>>,
+    pub models: Vec<Result<Rating, Unrated>>,
     /// The strongest rated model (the reference of `value`).
     pub strongest: Option<&'c str>,
+    catalog_models: &'c [Model],
+    families: &'c [Family],
 }
 
 impl<'c> Ratings<'c> {
+    /// Ratings stored by build.rs for these models (the embedded catalog, unchanged).
+    pub fn from_stored(
+        stored: Stored,
+        models: &'c [Model],
+        families: &'c [Family],
+        axis: Axis,
+        building_on: Option<CheckpointKind>,
+    ) -> Ratings<'c> {
+        Ratings {
+            axis,
+            building_on,
+            strongest: stored
+                .strongest
+                .and_then(|i| models.get(i as usize))
+                .map(|m| m.id.as_str()),
+            models: stored.models,
+            catalog_models: models,
+            families,
+        }
+    }
+
     /// The rating of the catalog model at `index`.
-    pub fn get(&self, index: usize) -> Result<&Rating<'c>, Unrated> {
+    pub fn get(&self, index: usize) -> Result<&Rating, Unrated> {
         match self.models.get(index) {
             Some(Ok(r)) => Ok(r),
             Some(Err(u)) => Err(*u),
             None => Err(Unrated::NoFigures),
         }
+    }
+
+    /// The figures the rating of the model at `index` rests on (none when it is unrated).
+    pub fn figures(&self, index: usize) -> Vec<Figure<'c>> {
+        let (Ok(r), Some(m)) = (self.get(index), self.catalog_models.get(index)) else {
+            return Vec::new();
+        };
+        let all = figures(self.families, m, self.axis, self.building_on);
+        r.compared
+            .iter()
+            .filter_map(|&p| all.get(usize::from(p)).cloned())
+            .collect()
     }
 }
 
@@ -342,7 +406,7 @@ fn is_direct(figure: CheckpointKind, building_on: Option<CheckpointKind>) -> boo
 /// The figures of one model on one axis, direct ones weighted 1 (duplicates of a benchmark in
 /// one table: the first).
 fn figures<'c>(
-    catalog: &'c Catalog,
+    families: &'c [Family],
     m: &'c Model,
     axis: Axis,
     building_on: Option<CheckpointKind>,
@@ -392,7 +456,14 @@ fn figures<'c>(
                 .sources
                 .capability
                 .as_deref()
-                .or_else(|| catalog.family(&m.family)?.sources.capability.as_deref())
+                .or_else(|| {
+                    families
+                        .iter()
+                        .find(|f| f.id == m.family)?
+                        .sources
+                        .capability
+                        .as_deref()
+                })
                 .unwrap_or("");
             out.push(Figure {
                 benchmark: "mmlu",
@@ -423,12 +494,16 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// Rates every catalog model on `axis` for a build on `building_on` (see the module docs).
-pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) -> Ratings<'_> {
-    let n = catalog.models.len();
-    let all: Vec<Vec<Figure>> = catalog
-        .models
+pub fn rate<'c>(
+    models: &'c [Model],
+    families: &'c [Family],
+    axis: Axis,
+    building_on: Option<CheckpointKind>,
+) -> Ratings<'c> {
+    let n = models.len();
+    let all: Vec<Vec<Figure>> = models
         .iter()
-        .map(|m| figures(catalog, m, axis, building_on))
+        .map(|m| figures(families, m, axis, building_on))
         .collect();
     // Cells: (table, benchmark) → (model, log-odds, weight), in a fixed order.
     let mut cells: Cells = BTreeMap::new();
@@ -510,10 +585,10 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
         .max_by(|&a, &b| strength[a].total_cmp(&strength[b]).then(b.cmp(&a)));
     let top = strongest.map_or(0.0, |i| strength[i]);
     // A figure was compared when its cell survived: every in-range figure went into its cell.
-    let compared = |f: &Figure| {
+    let was_compared = |f: &Figure| {
         (0.0..=100.0).contains(&f.value) && cells.contains_key(&(f.group, f.benchmark))
     };
-    let models = all
+    let rated = all
         .into_iter()
         .enumerate()
         .map(|(i, figs)| {
@@ -525,18 +600,28 @@ pub fn rate(catalog: &Catalog, axis: Axis, building_on: Option<CheckpointKind>) 
                 Err(Unrated::Unlinked)
             } else {
                 let s = strength[i] - top;
+                let compared: Vec<u16> = (0..figs.len())
+                    .filter(|&p| was_compared(&figs[p]))
+                    .map(|p| u16::try_from(p).unwrap_or(u16::MAX))
+                    .collect();
                 Ok(Rating {
                     value: sigmoid(s + logit(REFERENCE_SCORE)),
                     strength: s,
-                    figures: figs.into_iter().filter(|f| compared(f)).collect(),
+                    base_figure: compared
+                        .iter()
+                        .any(|&p| figs[usize::from(p)].checkpoint == CheckpointKind::Base),
+                    compared,
                 })
             }
         })
         .collect();
     Ratings {
         axis,
-        models,
-        strongest: strongest.map(|i| catalog.models[i].id.as_str()),
+        building_on,
+        models: rated,
+        strongest: strongest.map(|i| models[i].id.as_str()),
+        catalog_models: models,
+        families,
     }
 }
 

@@ -30,6 +30,12 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/catalog_sources.rs"));
     pub static FULL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
     pub static CORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-core.bin"));
+    /// Each model's evidence rows (ranges in `EVIDENCE_RANGES`, catalog order), which the core
+    /// copy leaves out: decoded only for the models whose figures are read.
+    pub static EVIDENCE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-evidence.bin"));
+    /// The capability ratings of the embedded catalog (`capability::Stored`, ranges in
+    /// `RATING_RANGES` by `capability::stored_slot`).
+    pub static RATINGS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-ratings.bin"));
 }
 
 /// When the embedded catalog's facts were last reviewed (`as_of` in catalog/catalog.toml), known
@@ -74,6 +80,9 @@ pub struct Catalog {
     /// Family id → the non-permissive licenses binding the reviewed (not user) models of the family;
     /// built on first use (`lineage.rs`).
     family_licenses: std::sync::OnceLock<FastMap<String, Vec<String>>>,
+    /// The embedded catalog, nothing merged over it: the capability ratings build.rs computed
+    /// for it apply.
+    embedded_only: bool,
 }
 
 /// How much of the embedded catalog to load.
@@ -102,7 +111,51 @@ impl Catalog {
             .context("the embedded catalog is corrupt (rebuild pick)")?;
         // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
         // sure), so they are taken as gathered, without the merge's lookups.
-        Ok(Catalog::gathered(files))
+        let mut catalog = Catalog::gathered(files);
+        if detail == Detail::Core {
+            // The core copy has no evidence rows: each model's stay encoded until read.
+            for (m, &(start, end)) in catalog.models.iter_mut().zip(embedded::EVIDENCE_RANGES) {
+                m.evidence = Evidences::encoded(&embedded::EVIDENCE[start..end]);
+            }
+        }
+        catalog.embedded_only = true;
+        Ok(catalog)
+    }
+
+    /// Every model's capability rating on `axis` for a build on `building_on`. For the embedded
+    /// catalog with nothing merged over it, the ratings build.rs computed (the least-squares fit
+    /// over 4,000 figures was a sixth of the main query); otherwise fitted now.
+    pub fn ratings(
+        &self,
+        axis: crate::capability::Axis,
+        building_on: Option<CheckpointKind>,
+    ) -> crate::capability::Ratings<'_> {
+        use crate::capability::{self, Ratings};
+        match self.stored_ratings(axis, building_on) {
+            Some(stored) => {
+                Ratings::from_stored(stored, &self.models, &self.families, axis, building_on)
+            }
+            None => capability::rate(&self.models, &self.families, axis, building_on),
+        }
+    }
+
+    /// The ratings build.rs stored, when they apply (the embedded catalog, nothing merged).
+    fn stored_ratings(
+        &self,
+        axis: crate::capability::Axis,
+        building_on: Option<CheckpointKind>,
+    ) -> Option<crate::capability::Stored> {
+        if !self.embedded_only {
+            return None;
+        }
+        let &(start, end) =
+            embedded::RATING_RANGES.get(crate::capability::stored_slot(axis, building_on))?;
+        text::decode_static::<crate::capability::Stored>(
+            &embedded::RATINGS[start..end],
+            text::Origin::Embedded,
+        )
+        .ok()
+        .filter(|s| s.models.len() == self.models.len())
     }
 
     /// The entries of `files` in file order, each tagged with its file, appended without merging
@@ -243,6 +296,7 @@ impl Catalog {
 
     /// Merges a parsed catalog over this one (each entry keeps its origin file).
     fn absorb(&mut self, other: Catalog) {
+        self.embedded_only = false;
         self.as_of = self.as_of.max(other.as_of);
         let ov = &mut self.overrides;
         ov.extend(other.overrides);
@@ -902,6 +956,43 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("[[model]]"));
+    }
+
+    #[test]
+    fn the_stored_ratings_are_the_ratings_fitted_now() {
+        use crate::capability::{rate, Axis, BUILDING_ON};
+        for detail in [Detail::Core, Detail::Full] {
+            let c = Catalog::embedded_with(detail).unwrap();
+            for axis in Axis::ALL {
+                for on in BUILDING_ON {
+                    assert!(c.stored_ratings(axis, on).is_some(), "{axis:?} {on:?}");
+                    let stored = c.ratings(axis, on);
+                    let fitted = rate(&c.models, &c.families, axis, on);
+                    assert_eq!(stored.models, fitted.models, "{axis:?} {on:?}");
+                    assert_eq!(stored.strongest, fitted.strongest);
+                    for i in 0..c.models.len() {
+                        assert_eq!(stored.figures(i), fitted.figures(i), "{}", c.models[i].id);
+                    }
+                }
+            }
+        }
+        // Merged with anything, the catalog is rated afresh.
+        let mut merged = Catalog::embedded_with(Detail::Core).unwrap();
+        merged.absorb(Catalog::default());
+        assert!(merged.stored_ratings(Axis::General, None).is_none());
+    }
+
+    #[test]
+    fn core_evidence_is_read_on_demand_and_equals_the_full_copy() {
+        let core = Catalog::embedded_with(Detail::Core).unwrap();
+        let full = Catalog::embedded_with(Detail::Full).unwrap();
+        assert_eq!(core.models.len(), full.models.len());
+        let rows: usize = core.models.iter().map(|m| m.evidence.len()).sum();
+        assert!(rows > 4_000, "{rows} evidence rows");
+        for (c, f) in core.models.iter().zip(&full.models) {
+            assert_eq!(c.id, f.id);
+            assert_eq!(&*c.evidence, &*f.evidence, "{}", c.id);
+        }
     }
 
     #[test]

@@ -897,6 +897,91 @@ pub struct Evidence {
     pub as_of: Date,
 }
 
+/// A model's evidence rows. Read from TOML they are a list; in the embedded catalog's core copy
+/// they stay encoded in the binary until first read: only the capability rating (itself computed at
+/// build time for the embedded catalog) and the few candidates shown need them, and decoding all
+/// 4,000 rows was a fifth of the main query's work.
+#[derive(Default)]
+pub struct Evidences {
+    list: std::sync::OnceLock<Vec<Evidence>>,
+    /// The list's postcard bytes in the binary, decoded on first read.
+    encoded: Option<&'static [u8]>,
+}
+
+impl Evidences {
+    /// Rows kept encoded until first read: `bytes` are the postcard form of a `Vec<Evidence>`
+    /// that build.rs wrote (and decoded once to check).
+    pub fn encoded(bytes: &'static [u8]) -> Evidences {
+        Evidences {
+            list: std::sync::OnceLock::new(),
+            encoded: Some(bytes),
+        }
+    }
+
+    pub fn as_slice(&self) -> &[Evidence] {
+        self.list.get_or_init(|| match self.encoded {
+            Some(bytes) => super::text::decode_static(bytes, super::text::Origin::Embedded)
+                .expect("the embedded evidence decodes (build.rs decoded it once)"),
+            None => Vec::new(),
+        })
+    }
+
+    pub fn clear(&mut self) {
+        *self = Evidences::default();
+    }
+}
+
+impl From<Vec<Evidence>> for Evidences {
+    fn from(list: Vec<Evidence>) -> Evidences {
+        Evidences {
+            list: std::sync::OnceLock::from(list),
+            encoded: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Evidences {
+    type Target = [Evidence];
+    fn deref(&self) -> &[Evidence] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Evidences {
+    type Item = &'a Evidence;
+    type IntoIter = std::slice::Iter<'a, Evidence>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl Clone for Evidences {
+    fn clone(&self) -> Evidences {
+        Evidences {
+            list: self.list.clone(),
+            encoded: self.encoded,
+        }
+    }
+}
+
+impl fmt::Debug for Evidences {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl Serialize for Evidences {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidences {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Evidences, D::Error> {
+        Vec::<Evidence>::deserialize(d).map(Evidences::from)
+    }
+}
+
 /// How a layer group keeps its context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -1204,7 +1289,7 @@ pub struct Model {
     pub checkpoint_precision: Option<CheckpointPrecision>,
     /// Published capability figures (see `Evidence`).
     #[serde(default)]
-    pub evidence: Vec<Evidence>,
+    pub evidence: Evidences,
     #[serde(default)]
     pub sources: Sources,
     #[serde(skip)]

@@ -152,9 +152,9 @@ fn capability_view(q: &Query, ratings: &Ratings, floor: &Floor, index: usize) ->
                 .best
                 .as_ref()
                 .map(|(_, best)| (r.value / best).min(1.0)),
-            figures: r
-                .figures
-                .iter()
+            figures: ratings
+                .figures(index)
+                .into_iter()
                 .map(|f| FigureView {
                     benchmark: f.benchmark.to_string(),
                     value: f.value,

@@ -365,7 +365,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         cheapest_api: cheapest_api.as_ref(),
     };
     let newest = catalog.newest_release().map_or(0, |d| d.days());
-    let ratings = capability::rate(catalog, q.axis, q.checkpoint);
+    let ratings = catalog.ratings(q.axis, q.checkpoint);
     let teacher_findings = q
         .teacher
         .map(|t| license::teacher_findings(catalog, t, &q.usage))
@@ -507,12 +507,9 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     // Building on a base checkpoint, only figures measured on base checkpoints show that one does
     // the job (post-trained figures count at a reduced weight in the rating, not here).
     let rated = |d: &Draft| {
-        ratings.get(d.index).is_ok_and(|r| {
-            q.checkpoint != Some(CheckpointKind::Base)
-                || r.figures
-                    .iter()
-                    .any(|f| f.checkpoint == CheckpointKind::Base)
-        })
+        ratings
+            .get(d.index)
+            .is_ok_and(|r| q.checkpoint != Some(CheckpointKind::Base) || r.base_figure)
     };
     let any_rated = scored.iter().any(|(_, _, d)| rated(d));
     let eligible = |d: &Draft| !any_rated || rated(d);
