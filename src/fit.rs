@@ -352,10 +352,32 @@ fn layout_fits(
     tp: u64,
     pp: u64,
 ) -> bool {
-    let topo = topology(gpu, count, req);
-    let replicas = topo.replicas(tp * pp).max(1);
-    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, 1, replicas);
-    topo.allows(tp, pp) && fp8_block_split(shape, req, p, tp).is_none() && memory.total() <= budget
+    topology(gpu, count, req).allows(tp, pp) && memory_fits(shape, gpu, count, req, p, tp, pp, 1)
+}
+
+/// Whether a TP x PP x EP layout is what `plan_at` calls fitting (its memory fits each GPU, its
+/// replicas stay within the GPUs, engines load it), without the rest of the plan.
+#[allow(clippy::too_many_arguments)]
+fn memory_fits(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+    ep: u64,
+) -> bool {
+    let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
+    let replicas = topology(gpu, count, req).replicas(tp * pp * ep).max(1);
+    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
+    fitting(&memory, budget, tp * pp * ep, replicas, count)
+        && fp8_block_split(shape, req, p, tp).is_none()
+}
+
+/// The memory and GPU-count half of a serving layout's fit (the other: engines load it).
+fn fitting(memory: &Memory, budget: f64, size: u64, replicas: u64, count: u64) -> bool {
+    memory.total() <= budget && size * replicas <= count
 }
 
 /// The precisions a request asks for: the one given, or every one that applies.
@@ -414,40 +436,73 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         .iter()
         .copied()
         .find(|&(tp, pp)| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp))
-        .unwrap_or_else(|| {
-            // Nothing fits: the largest layout these GPUs allow, the widest TP group first.
-            let single = node_tps(shape, &topo).into_iter().map(|tp| (tp, 1));
-            staged
-                .iter()
-                .copied()
-                .chain(single)
-                .max_by_key(|&(tp, pp)| (tp * pp, tp))
-                .unwrap_or((1, 1))
-        });
+        .unwrap_or_else(|| largest_layout(shape, &topo, &staged));
     serve_plan_at(shape, gpu, count, req, p, tp, pp)
+}
+
+/// When nothing fits: the largest layout these GPUs allow, the widest TP group first (the plan
+/// then says by how much it misses).
+fn largest_layout(shape: &Shape, topo: &Topology, staged: &[(u64, u64)]) -> (u64, u64) {
+    let single = node_tps(shape, topo).into_iter().map(|tp| (tp, 1));
+    staged
+        .iter()
+        .copied()
+        .chain(single)
+        .max_by_key(|&(tp, pp)| (tp * pp, tp))
+        .unwrap_or((1, 1))
+}
+
+/// Whether `serve_plan` returns a plan that fits, without planning one: the what-would-fit
+/// searches (`remedies`) ask this a dozen times a model, and a plan's throughput estimates were
+/// four fifths of `--format json`. A layout `layout_fits` accepts is one whose plan fits (the same
+/// memory, and `allows` keeps replicas x size within the GPUs), so the answer is whether any
+/// layout `serve_plan` weighs fits, else whether its fallback plan does.
+fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> bool {
+    let topo = topology(gpu, count, req);
+    let fits = |tp, pp| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp);
+    if node_tps(shape, &topo).into_iter().any(|tp| fits(tp, 1))
+        || ep_groups(shape, gpu, count, req, p)
+            .any(|g| memory_fits(shape, gpu, count, req, p, 1, 1, g))
+    {
+        return true;
+    }
+    let staged = staged_layouts(shape, &topo);
+    if staged.iter().any(|&(tp, pp)| fits(tp, pp)) {
+        return true;
+    }
+    let (tp, pp) = largest_layout(shape, &topo, &staged);
+    serve_plan_at(shape, gpu, count, req, p, tp, pp).fits
 }
 
 /// Expert-parallel layouts with data-parallel attention that fit, for MoE models on engines that
 /// run them (vLLM, SGLang, TensorRT-LLM) over a scale-up link: groups of 2 GPUs up to a node, and
 /// whole nodes beyond (experts divided evenly).
 fn ep_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
-    let a = &shape.arch;
-    if a.experts < 2
-        || !supports(gpu, p)
-        || !has_scale_up_link(gpu)
-        || !Profile::of(req).expert_parallel()
-    {
-        return Vec::new();
-    }
-    let topo = topology(gpu, count, req);
-    (2..=count)
-        .filter(|g| g.is_power_of_two() || g % topo.per_node == 0)
-        .filter(|&g| a.experts.is_multiple_of(g) && topo.replicas(g) >= 1)
+    ep_groups(shape, gpu, count, req, p)
         .filter_map(|g| {
             let plan = serve_plan_ep(shape, gpu, count, req, p, g);
             plan.fits.then_some(plan)
         })
         .collect()
+}
+
+/// The expert-parallel group sizes `ep_layouts` weighs (fitting or not).
+fn ep_groups<'a>(
+    shape: &'a Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+) -> impl Iterator<Item = u64> + 'a {
+    let a = &shape.arch;
+    let runs = a.experts >= 2
+        && supports(gpu, p)
+        && has_scale_up_link(gpu)
+        && Profile::of(req).expert_parallel();
+    let topo = topology(gpu, count, req);
+    (2..=if runs { count } else { 0 })
+        .filter(move |g| g.is_power_of_two() || g % topo.per_node == 0)
+        .filter(move |&g| a.experts.is_multiple_of(g) && topo.replicas(g) >= 1)
 }
 
 /// Whether the GPUs have a scale-up link (NVLink, Infinity Fabric, ICI) rather than PCIe only.
@@ -572,7 +627,7 @@ fn plan_at(
     let replicas = topo.replicas(tp * pp * ep).max(1);
     let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
     let refused = fp8_block_split(shape, req, p, tp);
-    let fits = memory.total() <= budget && tp * pp * ep * replicas <= count && refused.is_none();
+    let fits = fitting(&memory, budget, tp * pp * ep, replicas, count) && refused.is_none();
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
         ((free * GIB / kv_seq).floor() as u64)
@@ -851,11 +906,11 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     if short >= 0.05 {
         out.push(format!("short by {short:.1} GiB per GPU"));
     }
-    let sized = |count: u64, req: &Request, p: Precision| {
+    let fits = |count: u64, req: &Request, p: Precision| {
         if req.task.is_training() {
-            train_plan(shape, gpu, count, req, p)
+            train_plan(shape, gpu, count, req, p).fits
         } else {
-            serve_plan(shape, gpu, count, req, p)
+            serve_fits(shape, gpu, count, req, p)
         }
     };
     if !req.task.is_training() {
@@ -863,14 +918,14 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
             if p != plan.precision
                 && supports(gpu, p)
                 && p.linear_bits() < plan.precision.linear_bits()
-                && sized(count, req, p).fits
+                && fits(count, req, p)
             {
                 out.push(format!("fits at {} on the same GPUs", p.as_str()));
                 break;
             }
         }
     } else if req.task != Task::Qlora
-        && sized(
+        && fits(
             count,
             &Request {
                 task: Task::Qlora,
@@ -878,7 +933,6 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
             },
             Precision::Nf4,
         )
-        .fits
     {
         out.push("fits with QLoRA (--task qlora)".into());
     }
@@ -887,7 +941,7 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     if supports(gpu, plan.precision) {
         let topo = topology(gpu, count, req);
         let counts: Vec<u64> = topo.counts_from(count + 1).collect();
-        let fits_on = |i: usize| sized(counts[i], req, plan.precision).fits;
+        let fits_on = |i: usize| fits(counts[i], req, plan.precision);
         // Exponential search for a count that fits, then bisection below it (more GPUs never
         // stop a fit, so the first fitting count is the boundary).
         let (mut lo, mut hi, mut step) = (0usize, None, 1usize);
@@ -922,16 +976,14 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
         let (mut lo, mut hi) = (0u64, req.context);
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if sized(
+            if fits(
                 count,
                 &Request {
                     context: mid,
                     ..req.clone()
                 },
                 plan.precision,
-            )
-            .fits
-            {
+            ) {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -943,4 +995,56 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// `serve_fits` answers what a whole plan says: over the catalog's layouts (dense, MoE with
+    /// expert parallel, MLA, hybrid), GPUs with and without NVLink and on TPU pods, counts inside
+    /// one node and across nodes, short and long contexts, every precision that applies.
+    #[test]
+    fn serve_fits_is_whether_serve_plan_fits() {
+        let c = Catalog::embedded().unwrap();
+        let gpus = [
+            "h100-sxm",
+            "l4",
+            "rtx-4090",
+            "mi300x",
+            "a100-40gb",
+            "tpu-v5e",
+        ];
+        let (mut fit, mut miss) = (0, 0);
+        for m in c.models.iter().step_by(3) {
+            let Some(shape) = Shape::from_model(m) else {
+                continue;
+            };
+            for g in gpus {
+                let gpu = c.gpu(g).unwrap();
+                for count in [1, 2, 3, 8, 16] {
+                    for context in [8_192, 131_072] {
+                        let req = Request::serve(context);
+                        for p in shape.precisions(gpu, req.task) {
+                            let want = serve_plan(&shape, gpu, count, &req, p).fits;
+                            assert_eq!(
+                                serve_fits(&shape, gpu, count, &req, p),
+                                want,
+                                "{} on {count}x {g}, context {context}, {}",
+                                m.id,
+                                p.as_str()
+                            );
+                            if want {
+                                fit += 1;
+                            } else {
+                                miss += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fit > 500 && miss > 500, "{fit} fitting, {miss} not");
+    }
 }
