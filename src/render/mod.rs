@@ -127,9 +127,10 @@ impl Style {
     /// Every line of `text` wider than the terminal wrapped at word boundaries, continuation lines
     /// indented two columns past the line's own indent (tables are sized already; colour escapes
     /// count as width, which errs toward wrapping early). Off a terminal, `text` unchanged.
-    pub fn fit_lines(self, text: &str) -> String {
+    pub fn fit_lines(self, text: String) -> String {
+        // On a pipe the text is passed on as it is: no copy of a large report.
         if !self.terminal {
-            return text.to_string();
+            return text;
         }
         let width = usize::from(self.width);
         let mut out = String::with_capacity(text.len() + 64);
