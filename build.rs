@@ -3,6 +3,11 @@
 //! - the parsed catalog in postcard's compact binary form, twice: complete (for `pick show`) and
 //!   without the prose fields only `show` prints (the "core" copy ranking, sizing and the gate load).
 //!   Decoding it costs a fraction of parsing TOML or JSON on every run.
+//! - each model's evidence rows, encoded on their own: the core copy leaves them out, and a model's
+//!   rows are decoded only when read (`schema::Evidences`).
+//! - the capability ratings of the embedded catalog on every axis for every kind of checkpoint
+//!   (`src/capability.rs`, compiled here too), so that the main query reads them instead of fitting
+//!   them on every run.
 //!
 //! The files are read with the catalog's own reader (`src/catalog/schema.rs`), so syntax errors and
 //! unknown keys fail the build with file, line and column: every problem of every file is listed,

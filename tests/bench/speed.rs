@@ -172,10 +172,10 @@ fn scan_tree(root: &Path, files: usize) {
             2 => format!("fn main() {{\n    let path = \"src/lib.rs\";\n    println!(\"{{}}\", {i});\n}}\n"),
             // A model the catalog does not know, a new name in every such file: the gate fails
             // closed on each and looks for a did-you-mean.
-            _ => format!("# Notes {i}\nServing acme-labs/internal-chat-{i}-instruct in staging.\n"),
+            _ => format!("engine: vllm\nmodel: acme-labs/internal-chat-{i}-instruct\n"),
         };
         std::fs::write(
-            dir.join(format!("f{i}.{}", ["py", "yaml", "rs", "md"][i % 4])),
+            dir.join(format!("f{i}.{}", ["py", "yaml", "rs", "yml"][i % 4])),
             body,
         )
         .unwrap();
