@@ -101,11 +101,19 @@ pub fn read_catalogs(texts: &[&str]) -> Vec<(CatalogFile, Vec<ReadProblem>)> {
         std::thread::scope(|scope| {
             let handles: Vec<_> = runs
                 .into_iter()
-                .map(|run| scope.spawn(move || read_run(run)))
+                .map(|run| (run, scope.spawn(move || read_run(run))))
                 .collect();
+            // A run whose thread failed sends each of its files back to the one-document reader
+            // (never an empty result: entries would go missing without a word).
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_default())
+                .map(|(run, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        let mut files: Vec<usize> = run.iter().map(|p| p.0).collect();
+                        files.dedup();
+                        files.into_iter().map(|f| (f, None)).collect()
+                    })
+                })
                 .collect()
         })
     };
