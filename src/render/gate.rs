@@ -3,7 +3,7 @@
 use super::{json, Style, Tone, SCHEMA_VERSION};
 use crate::catalog::Date;
 use crate::findings::{Code, Level};
-use crate::gate::{GateFinding, GateReport, Location, ScanSummary, Verdict};
+use crate::gate::{GateFinding, GateReport, Location, ModelResult, ScanSummary, Verdict};
 use comfy_table::Cell;
 use serde::Serialize;
 
@@ -16,7 +16,7 @@ struct GateJson<'a> {
     policy: &'a str,
     /// The date exceptions were checked against.
     today: Date,
-    models: Vec<GatedModelJson<'a>>,
+    models: GatedModels<'a>,
     /// Findings about the policy itself (unused exceptions, nothing gated).
     policy_findings: Vec<FindingJson<'a>>,
     /// What `--scan` read and left out; null without `--scan`.
@@ -80,6 +80,16 @@ fn scan_lines(s: &ScanSummary) -> (String, Vec<String>) {
     (head, lines)
 }
 
+/// Every model reference, each serialized as it is reached: a scan of 50,000 files gates tens of
+/// thousands of references, and a view of them all held at once was a sixth of the run's memory.
+struct GatedModels<'a>(&'a [ModelResult]);
+
+impl Serialize for GatedModels<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(GatedModelJson::new))
+    }
+}
+
 /// One model reference: from the policy, or found by `--scan`.
 #[derive(Serialize)]
 struct GatedModelJson<'a> {
@@ -100,6 +110,31 @@ struct GatedModelJson<'a> {
     verdict: &'static str,
     location: LocationJson<'a>,
     findings: Vec<FindingJson<'a>>,
+}
+
+impl<'a> GatedModelJson<'a> {
+    fn new(m: &'a ModelResult) -> GatedModelJson<'a> {
+        GatedModelJson {
+            reference: &m.reference,
+            revision: m.revision.as_deref(),
+            id: m.id.as_deref(),
+            license: m.license.as_deref(),
+            source: m.source.map(|s| s.as_str()),
+            lineage: m.lineage.iter().map(LineageJson::new).collect(),
+            licenses: m
+                .licenses
+                .iter()
+                .map(|b| BoundJson {
+                    id: &b.id,
+                    tier: b.tier,
+                    via: b.via,
+                })
+                .collect(),
+            verdict: m.verdict.as_str(),
+            location: LocationJson::new(&m.location),
+            findings: m.findings.iter().map(FindingJson::new).collect(),
+        }
+    }
 }
 
 /// One upstream: what it is, how the model derives from it, its own licenses and where its facts
@@ -178,30 +213,7 @@ pub fn report_json(r: &GateReport) -> String {
         passed: r.passed,
         policy: &r.policy_file,
         today: r.today,
-        models: r
-            .models
-            .iter()
-            .map(|m| GatedModelJson {
-                reference: &m.reference,
-                revision: m.revision.as_deref(),
-                id: m.id.as_deref(),
-                license: m.license.as_deref(),
-                source: m.source.map(|s| s.as_str()),
-                lineage: m.lineage.iter().map(LineageJson::new).collect(),
-                licenses: m
-                    .licenses
-                    .iter()
-                    .map(|b| BoundJson {
-                        id: &b.id,
-                        tier: b.tier,
-                        via: b.via,
-                    })
-                    .collect(),
-                verdict: m.verdict.as_str(),
-                location: LocationJson::new(&m.location),
-                findings: m.findings.iter().map(FindingJson::new).collect(),
-            })
-            .collect(),
+        models: GatedModels(&r.models),
         policy_findings: r.policy_findings.iter().map(FindingJson::new).collect(),
         scan: r.scan.as_ref().map(ScanJson::new),
     })
