@@ -258,7 +258,7 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
         "where",
     ];
     const VERDICT: usize = 4;
-    let mut rows: Vec<Vec<String>> = r
+    let rows: Vec<Vec<String>> = r
         .models
         .iter()
         .map(|m| {
@@ -277,27 +277,38 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
     // On a terminal: the reference (whole) and its verdict first, then why and where.
     let keep = style.columns_that_fit(&HEADER, &rows, &[0, VERDICT, 2, 5, 1, 3]);
     let shown: Vec<&str> = keep.iter().map(|&i| HEADER[i]).collect();
-    let mut t = style.table(&shown);
-    // Cells take the rows' strings (a scan of 50,000 files holds tens of thousands of rows).
-    for (m, row) in r.models.iter().zip(&mut rows) {
-        t.add_row(
-            keep.iter()
-                .map(|&i| {
-                    if i == VERDICT {
-                        verdict_cell(m.verdict, style)
-                    } else {
-                        Cell::new(std::mem::take(&mut row[i]))
-                    }
-                })
-                .collect::<Vec<_>>(),
-        );
-    }
-    drop(rows);
-    if let Some(model) = keep.iter().position(|&i| i == 0) {
-        Style::keep_whole(&mut t, model);
-    }
-    let mut out = format!("{t}\n");
-    drop(t);
+    // Off a terminal every column is kept, in order: the rows are the table's.
+    let every_column = keep.iter().copied().eq(0..HEADER.len());
+    let plain = every_column
+        .then(|| style.plain_table(&shown, &rows))
+        .flatten();
+    let mut out = match plain {
+        Some(table) => {
+            drop(rows);
+            table + "\n"
+        }
+        None => {
+            let mut t = style.table(&shown);
+            // Cells take the rows' strings (a scan of 50,000 files holds tens of thousands).
+            for (m, mut row) in r.models.iter().zip(rows) {
+                t.add_row(
+                    keep.iter()
+                        .map(|&i| {
+                            if i == VERDICT {
+                                verdict_cell(m.verdict, style)
+                            } else {
+                                Cell::new(std::mem::take(&mut row[i]))
+                            }
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+            if let Some(model) = keep.iter().position(|&i| i == 0) {
+                Style::keep_whole(&mut t, model);
+            }
+            format!("{t}\n")
+        }
+    };
     for m in r.models.iter().filter(|m| !m.lineage.is_empty()) {
         out.push_str(&format!(
             "{} lineage: {}\n",
