@@ -214,7 +214,8 @@ pub fn check(path: &Path, kind: Kind) -> Result<Metadata, InputError> {
     Ok(meta)
 }
 
-/// Opens a regular file of at most `kind.limit()` bytes: the file and its size.
+/// Opens a regular file of at most `kind.limit()` bytes: the file, and the path's metadata (its
+/// size is a hint: 0 for /proc files, and the file may change after the check).
 fn open_checked(path: &Path, kind: Kind) -> Result<(File, Metadata), InputError> {
     let io = |source| InputError::Io {
         kind,
