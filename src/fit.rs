@@ -368,16 +368,56 @@ fn memory_fits(
     pp: u64,
     ep: u64,
 ) -> bool {
-    let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
-    let replicas = topology(gpu, count, req).replicas(tp * pp * ep).max(1);
-    let (memory, _, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
-    fitting(&memory, budget, tp * pp * ep, replicas, count)
-        && fp8_block_split(shape, req, p, tp).is_none()
+    LayoutMemory::of(shape, gpu, count, req, p, tp, pp, ep).fits
 }
 
-/// The memory and GPU-count half of a serving layout's fit (the other: engines load it).
-fn fitting(memory: &Memory, budget: f64, size: u64, replicas: u64, count: u64) -> bool {
-    memory.total() <= budget && size * replicas <= count
+/// A serving layout's memory on each GPU and whether it fits: what `plan_at` builds a plan on,
+/// and all that `memory_fits` asks.
+struct LayoutMemory {
+    /// The degrees, at least 1 each.
+    tp: u64,
+    pp: u64,
+    ep: u64,
+    replicas: u64,
+    memory: Memory,
+    /// KV cache bytes of one sequence on one GPU.
+    kv_seq: f64,
+    budget: f64,
+    /// Why engines refuse the split, if they do.
+    refused: Option<String>,
+    fits: bool,
+}
+
+impl LayoutMemory {
+    #[allow(clippy::too_many_arguments)]
+    fn of(
+        shape: &Shape,
+        gpu: &Gpu,
+        count: u64,
+        req: &Request,
+        p: Precision,
+        tp: u64,
+        pp: u64,
+        ep: u64,
+    ) -> LayoutMemory {
+        let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
+        let replicas = topology(gpu, count, req).replicas(tp * pp * ep).max(1);
+        let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
+        let refused = fp8_block_split(shape, req, p, tp);
+        let fits =
+            memory.total() <= budget && tp * pp * ep * replicas <= count && refused.is_none();
+        LayoutMemory {
+            tp,
+            pp,
+            ep,
+            replicas,
+            memory,
+            kv_seq,
+            budget,
+            refused,
+            fits,
+        }
+    }
 }
 
 /// The precisions a request asks for: the one given, or every one that applies.
@@ -623,11 +663,17 @@ fn plan_at(
     ep: u64,
 ) -> Plan {
     let topo = topology(gpu, count, req);
-    let (tp, pp, ep) = (tp.max(1), pp.max(1), ep.max(1));
-    let replicas = topo.replicas(tp * pp * ep).max(1);
-    let (memory, kv_seq, budget) = serve_memory(shape, gpu, req, p, tp, pp, ep, replicas);
-    let refused = fp8_block_split(shape, req, p, tp);
-    let fits = fitting(&memory, budget, tp * pp * ep, replicas, count) && refused.is_none();
+    let LayoutMemory {
+        tp,
+        pp,
+        ep,
+        replicas,
+        memory,
+        kv_seq,
+        budget,
+        refused,
+        fits,
+    } = LayoutMemory::of(shape, gpu, count, req, p, tp, pp, ep);
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
         ((free * GIB / kv_seq).floor() as u64)
