@@ -214,15 +214,15 @@ pub fn check(path: &Path, kind: Kind) -> Result<Metadata, InputError> {
     Ok(meta)
 }
 
-/// Opens a regular file of at most `kind.limit()` bytes: the file, and the path's metadata (its
-/// size is a hint: 0 for /proc files, and the file may change after the check).
+/// Opens a regular file of at most `kind.limit()` bytes: the file, and the metadata of what was
+/// opened (its size is a hint: 0 for /proc files, and a file may still grow).
 fn open_checked(path: &Path, kind: Kind) -> Result<(File, Metadata), InputError> {
     let io = |source| InputError::Io {
         kind,
         path: path.to_path_buf(),
         source,
     };
-    let meta = check(path, kind)?;
+    check(path, kind)?;
     let file = File::open(path).map_err(io)?;
     // The path may have been swapped between the check and the open: check what was opened.
     let opened = file.metadata().map_err(io)?;
@@ -234,7 +234,7 @@ fn open_checked(path: &Path, kind: Kind) -> Result<(File, Metadata), InputError>
             target: None,
         });
     }
-    Ok((file, meta))
+    Ok((file, opened))
 }
 
 /// Reads from an opened file up to `kind.limit()` bytes (more is an error).
@@ -308,7 +308,7 @@ impl FileBytes {
 /// of loading 100,000 models). An empty or unmappable file (a /proc file) is read instead.
 pub fn map_bytes(path: &Path, kind: Kind) -> Result<FileBytes, InputError> {
     let (file, meta) = open_checked(path, kind)?;
-    let len = file.metadata().map_or(0, |m| m.len());
+    let len = meta.len();
     if len > kind.limit() {
         return Err(InputError::TooLarge {
             kind,
