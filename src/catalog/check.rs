@@ -941,18 +941,20 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         p.push("open weights need [model.arch]".into());
         return p;
     };
-    let mut arch_problem = |cond: bool, msg: &str| {
+    // The message is formatted only when the check fails (a catalog of 100,000 models would
+    // otherwise build every message of every model).
+    let mut arch_problem = |cond: bool, msg: std::fmt::Arguments| {
         if cond {
             p.push(format!("arch: {msg}"));
         }
     };
     arch_problem(
         a.layers == 0 || a.hidden_size == 0 || a.attention_heads == 0 || a.head_dim == 0,
-        "layers, hidden_size, attention_heads and head_dim must be > 0",
+        format_args!("layers, hidden_size, attention_heads and head_dim must be > 0"),
     );
     arch_problem(
         a.vocab_size == 0 && m.params_note.is_none(),
-        "vocab_size is missing: give it, or say in params_note that it is unknown",
+        format_args!("vocab_size is missing: give it, or say in params_note that it is unknown"),
     );
     // Sizes beyond any model are typos (or hostile), and would make the sizing arithmetic overflow.
     use crate::localmodel::{MAX_EXPERTS, MAX_FFN, MAX_HEADS, MAX_LAYERS, MAX_VOCAB, MAX_WIDTH};
@@ -981,68 +983,68 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
         ("experts_per_token", a.experts_per_token, MAX_EXPERTS),
         ("shared_experts", a.shared_experts, MAX_EXPERTS),
     ] {
-        // Formatted only when it fails: 21 messages a model built for nothing cost a third of
-        // checking a large catalog.
-        if value > max {
-            arch_problem(true, &format!("{key} {value} is above {max}"));
-        }
+        arch_problem(value > max, format_args!("{key} {value} is above {max}"));
     }
     arch_problem(
         a.kv_heads == 0 || a.kv_heads > a.attention_heads,
-        "kv_heads must be between 1 and attention_heads",
+        format_args!("kv_heads must be between 1 and attention_heads"),
     );
     arch_problem(
         a.kv_heads > 0 && a.attention_heads % a.kv_heads != 0,
-        "attention_heads must be a multiple of kv_heads",
+        format_args!("attention_heads must be a multiple of kv_heads"),
     );
     arch_problem(
         a.attention.is_none(),
-        "attention (mha | gqa | mqa | mla) is missing",
+        format_args!("attention (mha | gqa | mqa | mla) is missing"),
     );
     arch_problem(
         a.attention == Some(Attention::Mla) && a.kv_lora_rank == 0,
-        "mla needs kv_lora_rank",
+        format_args!("mla needs kv_lora_rank"),
     );
     arch_problem(
         a.attention == Some(Attention::Mha) && a.kv_heads != a.attention_heads,
-        "mha means kv_heads = attention_heads",
+        format_args!("mha means kv_heads = attention_heads"),
     );
     arch_problem(
         a.attention == Some(Attention::Mqa) && a.kv_heads != 1,
-        "mqa means kv_heads = 1",
+        format_args!("mqa means kv_heads = 1"),
     );
     arch_problem(
         a.experts_per_token > a.experts,
-        "experts_per_token exceeds experts",
+        format_args!("experts_per_token exceeds experts"),
     );
-    arch_problem(a.dense_layers > a.layers, "dense_layers exceeds layers");
+    arch_problem(
+        a.dense_layers > a.layers,
+        format_args!("dense_layers exceeds layers"),
+    );
     arch_problem(
         a.sliding_window_layers > a.layers,
-        "sliding_window_layers exceeds layers",
+        format_args!("sliding_window_layers exceeds layers"),
     );
     arch_problem(
         (a.sliding_window > 0) != (a.sliding_window_layers > 0),
-        "sliding_window and sliding_window_layers go together",
+        format_args!("sliding_window and sliding_window_layers go together"),
     );
     let moe = m.is_moe();
     arch_problem(
         moe && (a.experts < 2 || a.experts_per_token == 0 || a.moe_intermediate_size == 0),
-        "a moe model needs experts, experts_per_token and moe_intermediate_size",
+        format_args!("a moe model needs experts, experts_per_token and moe_intermediate_size"),
     );
-    arch_problem(!moe && a.experts > 0, "a dense model has no experts");
+    arch_problem(
+        !moe && a.experts > 0,
+        format_args!("a dense model has no experts"),
+    );
     arch_problem(
         a.dense_layers < a.layers && !moe && a.intermediate_size == 0,
-        "intermediate_size is 0",
+        format_args!("intermediate_size is 0"),
     );
 
     if !a.group.is_empty() {
         let sum: u64 = a.group.iter().map(|g| g.count).sum();
-        if sum != a.layers {
-            arch_problem(
-                true,
-                &format!("group counts sum to {sum}, not to layers = {}", a.layers),
-            );
-        }
+        arch_problem(
+            sum != a.layers,
+            format_args!("group counts sum to {sum}, not to layers = {}", a.layers),
+        );
         let sliding: u64 = a
             .group
             .iter()
@@ -1056,14 +1058,17 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
             .map(|g| g.count)
             .sum();
         // config.json counts windowed layers whether or not they own their cache.
-        if a.sliding_window_layers > 0
-            && !(sliding..=sliding + shared).contains(&a.sliding_window_layers)
-        {
-            arch_problem(true, &format!("sliding_window_layers {} but the sliding groups hold {sliding} layers (the groups are what sizing uses)", a.sliding_window_layers));
-        }
+        arch_problem(
+            a.sliding_window_layers > 0
+                && !(sliding..=sliding + shared).contains(&a.sliding_window_layers),
+            format_args!(
+                "sliding_window_layers {} but the sliding groups hold {sliding} layers (the groups are what sizing uses)",
+                a.sliding_window_layers
+            ),
+        );
         for g in &a.group {
             let Some(kind) = g.kind else {
-                arch_problem(true, "group kind is missing (full, sliding, chunked, mla, mla-indexed, compressed, linear, mamba, kv-shared, mlp-only)");
+                arch_problem(true, format_args!("group kind is missing (full, sliding, chunked, mla, mla-indexed, compressed, linear, mamba, kv-shared, mlp-only)"));
                 continue;
             };
             let k = kind.as_str();
@@ -1074,46 +1079,45 @@ fn check_open_model(m: &Model, sources: &Sources) -> Vec<String> {
                 | LayerKind::Sliding
                 | LayerKind::Chunked
                 | LayerKind::Compressed => {
-                    if heads == 0 || head_dim == 0 {
-                        arch_problem(true, &format!("{k} group needs kv_heads and head_dim > 0"));
-                    }
-                    if heads > a.attention_heads {
-                        arch_problem(
-                            true,
-                            &format!("{k} group has more KV heads than attention_heads"),
-                        );
-                    }
+                    arch_problem(
+                        heads == 0 || head_dim == 0,
+                        format_args!("{k} group needs kv_heads and head_dim > 0"),
+                    );
+                    arch_problem(
+                        heads > a.attention_heads,
+                        format_args!("{k} group has more KV heads than attention_heads"),
+                    );
                 }
-                LayerKind::Mla | LayerKind::MlaIndexed if a.kv_lora_rank == 0 => {
-                    arch_problem(true, &format!("{k} group needs kv_lora_rank"));
+                LayerKind::Mla | LayerKind::MlaIndexed => {
+                    arch_problem(
+                        a.kv_lora_rank == 0,
+                        format_args!("{k} group needs kv_lora_rank"),
+                    );
                 }
                 _ => {}
             }
             arch_problem(
                 kind == LayerKind::Sliding && g.window == 0,
-                "sliding group needs window > 0",
+                format_args!("sliding group needs window > 0"),
             );
             arch_problem(
                 kind == LayerKind::Compressed && g.compress_ratio < 2,
-                "compressed group needs compress_ratio >= 2",
+                format_args!("compressed group needs compress_ratio >= 2"),
             );
             arch_problem(
                 kind == LayerKind::MlaIndexed && g.indexer_head_dim == 0,
-                "mla-indexed group needs indexer_head_dim",
+                format_args!("mla-indexed group needs indexer_head_dim"),
             );
-            if matches!(kind, LayerKind::Linear | LayerKind::Mamba)
-                && (g.state_heads == 0 || g.state_key_dim == 0 || g.state_value_dim == 0)
-            {
-                arch_problem(
-                    true,
-                    &format!("{k} group needs state_heads, state_key_dim and state_value_dim > 0"),
-                );
-            }
+            arch_problem(
+                matches!(kind, LayerKind::Linear | LayerKind::Mamba)
+                    && (g.state_heads == 0 || g.state_key_dim == 0 || g.state_value_dim == 0),
+                format_args!("{k} group needs state_heads, state_key_dim and state_value_dim > 0"),
+            );
             arch_problem(
                 g.position
                     .as_deref()
                     .is_some_and(|p| p != "nope" && p != "rope"),
-                "group position is rope or nope",
+                format_args!("group position is rope or nope"),
             );
         }
     }
