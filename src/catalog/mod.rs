@@ -261,11 +261,10 @@ impl Catalog {
         let (user, problems) = check::check_texts(&files, Some(&base));
         crate::problem::into_result(problems, "in the catalog to compile (nothing was written)")?;
         // Entries flat, in catalog order, each with the index of its file.
-        let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-        let slot: FastMap<&str, u32> = names
+        let slot: FastMap<&str, u32> = files
             .iter()
             .enumerate()
-            .map(|(i, n)| (n.as_str(), i as u32))
+            .map(|(i, (name, _))| (name.as_str(), i as u32))
             .collect();
         let place = |origin: &str| slot.get(origin).copied().unwrap_or(0);
         let compiled = Compiled {
@@ -278,7 +277,7 @@ impl Catalog {
                 user.gpus.iter().map(|e| place(&e.origin)).collect(),
                 user.serverless.iter().map(|e| place(&e.origin)).collect(),
             ],
-            files: names.clone(),
+            files: files.iter().map(|(name, _)| name.clone()).collect(),
             entries: CatalogFile {
                 as_of: user.as_of,
                 family: user.families,
