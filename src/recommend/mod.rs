@@ -371,16 +371,17 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         .map(|t| license::teacher_findings(catalog, t, &q.usage))
         .unwrap_or_default();
 
+    let mut verdicts = license::Verdicts::new(catalog, &q.usage, &q.allow);
     let mut drafts = Vec::new();
     let mut excluded = Vec::new();
     let mut exclusion_counts = BTreeMap::new();
     for (index, m) in catalog.models.iter().enumerate() {
         let mut fails = Vec::new();
         filter_model(catalog, q, m, &mut fails);
-        let (failed, mut findings): (Vec<Finding>, Vec<Finding>) =
-            license::violations(catalog, m, &q.usage, &q.allow)
-                .into_iter()
-                .partition(|f| f.level == Level::Fail);
+        let (failed, mut findings): (Vec<Finding>, Vec<Finding>) = verdicts
+            .violations(m)
+            .into_iter()
+            .partition(|f| f.level == Level::Fail);
         fails.extend(failed);
         if let Some(teacher) = q.teacher {
             let (failed, notes): (Vec<Finding>, Vec<Finding>) =
