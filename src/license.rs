@@ -300,7 +300,8 @@ pub fn evaluate_bound_at(
 /// The clauses models break (fail) or that need care (warn), without the standing duties, for one
 /// usage and allow-list: what the recommender filters on. Each license's own clauses are evaluated
 /// once (with and without images) and their findings copied to every model it binds: some 200
-/// models share about 25 licenses, and writing the same messages anew was a tenth of the query.
+/// models share about 25 licenses, and writing the same messages anew for each cost 0.3M of the
+/// query's 8.6M instructions.
 pub struct Verdicts<'a> {
     catalog: &'a Catalog,
     usage: &'a Usage,
