@@ -278,12 +278,7 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             let rows: Vec<Vec<String>> = models.iter().map(|m| row(m)).collect();
             // On a terminal, the columns that identify and size a model first, prose last.
             let keep = style.columns_that_fit(&header, &rows, &[0, 5, 6, 7, 3, 4, 9, 8, 2, 1]);
-            let shown: Vec<&str> = keep.iter().map(|&i| header[i]).collect();
-            let mut t = style.table(&shown);
-            for r in rows {
-                t.add_row(keep.iter().map(|&i| r[i].clone()).collect::<Vec<_>>());
-            }
-            Style::keep_whole(&mut t, 0);
+            let t = style.draw(&header, rows, &keep, 0);
             format!(
                 "{t}\n{} models (catalog as of {})\n",
                 models.len(),

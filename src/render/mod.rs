@@ -212,6 +212,35 @@ impl Style {
         Some(out)
     }
 
+    /// The columns `keep` of `rows` under their `header` names, the column `whole` (an index
+    /// into `keep`) never split: written straight as ASCII off a terminal (`plain_table`), drawn by
+    /// comfy-table otherwise. Ends without a newline.
+    pub fn draw(
+        self,
+        header: &[&str],
+        rows: Vec<Vec<String>>,
+        keep: &[usize],
+        whole: usize,
+    ) -> String {
+        let shown: Vec<&str> = keep.iter().map(|&i| header[i]).collect();
+        let rows: Vec<Vec<String>> = if keep.iter().copied().eq(0..header.len()) {
+            rows
+        } else {
+            rows.into_iter()
+                .map(|mut row| keep.iter().map(|&i| std::mem::take(&mut row[i])).collect())
+                .collect()
+        };
+        if let Some(table) = self.plain_table(&shown, &rows) {
+            return table;
+        }
+        let mut t = self.table(&shown);
+        for row in rows {
+            t.add_row(row);
+        }
+        Style::keep_whole(&mut t, whole);
+        t.to_string()
+    }
+
     /// Keeps a column's cells whole (ids are never split across lines): the column is as wide as
     /// its longest cell.
     pub fn keep_whole(table: &mut Table, column: usize) {

@@ -574,15 +574,9 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         let rows: Vec<Vec<String>> = r.candidates.iter().map(row).collect();
         // On a terminal: the model (whole), then what decides, then the prose, as width allows.
         let keep = style.columns_that_fit(&HEADER, &rows, &[1, 0, 2, 5, 6, 8, 3, 4, 7, 9]);
-        let shown: Vec<&str> = keep.iter().map(|&i| HEADER[i]).collect();
-        let mut t = style.table(&shown);
-        for row in rows {
-            t.add_row(keep.iter().map(|&i| row[i].clone()).collect::<Vec<_>>());
-        }
-        if let Some(model) = keep.iter().position(|&i| i == 1) {
-            Style::keep_whole(&mut t, model);
-        }
-        out.push_str(&format!("{t}\n"));
+        let model = keep.iter().position(|&i| i == 1).unwrap_or(0);
+        out.push_str(&style.draw(&HEADER, rows, &keep, model));
+        out.push('\n');
         // `pick list` shows released models only: say how many of the excluded were never
         // released, so the two counts add up.
         let announced = r
