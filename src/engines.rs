@@ -248,6 +248,12 @@ impl Profile {
         }
     }
 
+    /// What no layout's `budget_gib` exceeds on `gpu`: its usable memory (an explicit share is at
+    /// most 1). A bound the what-would-fit searches prune with.
+    pub fn budget_ceiling_gib(&self, gpu: &Gpu) -> f64 {
+        gpu.usable_gib()
+    }
+
     /// SGLang's `mem_fraction_static` (weights + KV pool share of total memory): total less
     /// 512 MB + 1.5 x chunked-prefill tokens + 2 x CUDA-graph batch + TP/8 GB (MB), at least 10 GB
     /// reserved on GPUs above 60 GB.

@@ -172,8 +172,22 @@ pub fn fit_explained(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Rep
 
 /// Sizes a model on `count` GPUs of one type (no remedies: see `fit_explained` and `remedies`).
 pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
-    let precisions = requested_precisions(shape, gpu, req);
-    let plans = precisions
+    Report {
+        model: shape.id.clone(),
+        gpu: gpu.id.to_string(),
+        count,
+        request: req.clone(),
+        plans: plans(shape, gpu, count, req),
+        gpus_per_node: topology(gpu, count, req).per_node,
+        assumptions: Assumptions::lines(req, gpu, count),
+        findings: Vec::new(),
+    }
+}
+
+/// `fit`'s plans alone, one per precision asked (fitting or not), without the assumptions it
+/// prints (a quarter of the cost where only the plans are weighed).
+pub fn plans(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Vec<Plan> {
+    requested_precisions(shape, gpu, req)
         .into_iter()
         .map(|p| {
             let mut plan = if req.task.is_training() {
@@ -188,17 +202,7 @@ pub fn fit(shape: &Shape, gpu: &Gpu, count: u64, req: &Request) -> Report {
             }
             plan
         })
-        .collect();
-    Report {
-        model: shape.id.clone(),
-        gpu: gpu.id.to_string(),
-        count,
-        request: req.clone(),
-        plans,
-        gpus_per_node: topology(gpu, count, req).per_node,
-        assumptions: Assumptions::lines(req, gpu, count),
-        findings: Vec::new(),
-    }
+        .collect()
 }
 
 /// A context longer than the model's usable one fails the request, whatever the memory says:
@@ -498,6 +502,13 @@ fn largest_layout(shape: &Shape, topo: &Topology, staged: &[(u64, u64)]) -> (u64
 /// memory, and `allows` keeps replicas x size within the GPUs), so the answer is whether any
 /// layout `serve_plan` weighs fits, else whether its fallback plan does.
 fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> bool {
+    // Every layout spreads all the weights over at most `count` GPUs (experts split, the rest
+    // sharded or whole): when an even share is more than any GPU's budget, nothing fits. Most
+    // probes of the what-would-fit searches end here.
+    if shape.weight_bytes(p) / count.max(1) as f64 / GIB > Profile::of(req).budget_ceiling_gib(gpu)
+    {
+        return false;
+    }
     let topo = topology(gpu, count, req);
     let fits = |tp, pp| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp);
     if node_tps(shape, &topo).into_iter().any(|tp| fits(tp, 1))
@@ -1051,6 +1062,37 @@ mod tests {
     /// `serve_fits` answers what a whole plan says: over the catalog's layouts (dense, MoE with
     /// expert parallel, MLA, hybrid), GPUs with and without NVLink and on TPU pods, counts inside
     /// one node and across nodes, short and long contexts, every precision that applies.
+    #[test]
+    fn no_budget_exceeds_the_ceiling_serve_fits_prunes_with() {
+        let c = Catalog::embedded().unwrap();
+        let mut checked = 0;
+        for engine in crate::engines::Engine::ALL {
+            for fraction in [None, Some(0.3), Some(0.95), Some(1.0)] {
+                let profile = Profile {
+                    engine,
+                    memory_fraction: fraction,
+                };
+                for gpu in &c.gpus {
+                    let ceiling = profile.budget_ceiling_gib(gpu);
+                    for tp in [1, 2, 4, 8, 16] {
+                        for weights in [0.0, 1.0, 30.0, 70.0, 200.0] {
+                            for overhead in [0.0, 2.0, 9.0] {
+                                let budget = profile.budget_gib(gpu, tp, weights, overhead);
+                                assert!(
+                                    budget <= ceiling,
+                                    "{engine:?} {fraction:?} on {}: {budget} > {ceiling}",
+                                    gpu.id
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
     #[test]
     fn serve_fits_is_whether_serve_plan_fits() {
         let c = Catalog::embedded().unwrap();

@@ -223,9 +223,8 @@ fn no_fit(
     req: &Request,
     remedies: bool,
 ) -> (Finding, Option<f64>) {
-    let report = fit::fit(shape, gpu, count, req);
-    let closest = report
-        .plans
+    let plans = fit::plans(shape, gpu, count, req);
+    let closest = plans
         .iter()
         .min_by(|a, b| a.short_by_gib().total_cmp(&b.short_by_gib()));
     match closest {
