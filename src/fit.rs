@@ -1059,9 +1059,8 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
 
-    /// `serve_fits` answers what a whole plan says: over the catalog's layouts (dense, MoE with
-    /// expert parallel, MLA, hybrid), GPUs with and without NVLink and on TPU pods, counts inside
-    /// one node and across nodes, short and long contexts, every precision that applies.
+    /// The ceiling `serve_fits` prunes with bounds every engine's budget, at its default share and
+    /// at explicit ones, on every GPU.
     #[test]
     fn no_budget_exceeds_the_ceiling_serve_fits_prunes_with() {
         let c = Catalog::embedded().unwrap();
@@ -1093,6 +1092,9 @@ mod tests {
         assert!(checked > 10_000);
     }
 
+    /// `serve_fits` answers what a whole plan says: over the catalog's layouts (dense, MoE with
+    /// expert parallel, MLA, hybrid), GPUs with and without NVLink and on TPU pods, counts inside
+    /// one node and across nodes, short and long contexts, every precision that applies.
     #[test]
     fn serve_fits_is_whether_serve_plan_fits() {
         let c = Catalog::embedded().unwrap();
