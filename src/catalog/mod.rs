@@ -406,9 +406,15 @@ impl Catalog {
         let key = normalize_ref(reference);
         // Building the index hashes every id, repo and alias (some 600 for the embedded catalog,
         // 0.23M instructions of the main query's 8.5M, for three lineage upstreams); a scan compares
-        // them, several times cheaper each. A few lookups scan, more build the index.
+        // them, some 60 times cheaper. In a small catalog a few lookups scan, more build the index.
+        // A large one is indexed at once: scanning 100,000 models misses the cache on each, and
+        // checking a catalog that size looks up every lineage upstream.
         const SCANS: u32 = 8;
-        if self.model_index.get().is_none() && self.scans.fetch_add(1, Relaxed) < SCANS {
+        const SCANNED_MODELS: usize = 4096;
+        if self.models.len() <= SCANNED_MODELS
+            && self.model_index.get().is_none()
+            && self.scans.fetch_add(1, Relaxed) < SCANS
+        {
             return self
                 .scan(&key)
                 .or_else(|| self.scan(&key.to_ascii_lowercase()))
