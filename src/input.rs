@@ -327,6 +327,42 @@ pub fn map_bytes(path: &Path, kind: Kind) -> Result<FileBytes, InputError> {
     read_opened(file, &meta, path, kind).map(FileBytes::Read)
 }
 
+/// The contents of a UTF-8 text file, memory-mapped (or read where a map is refused).
+pub struct TextFile(FileBytes);
+
+impl std::ops::Deref for TextFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // SAFETY: `map_text` checked the bytes are UTF-8, and they do not change (see `map_bytes`).
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
+    }
+}
+
+impl AsRef<str> for TextFile {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+/// A regular UTF-8 text file of at most `kind.limit()` bytes, mapped rather than copied: reading a
+/// 222 MB catalog folder into strings cost a tenth of loading it (the copy, and the fresh pages
+/// it fills).
+pub fn map_text(path: &Path, kind: Kind) -> Result<TextFile, InputError> {
+    TextFile::new(map_bytes(path, kind)?).ok_or_else(|| InputError::NotText {
+        kind,
+        path: path.to_path_buf(),
+    })
+}
+
+impl TextFile {
+    /// The bytes as text, if they are UTF-8.
+    pub fn new(bytes: FileBytes) -> Option<TextFile> {
+        std::str::from_utf8(&bytes)
+            .is_ok()
+            .then_some(TextFile(bytes))
+    }
+}
+
 /// Reads a regular UTF-8 text file of at most `kind.limit()` bytes.
 pub fn read_text(path: &Path, kind: Kind) -> Result<String, InputError> {
     let bytes = read_bytes(path, kind)?;

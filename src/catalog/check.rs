@@ -36,8 +36,8 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Problem>> {
 
 /// Reads and checks catalog texts: the catalog they make (entries merged in file order, a repeated
 /// id replacing the earlier one) and every problem, syntax, schema and semantic, each at its line.
-pub(crate) fn check_texts(
-    files: &[(String, String)],
+pub(crate) fn check_texts<T: AsRef<str>>(
+    files: &[(String, T)],
     base: Option<&Catalog>,
 ) -> (Catalog, Vec<Problem>) {
     let mut problems = Vec::new();
@@ -49,7 +49,7 @@ pub(crate) fn check_texts(
     let mut docs = Vec::with_capacity(files.len());
     let read = read_files(files);
     for (file, ((name, text), (doc, found))) in files.iter().zip(read).enumerate() {
-        texts.add(name, text);
+        texts.add(name, text.as_ref());
         problems.extend(found);
         let ids = doc
             .family

@@ -674,12 +674,12 @@ pub fn read_file(name: &str, text: &str) -> (CatalogFile, Vec<Problem>) {
 }
 
 /// Reads catalog files (name, text) on every core: each one's entries and problems.
-pub fn read_files(files: &[(String, String)]) -> Vec<(CatalogFile, Vec<Problem>)> {
-    let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_str()).collect();
+pub fn read_files<T: AsRef<str>>(files: &[(String, T)]) -> Vec<(CatalogFile, Vec<Problem>)> {
+    let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_ref()).collect();
     schema::read_catalogs(&texts)
         .into_iter()
         .zip(files)
-        .map(|(read, (name, text))| located(name, text, read))
+        .map(|(read, (name, text))| located(name, text.as_ref(), read))
         .collect()
 }
 
@@ -759,7 +759,9 @@ fn tag<T: Entry>(entries: &mut [T], files: &[u32], origin: impl Fn(u32) -> Text)
 /// Reads catalog paths: TOML texts to check, and compiled catalogs (recognized by their first
 /// bytes) decoded as they are.
 #[allow(clippy::type_complexity)]
-fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String, Compiled)>)> {
+fn read_sources(
+    paths: &[PathBuf],
+) -> Result<(Vec<(String, input::TextFile)>, Vec<(String, Compiled)>)> {
     let mut texts = Vec::new();
     let mut compiled = Vec::new();
     for path in paths {
@@ -798,7 +800,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
                 compiled.push((name, c));
                 continue;
             }
-            let text = String::from_utf8(bytes.into_vec()).map_err(|_| {
+            let text = input::TextFile::new(bytes).ok_or_else(|| {
                 anyhow!("{name} is neither a TOML catalog (UTF-8 text) nor a compiled one")
             })?;
             texts.push((name, text));
@@ -812,7 +814,7 @@ fn read_sources(paths: &[PathBuf]) -> Result<(Vec<(String, String)>, Vec<(String
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted). Every
 /// read goes through `input` (regular files only, 64 MiB each); a folder walk enters no symlinked
 /// folder and skips FIFOs and devices.
-pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, input::TextFile)>> {
     let mut out = Vec::new();
     for path in paths {
         let mut files = Vec::new();
@@ -830,7 +832,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
             files.push(path.clone());
         }
         for f in files {
-            let text = input::read_text(&f, input::Kind::Catalog)?;
+            let text = input::map_text(&f, input::Kind::Catalog)?;
             out.push((f.display().to_string(), text));
         }
     }
