@@ -417,13 +417,13 @@ impl Catalog {
         {
             return self
                 .scan(&key)
-                .or_else(|| self.scan(&key.to_ascii_lowercase()))
+                .or_else(|| self.scan(&lower_case(&key)?))
                 .map(|i| &self.models[i]);
         }
         let index = self.index();
         index
             .get(key.as_str())
-            .or_else(|| index.get(key.to_ascii_lowercase().as_str()))
+            .or_else(|| index.get(lower_case(&key)?.as_str()))
             .map(|&i| &self.models[i])
     }
 
@@ -656,6 +656,14 @@ pub fn reference_revision(reference: &str) -> Option<&str> {
         .split_once('@')
         .map(|(_, r)| r.trim())
         .filter(|r| !r.is_empty())
+}
+
+/// `key` lower-cased, when that changes it (a second lookup under the same key finds nothing new;
+/// a catalog check looks up 100,000 lineage upstreams, most of them absent from the user's files).
+fn lower_case(key: &str) -> Option<String> {
+    key.bytes()
+        .any(|b| b.is_ascii_uppercase())
+        .then(|| key.to_ascii_lowercase())
 }
 
 fn normalize_ref(reference: &str) -> String {
