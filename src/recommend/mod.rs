@@ -372,8 +372,8 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         .unwrap_or_default();
 
     let mut verdicts = license::Verdicts::new(catalog, &q.usage, &q.allow);
-    let mut drafts = Vec::new();
-    let mut excluded = Vec::new();
+    let mut drafts = Vec::with_capacity(catalog.models.len());
+    let mut excluded = Vec::with_capacity(catalog.models.len());
     let mut exclusion_counts = BTreeMap::new();
     for (index, m) in catalog.models.iter().enumerate() {
         let mut fails = Vec::new();
