@@ -522,7 +522,7 @@ fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         return true;
     }
     let (tp, pp) = largest_layout(shape, &topo, &staged);
-    serve_plan_at(shape, gpu, count, req, p, tp, pp).fits
+    memory_fits(shape, gpu, count, req, p, tp, pp, 1)
 }
 
 /// Expert-parallel layouts with data-parallel attention that fit, for MoE models on engines that
