@@ -166,7 +166,7 @@ pub struct Shape {
     /// Exact weight bytes of the native checkpoint when known (safetensors index).
     pub native_bytes: Option<f64>,
     /// Precision of the official checkpoint per module group, when not uniform (catalog).
-    pub checkpoint: Option<CheckpointPrecision>,
+    pub checkpoint: Option<CheckpointFormat>,
     /// Takes images (a vision encoder runs beside the decoder).
     pub multimodal: bool,
 }
@@ -200,6 +200,47 @@ fn module_bits(dtype: &str) -> Option<f64> {
         "int4" => 4.5,
         _ => return None,
     })
+}
+
+/// The official checkpoint's module formats (`[model.checkpoint_precision]`), read once from their
+/// dtype names: sizing asks for them thousands of times a query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckpointFormat {
+    /// Bits per weight of each module group; None where not stated (or not a known dtype).
+    pub attention: Option<f64>,
+    pub experts: Option<f64>,
+    pub dense_mlp: Option<f64>,
+    pub embeddings: Option<f64>,
+    /// The bits of the groups not stated: the experts' where they are stated, else attention's.
+    pub main: Option<f64>,
+    /// The precision it is served as (its lowest-bit quantized group), if any group is quantized.
+    pub precision: Option<Precision>,
+    /// The safetensors index's `metadata.total_size`.
+    pub total_bytes: Option<u64>,
+}
+
+impl CheckpointFormat {
+    pub fn of(c: &CheckpointPrecision) -> CheckpointFormat {
+        let bits = |d: &Option<Text>| d.as_deref().and_then(module_bits);
+        CheckpointFormat {
+            attention: bits(&c.attention),
+            experts: bits(&c.experts),
+            dense_mlp: bits(&c.dense_mlp),
+            embeddings: bits(&c.embeddings),
+            main: c
+                .experts
+                .as_deref()
+                .or(c.attention.as_deref())
+                .and_then(module_bits),
+            precision: [&c.experts, &c.dense_mlp, &c.attention]
+                .into_iter()
+                .flatten()
+                .filter_map(|d| Some((module_bits(d)?, dtype_precision(d)?)))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, p)| p),
+            total_bytes: c.total_bytes,
+        }
+    }
 }
 
 /// The plan precision a checkpoint dtype is served as.
@@ -239,22 +280,15 @@ impl Shape {
             native: m.native_dtype.unwrap_or(Dtype::Bf16),
             max_context: m.context_tokens,
             native_bytes: None,
-            checkpoint: m.checkpoint_precision.clone(),
+            checkpoint: m.checkpoint_precision.as_ref().map(CheckpointFormat::of),
             multimodal: m.modalities.contains(&Modality::Vision),
         })
     }
 
     /// The precision the official checkpoint is served as (its lowest-bit module group).
     pub fn native_precision(&self) -> Precision {
-        if let Some(c) = &self.checkpoint {
-            let lowest = [&c.experts, &c.dense_mlp, &c.attention]
-                .into_iter()
-                .flatten()
-                .filter_map(|d| Some((module_bits(d)?, dtype_precision(d)?)))
-                .min_by(|a, b| a.0.total_cmp(&b.0));
-            if let Some((_, p)) = lowest {
-                return p;
-            }
+        if let Some(p) = self.checkpoint.and_then(|c| c.precision) {
+            return p;
         }
         match self.native {
             Dtype::Fp8 => Precision::Fp8,
@@ -270,23 +304,14 @@ impl Shape {
     /// embeddings, output head and extras stay 16-bit (MXFP4: experts only).
     pub fn module_bytes(&self, p: Precision) -> ModuleBytes {
         let q = &self.params;
-        if let Some(c) = self
-            .checkpoint
-            .as_ref()
-            .filter(|_| p == self.native_precision())
-        {
-            let main = c
-                .experts
-                .as_deref()
-                .or(c.attention.as_deref())
-                .and_then(module_bits)
-                .unwrap_or(p.linear_bits());
-            let bits = |d: &Option<Text>| d.as_deref().and_then(module_bits).unwrap_or(main);
+        if let Some(c) = self.checkpoint.filter(|_| p == self.native_precision()) {
+            let main = c.main.unwrap_or(p.linear_bits());
+            let bits = |b: Option<f64>| b.unwrap_or(main);
             return ModuleBytes {
-                embeddings: q.embeddings * bits(&c.embeddings) / 8.0,
-                attention: q.attention * bits(&c.attention) / 8.0,
-                dense_ffn: q.dense_ffn * bits(&c.dense_mlp) / 8.0,
-                experts: q.experts * bits(&c.experts) / 8.0,
+                embeddings: q.embeddings * bits(c.embeddings) / 8.0,
+                attention: q.attention * bits(c.attention) / 8.0,
+                dense_ffn: q.dense_ffn * bits(c.dense_mlp) / 8.0,
+                experts: q.experts * bits(c.experts) / 8.0,
                 extra: q.extra * 2.0,
             };
         }
@@ -311,7 +336,6 @@ impl Shape {
         if p == self.native_precision() {
             let exact = self.native_bytes.or_else(|| {
                 self.checkpoint
-                    .as_ref()
                     .and_then(|c| c.total_bytes)
                     .map(|b| b as f64)
             });
