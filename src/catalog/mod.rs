@@ -529,26 +529,53 @@ impl Catalog {
 
     /// Support level of a serving engine for a model: the model's own table, else its family's.
     pub fn serving(&self, model: &Model, engine: &str) -> Option<Support> {
-        model
-            .serving
-            .get(engine)
-            .or_else(|| self.family(&model.family)?.serving.get(engine))
+        self.support_of(model).serving(engine)
     }
 
     /// Support level of a fine-tuning framework (model, else family).
     pub fn finetune(&self, model: &Model, tool: &str) -> Option<Support> {
-        model
-            .finetune
-            .get(tool)
-            .or_else(|| self.family(&model.family)?.finetune.get(tool))
+        self.support_of(model).finetune(tool)
     }
 
     /// Support level of a quantization format or tool (model, else family).
     pub fn quant(&self, model: &Model, tool: &str) -> Option<Support> {
-        model
+        self.support_of(model).quant(tool)
+    }
+
+    /// A model's support levels with its family found once, for many questions (the family
+    /// list is searched for each `serving`, `finetune` or `quant`).
+    pub fn support_of<'c>(&'c self, model: &'c Model) -> SupportOf<'c> {
+        SupportOf {
+            model,
+            family: self.family(&model.family),
+        }
+    }
+}
+
+/// A model's support levels: its own, else its family's.
+pub struct SupportOf<'c> {
+    model: &'c Model,
+    family: Option<&'c Family>,
+}
+
+impl SupportOf<'_> {
+    pub fn serving(&self, engine: &str) -> Option<Support> {
+        self.model
+            .serving
+            .get(engine)
+            .or_else(|| self.family?.serving.get(engine))
+    }
+    pub fn finetune(&self, tool: &str) -> Option<Support> {
+        self.model
+            .finetune
+            .get(tool)
+            .or_else(|| self.family?.finetune.get(tool))
+    }
+    pub fn quant(&self, tool: &str) -> Option<Support> {
+        self.model
             .quant
             .get(tool)
-            .or_else(|| self.family(&model.family)?.quant.get(tool))
+            .or_else(|| self.family?.quant.get(tool))
     }
 }
 

@@ -15,13 +15,14 @@ pub(super) fn support_score(level: Option<Support>) -> f64 {
 
 /// Ecosystem maturity: mean support over serving engines and fine-tuning frameworks.
 pub fn ecosystem(catalog: &Catalog, m: &Model) -> f64 {
+    let support = catalog.support_of(m);
     let serving: f64 = ENGINES
         .iter()
-        .map(|e| support_score(catalog.serving(m, e)))
+        .map(|e| support_score(support.serving(e)))
         .sum();
     let tuning: f64 = FINETUNERS
         .iter()
-        .map(|t| support_score(catalog.finetune(m, t)))
+        .map(|t| support_score(support.finetune(t)))
         .sum();
     (serving + tuning) / (ENGINES.len() + FINETUNERS.len()) as f64
 }
