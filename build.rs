@@ -183,7 +183,11 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("catalog_sources.rs"), sources).expect("write catalog_sources.rs");
     let encode = |files: &Vec<(String, schema::CatalogFile)>| {
-        postcard::to_allocvec(files).expect("encode the catalog")
+        let named = files
+            .iter()
+            .map(|(name, doc)| (text::Text::from(name.as_str()), doc.clone()))
+            .collect();
+        postcard::to_allocvec(&schema::Flat::of(named)).expect("encode the catalog")
     };
     std::fs::write(out.join("catalog.bin"), encode(&full)).expect("write catalog.bin");
     std::fs::write(out.join("catalog-core.bin"), encode(&core)).expect("write catalog-core.bin");

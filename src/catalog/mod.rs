@@ -109,11 +109,15 @@ impl Catalog {
             Detail::Full => embedded::FULL,
             Detail::Core => embedded::CORE,
         };
-        let files: Vec<(Text, CatalogFile)> = text::decode_static(bytes, text::Origin::Embedded)
+        let flat: schema::Flat = text::decode_static(bytes, text::Origin::Embedded)
             .context("the embedded catalog is corrupt (rebuild pick)")?;
         // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
-        // sure), so they are taken as gathered, without the merge's lookups.
-        let mut catalog = Catalog::gathered(files);
+        // sure), so their entries are taken as they are, without the merge's lookups.
+        let unknown = Text::default();
+        let files = &flat.files;
+        let mut catalog = Catalog::of_flat(flat.entries, &flat.origins, |i| {
+            files.get(i as usize).unwrap_or(&unknown).clone()
+        });
         if detail == Detail::Core {
             // The core copy has no evidence rows: each model's stay encoded until read.
             for (m, &(start, end)) in catalog.models.iter_mut().zip(embedded::EVIDENCE_RANGES) {
@@ -158,6 +162,32 @@ impl Catalog {
         )
         .ok()
         .filter(|s| s.models.len() == self.models.len())
+    }
+
+    /// Entries stored flat (`Flat`, compiled catalogs), each tagged with the name of its file
+    /// (`origins`: each list's file indices, read by `origin`), taken as they are, without merging.
+    fn of_flat(
+        mut entries: CatalogFile,
+        origins: &[Vec<u32>; 5],
+        origin: impl Fn(u32) -> Text,
+    ) -> Catalog {
+        let [families, models, licenses, gpus, serverless] = origins;
+        tag(&mut entries.family, families, &origin);
+        tag(&mut entries.model, models, &origin);
+        tag(&mut entries.license, licenses, &origin);
+        tag(&mut entries.gpu, gpus, &origin);
+        for (i, offer) in entries.serverless.iter_mut().enumerate() {
+            offer.origin = origin(serverless.get(i).copied().unwrap_or(0));
+        }
+        Catalog {
+            families: entries.family,
+            models: entries.model,
+            licenses: entries.license,
+            gpus: entries.gpu,
+            serverless: entries.serverless,
+            as_of: entries.as_of,
+            ..Catalog::default()
+        }
     }
 
     /// The entries of `files` in file order, each tagged with its file, appended without merging
@@ -223,25 +253,10 @@ impl Catalog {
                 .map(|f| Text::leaked(format!("{name} ({f})")))
                 .collect();
             let unknown = Text::leaked(name);
-            let origin = |i: u32| files.get(i as usize).unwrap_or(&unknown).clone();
-            let [families, models, licenses, gpus, serverless] = &c.origins;
-            let mut entries = c.entries;
-            tag(&mut entries.family, families, origin);
-            tag(&mut entries.model, models, origin);
-            tag(&mut entries.license, licenses, origin);
-            tag(&mut entries.gpu, gpus, origin);
-            for (i, offer) in entries.serverless.iter_mut().enumerate() {
-                offer.origin = origin(serverless.get(i).copied().unwrap_or(0));
-            }
-            let mut user = Catalog {
-                families: entries.family,
-                models: entries.model,
-                licenses: entries.license,
-                gpus: entries.gpu,
-                serverless: entries.serverless,
-                as_of: c.as_of,
-                ..Catalog::default()
-            };
+            let mut user = Catalog::of_flat(c.entries, &c.origins, |i| {
+                files.get(i as usize).unwrap_or(&unknown).clone()
+            });
+            user.as_of = c.as_of;
             for m in &mut user.models {
                 m.user = true;
             }

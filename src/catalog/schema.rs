@@ -318,6 +318,39 @@ impl CatalogFile {
     }
 }
 
+/// Catalog files as one: every entry in file order, with the index of its file (the embedded
+/// catalog is stored so, and decoded straight into the lists a catalog keeps: no entry is moved
+/// again to join the files).
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Flat {
+    pub files: Vec<Text>,
+    pub entries: CatalogFile,
+    /// The file of each family, model, license, GPU and serverless offer, list by list.
+    pub origins: [Vec<u32>; 5],
+}
+
+impl Flat {
+    pub fn of(files: Vec<(Text, CatalogFile)>) -> Flat {
+        let mut flat = Flat::default();
+        for (i, (name, doc)) in files.into_iter().enumerate() {
+            let file = u32::try_from(i).expect("fewer than 2^32 files");
+            let lens = [
+                doc.family.len(),
+                doc.model.len(),
+                doc.license.len(),
+                doc.gpu.len(),
+                doc.serverless.len(),
+            ];
+            for (origins, n) in flat.origins.iter_mut().zip(lens) {
+                origins.extend(std::iter::repeat_n(file, n));
+            }
+            flat.files.push(name);
+            flat.entries.append(doc);
+        }
+        flat
+    }
+}
+
 /// One catalog file: any mix of the top-level arrays.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
