@@ -79,11 +79,19 @@ impl Topology {
     }
 
     /// GPU counts a plan can ask for, ascending: any count inside one node, then whole nodes.
-    pub fn counts_from(&self, from: u64) -> impl Iterator<Item = u64> + '_ {
+    pub fn counts_from(&self, from: u64) -> impl Iterator<Item = u64> {
         let per = self.per_node.max(1);
-        (from.max(1)..=MAX_GPUS)
-            .filter(move |&c| c <= per || (self.scale_out && c % per == 0))
-            .take_while(move |&c| c <= per || self.scale_out)
+        let from = from.max(1);
+        let inside = from..=per.min(MAX_GPUS);
+        // Whole nodes past the first, from the first multiple of the node size at or after
+        // `from` (stepped to, not searched for among the 4,096 counts: the what-would-fit search
+        // asked for these a few hundred times a query).
+        let first_node = if self.scale_out {
+            from.max(per + 1).div_ceil(per) * per
+        } else {
+            u64::MAX // none
+        };
+        inside.chain((first_node..=MAX_GPUS).step_by(usize::try_from(per).unwrap_or(usize::MAX)))
     }
 }
 
@@ -290,6 +298,31 @@ pub fn detect_local(catalog: &Catalog) -> Result<GpuSet<'_>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The counts are every count inside one node, then (with a network between nodes) every
+    /// whole number of nodes, up to the limit: checked against that definition counted out.
+    #[test]
+    fn counts_from_are_the_counts_a_plan_can_use() {
+        let mut checked = 0;
+        for per in [1, 2, 4, 8, 16, 64, 256, 5000] {
+            for scale_out in [false, true] {
+                let topo = Topology {
+                    count: 1,
+                    per_node: per,
+                    scale_out,
+                };
+                for from in [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 100, 4095, 4096, 4097, 9000] {
+                    let want: Vec<u64> = (from.max(1)..=MAX_GPUS)
+                        .filter(|&c| c <= per || (scale_out && c % per == 0))
+                        .collect();
+                    let got: Vec<u64> = topo.counts_from(from).collect();
+                    assert_eq!(got, want, "per {per}, scale-out {scale_out}, from {from}");
+                    checked += want.len();
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
 
     fn catalog() -> Catalog {
         Catalog::embedded().unwrap()
