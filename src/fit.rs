@@ -356,7 +356,25 @@ fn layout_fits(
     tp: u64,
     pp: u64,
 ) -> bool {
-    topology(gpu, count, req).allows(tp, pp) && memory_fits(shape, gpu, count, req, p, tp, pp, 1)
+    fitting_layout(shape, gpu, count, req, p, tp, pp).is_some()
+}
+
+/// The memory of a TP x PP layout that `layout_fits`, to plan on without computing it again.
+#[allow(clippy::too_many_arguments)]
+fn fitting_layout(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    tp: u64,
+    pp: u64,
+) -> Option<LayoutMemory> {
+    if !topology(gpu, count, req).allows(tp, pp) {
+        return None;
+    }
+    let layout = LayoutMemory::of(shape, gpu, count, req, p, tp, pp, 1);
+    layout.fits.then_some(layout)
 }
 
 /// Whether a TP x PP x EP layout is what `plan_at` calls fitting (its memory fits each GPU, its
@@ -569,8 +587,8 @@ fn serve_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precisi
     }
     node_tps(shape, &topology(gpu, count, req))
         .into_iter()
-        .filter(|&tp| layout_fits(shape, gpu, count, req, p, tp, 1))
-        .map(|tp| serve_plan_at(shape, gpu, count, req, p, tp, 1))
+        .filter_map(|tp| fitting_layout(shape, gpu, count, req, p, tp, 1))
+        .map(|layout| plan_on(shape, gpu, count, req, p, layout))
         .collect()
 }
 
@@ -604,14 +622,14 @@ pub fn serve_options(
             let before = options.len();
             let one_fits = layout_fits(shape, gpu, count, req, p, 1, 1);
             for &tp in &tps {
-                if !layout_fits(shape, gpu, count, req, p, tp, 1) {
+                let Some(layout) = fitting_layout(shape, gpu, count, req, p, tp, 1) else {
                     continue;
-                }
+                };
                 // PCIe-only GPUs: replicas of one GPU each before tensor parallelism.
                 if tp > 1 && one_fits && !has_scale_up_link(gpu) {
                     break;
                 }
-                let plan = serve_plan_at(shape, gpu, count, req, p, tp, 1);
+                let plan = plan_on(shape, gpu, count, req, p, layout);
                 let done = enough(&plan);
                 options.push(plan);
                 if done {
@@ -673,6 +691,25 @@ fn plan_at(
     pp: u64,
     ep: u64,
 ) -> Plan {
+    plan_on(
+        shape,
+        gpu,
+        count,
+        req,
+        p,
+        LayoutMemory::of(shape, gpu, count, req, p, tp, pp, ep),
+    )
+}
+
+/// The plan on a layout whose memory is known.
+fn plan_on(
+    shape: &Shape,
+    gpu: &Gpu,
+    count: u64,
+    req: &Request,
+    p: Precision,
+    layout: LayoutMemory,
+) -> Plan {
     let topo = topology(gpu, count, req);
     let LayoutMemory {
         tp,
@@ -684,7 +721,7 @@ fn plan_at(
         budget,
         refused,
         fits,
-    } = LayoutMemory::of(shape, gpu, count, req, p, tp, pp, ep);
+    } = layout;
     let free = budget - memory.weights - memory.overhead;
     let max_concurrency = if kv_seq > 0.0 && free > 0.0 {
         ((free * GIB / kv_seq).floor() as u64)
