@@ -315,7 +315,10 @@ pub fn map_bytes(path: &Path, kind: Kind) -> Result<FileBytes, InputError> {
             path: path.to_path_buf(),
         });
     }
-    if len > 0 {
+    // Small files are read: copying them costs little, and a file an editor rewrites in place
+    // while pick runs cannot end it with SIGBUS (see below).
+    const MAPPED_FROM: u64 = 1 << 20;
+    if len >= MAPPED_FROM {
         // SAFETY: the mapping is private and read-only. Its contents change only if another
         // process writes the file in place while pick runs (then a truncation ends pick with
         // SIGBUS); pick itself replaces files by renaming a new one over them, which leaves a
