@@ -103,6 +103,25 @@ pub enum InputError {
 }
 
 impl InputError {
+    /// The same error told of a `kind` file: a path opened as one kind it may be (a `--catalog`
+    /// file, TOML or compiled) is reported as what the user gave (a catalog). A size error keeps
+    /// its kind: the limit it names is the one applied.
+    pub fn told_as(self, kind: Kind) -> InputError {
+        match self {
+            InputError::Io { path, source, .. } => InputError::Io { kind, path, source },
+            InputError::NotAFile {
+                path, what, target, ..
+            } => InputError::NotAFile {
+                kind,
+                path,
+                what,
+                target,
+            },
+            InputError::NotText { path, .. } => InputError::NotText { kind, path },
+            too_large @ InputError::TooLarge { .. } => too_large,
+        }
+    }
+
     /// True when the path does not exist (callers add hints such as "create pick.toml").
     pub fn is_not_found(&self) -> bool {
         matches!(self, InputError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)

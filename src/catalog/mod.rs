@@ -817,7 +817,8 @@ fn read_sources(
     for path in paths {
         if !path.is_dir() {
             // Read under the compiled form's larger limit; a TOML text keeps the catalog limit.
-            let bytes = input::map_bytes(path, input::Kind::CompiledCatalog)?;
+            let bytes = input::map_bytes(path, input::Kind::CompiledCatalog)
+                .map_err(|e| e.told_as(input::Kind::Catalog))?;
             let name = path.display().to_string();
             let is_compiled = bytes.starts_with(COMPILED_ANY);
             if !is_compiled && bytes.len() as u64 > input::Kind::Catalog.limit() {

@@ -109,6 +109,11 @@ fn hostile_fifo_as_catalog_policy_scan_root_and_index() {
 
     let r = pick_within(&["list", "--catalog", s(&fifo)], &[]);
     refused(&r, s(&fifo), "is a FIFO");
+    // Told as what the user gave, a catalog (it is opened as the compiled form it might be).
+    assert!(r.stderr.contains("the catalog file"), "{}", r.stderr);
+    let missing = dir.join("missing.toml");
+    let r = pick_within(&["list", "--catalog", s(&missing)], &[]);
+    refused(&r, s(&missing), "cannot read the catalog file");
     let r = pick_within(&["catalog", "check", s(&fifo)], &[]);
     refused(&r, s(&fifo), "is a FIFO");
 
