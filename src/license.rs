@@ -322,18 +322,43 @@ impl<'a> Verdicts<'a> {
 
     /// The clauses `model` breaks or that need care.
     pub fn violations(&mut self, model: &Model) -> Vec<Finding> {
-        let bound = lineage::of_model(self.catalog, model);
+        self.bound_at(&lineage::of_model(self.catalog, model), None)
+    }
+
+    /// `violations` for licenses already bound: the lineage's own findings first, then each
+    /// license, read in the version in force at `revision`.
+    pub fn bound_at(&mut self, bound: &Bound, revision: Option<&str>) -> Vec<Finding> {
+        let catalog = self.catalog;
         let mut out = bound.findings.clone();
         for b in &bound.licenses {
-            match self.catalog.license(&b.id).filter(|_| b.known) {
+            match catalog.license(&b.id).filter(|_| b.known) {
                 Some(l) => {
+                    let f = in_force(catalog, l, revision);
+                    if let Some(r) = revision {
+                        match f.version {
+                            Some(v) if f.matched => out.push(version_finding(l, f.terms, v, r)),
+                            // A text known to have changed, at a revision its history does not name.
+                            _ if l.version.iter().any(|v| !v.revisions.is_empty()) => {
+                                out.push(Finding::new(
+                                    Code::LicenseVersion,
+                                    Level::Warn,
+                                    format!(
+                                        "revision {r} is not in the recorded history of {}, whose text changed in place: evaluated against the current text{}; check the LICENSE at that revision",
+                                        l.id,
+                                        f.version.map_or(String::new(), |v| format!(" of {}", v.date))
+                                    ),
+                                ))
+                            }
+                            _ => {}
+                        }
+                    }
                     let (usage, allow) = (self.usage, self.allow);
                     let terms = self
                         .by_terms
-                        .entry((l.id.as_str(), bound.multimodal))
+                        .entry((f.terms.id.as_str(), bound.multimodal))
                         .or_insert_with(|| {
                             let mut found = Vec::new();
-                            evaluate_one(l, bound.multimodal, usage, allow, &mut found);
+                            evaluate_one(f.terms, bound.multimodal, usage, allow, &mut found);
                             found
                         });
                     out.extend(terms.iter().cloned());
@@ -345,8 +370,7 @@ impl<'a> Verdicts<'a> {
     }
 }
 
-/// `violations` for licenses already bound: the lineage's own findings first, then each license,
-/// read in the version in force at `revision`.
+/// `Verdicts::bound_at` for one bound set of licenses.
 pub fn violations_bound_at(
     catalog: &Catalog,
     bound: &Bound,
@@ -354,35 +378,7 @@ pub fn violations_bound_at(
     allow: &Allow,
     revision: Option<&str>,
 ) -> Vec<Finding> {
-    let mut out = bound.findings.clone();
-    for b in &bound.licenses {
-        match catalog.license(&b.id).filter(|_| b.known) {
-            Some(l) => {
-                let f = in_force(catalog, l, revision);
-                if let Some(r) = revision {
-                    match f.version {
-                        Some(v) if f.matched => out.push(version_finding(l, f.terms, v, r)),
-                        // A text known to have changed, at a revision its history does not name.
-                        _ if l.version.iter().any(|v| !v.revisions.is_empty()) => {
-                            out.push(Finding::new(
-                                Code::LicenseVersion,
-                                Level::Warn,
-                                format!(
-                                    "revision {r} is not in the recorded history of {}, whose text changed in place: evaluated against the current text{}; check the LICENSE at that revision",
-                                    l.id,
-                                    f.version.map_or(String::new(), |v| format!(" of {}", v.date))
-                                ),
-                            ))
-                        }
-                        _ => {}
-                    }
-                }
-                evaluate_one(f.terms, bound.multimodal, usage, allow, &mut out);
-            }
-            None => out.push(unknown_license(b)),
-        }
-    }
-    out
+    Verdicts::new(catalog, usage, allow).bound_at(bound, revision)
 }
 
 /// A binding whose license the catalog has no terms for: it fails (closed).
