@@ -724,27 +724,12 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
     out
 }
 
-/// `f` of each item, in order, computed in contiguous runs on every core.
+/// `f` of each item, in order, computed in contiguous runs on every core (a thousand items a
+/// thread at least).
 fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const WORTH_A_THREAD: usize = 1_000;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(items.len().div_ceil(WORTH_A_THREAD).max(1));
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    let threads = schema::cores().min(items.len().div_ceil(WORTH_A_THREAD).max(1));
+    schema::in_runs(items, threads, f)
 }
 
 fn check_model(c: &Catalog, m: &Model) -> Vec<String> {

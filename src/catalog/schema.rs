@@ -41,9 +41,7 @@ pub fn read_catalogs(texts: &[&str]) -> Vec<(CatalogFile, Vec<ReadProblem>)> {
     const PIECES_WORTH_IT: usize = 256;
     /// A piece: its file, its byte range, and whether it is a part of its file (not the whole).
     type Piece = (usize, usize, usize, bool);
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let cores = cores();
     let mut pieces: Vec<Piece> = Vec::new();
     for (file, (text, starts)) in texts.iter().zip(entry_starts_of(texts, cores)).enumerate() {
         if starts.len() < PIECES_WORTH_IT {
@@ -142,13 +140,31 @@ fn entry_starts_of(texts: &[&str], cores: usize) -> Vec<Vec<usize>> {
         .min(texts.len())
         .min(bytes / BYTES_WORTH_A_THREAD)
         .max(1);
-    if threads == 1 {
-        return texts.iter().map(|t| entry_starts(t)).collect();
+    in_runs(texts, threads, |t| entry_starts(t))
+}
+
+/// The threads worth starting: one a core, at most 8.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
+
+/// `f` of each item, in order, computed in contiguous runs on `threads` threads (a panic in one
+/// is resumed here).
+pub(crate) fn in_runs<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
     }
+    let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .chunks(texts.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || run.iter().map(|t| entry_starts(t)).collect::<Vec<_>>()))
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|run| scope.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
             .collect();
         handles
             .into_iter()
