@@ -313,18 +313,11 @@ impl FileBytes {
             FileBytes::Read(v) => v.leak(),
         }
     }
-
-    pub fn into_vec(self) -> Vec<u8> {
-        match self {
-            FileBytes::Mapped(m) => m.to_vec(),
-            FileBytes::Read(v) => v,
-        }
-    }
 }
 
-/// A regular file of at most `kind.limit()` bytes, memory-mapped: a large compiled catalog is
-/// then paged in by the kernel as it is decoded rather than copied into a buffer first (a tenth
-/// of loading 100,000 models). An empty or unmappable file (a /proc file) is read instead.
+/// A regular file of at most `kind.limit()` bytes, memory-mapped when it is 1 MiB or more: a large
+/// catalog is then paged in by the kernel as it is read rather than copied into a buffer first (a
+/// tenth of loading 100,000 models). A smaller or unmappable file (a /proc file) is read instead.
 pub fn map_bytes(path: &Path, kind: Kind) -> Result<FileBytes, InputError> {
     let (file, meta) = open_checked(path, kind)?;
     let len = meta.len();
@@ -349,13 +342,23 @@ pub fn map_bytes(path: &Path, kind: Kind) -> Result<FileBytes, InputError> {
     read_opened(file, &meta, path, kind).map(FileBytes::Read)
 }
 
-/// The contents of a UTF-8 text file, memory-mapped (or read where a map is refused).
+/// The contents of a UTF-8 text file, memory-mapped (or read: see `map_bytes`).
 pub struct TextFile(FileBytes);
+
+impl TextFile {
+    /// The bytes as text, if they are UTF-8.
+    pub fn new(bytes: FileBytes) -> Option<TextFile> {
+        std::str::from_utf8(&bytes)
+            .is_ok()
+            .then_some(TextFile(bytes))
+    }
+}
 
 impl std::ops::Deref for TextFile {
     type Target = str;
     fn deref(&self) -> &str {
-        // SAFETY: `map_text` checked the bytes are UTF-8, and they do not change (see `map_bytes`).
+        // SAFETY: `TextFile::new` checked the bytes are UTF-8, and they do not change (see
+        // `map_bytes`).
         unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }
@@ -374,15 +377,6 @@ pub fn map_text(path: &Path, kind: Kind) -> Result<TextFile, InputError> {
         kind,
         path: path.to_path_buf(),
     })
-}
-
-impl TextFile {
-    /// The bytes as text, if they are UTF-8.
-    pub fn new(bytes: FileBytes) -> Option<TextFile> {
-        std::str::from_utf8(&bytes)
-            .is_ok()
-            .then_some(TextFile(bytes))
-    }
 }
 
 /// Reads a regular UTF-8 text file of at most `kind.limit()` bytes.
