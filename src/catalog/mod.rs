@@ -193,34 +193,9 @@ impl Catalog {
     /// The entries of `files` in file order, each tagged with its file, appended without merging
     /// (a repeated id stays twice: `absorb` it into an empty catalog to merge).
     fn gathered(files: Vec<(Text, CatalogFile)>) -> Catalog {
-        let mut catalog = Catalog::default();
-        // Sized once: growing a vector of large entries file by file copies them again and again.
-        catalog
-            .families
-            .reserve_exact(files.iter().map(|(_, d)| d.family.len()).sum());
-        catalog
-            .models
-            .reserve_exact(files.iter().map(|(_, d)| d.model.len()).sum());
-        catalog
-            .licenses
-            .reserve_exact(files.iter().map(|(_, d)| d.license.len()).sum());
-        catalog
-            .gpus
-            .reserve_exact(files.iter().map(|(_, d)| d.gpu.len()).sum());
-        for (file, doc) in files {
-            catalog.as_of = catalog.as_of.max(doc.as_of);
-            catalog.families.extend(tagged(doc.family, &file));
-            catalog.models.extend(tagged(doc.model, &file));
-            catalog.licenses.extend(tagged(doc.license, &file));
-            catalog.gpus.extend(tagged(doc.gpu, &file));
-            catalog
-                .serverless
-                .extend(doc.serverless.into_iter().map(|mut s| {
-                    s.origin = file.clone();
-                    s
-                }));
-        }
-        catalog
+        let flat = schema::Flat::of(files);
+        let files = &flat.files;
+        Catalog::of_flat(flat.entries, &flat.origins, |i| files[i as usize].clone())
     }
 
     /// The embedded catalog with user files or folders merged over it. The user's files are read
@@ -614,15 +589,6 @@ macro_rules! entry {
     )*};
 }
 entry!(Family, Model, License, Gpu);
-
-/// Entries marked with the file they come from.
-fn tagged<'f, T: Entry + 'f>(items: Vec<T>, file: &'f Text) -> impl Iterator<Item = T> + 'f {
-    items.into_iter().map(move |mut e| {
-        // A clone of the embedded catalog's file name is a pointer copy, not an allocation.
-        *e.origin_mut() = file.clone();
-        e
-    })
-}
 
 /// Adds entries (each tagged with its file); an id already present from another file is replaced
 /// (and the replacement recorded), while a repeat within one file is kept for `catalog check` to

@@ -348,6 +348,14 @@ pub struct Flat {
 impl Flat {
     pub fn of(files: Vec<(Text, CatalogFile)>) -> Flat {
         let mut flat = Flat::default();
+        // Sized once: growing lists of large entries file by file copies them again and again.
+        let total = |len: fn(&CatalogFile) -> usize| files.iter().map(|(_, d)| len(d)).sum();
+        let e = &mut flat.entries;
+        e.family.reserve_exact(total(|d| d.family.len()));
+        e.model.reserve_exact(total(|d| d.model.len()));
+        e.license.reserve_exact(total(|d| d.license.len()));
+        e.gpu.reserve_exact(total(|d| d.gpu.len()));
+        e.serverless.reserve_exact(total(|d| d.serverless.len()));
         for (i, (name, doc)) in files.into_iter().enumerate() {
             let file = u32::try_from(i).expect("fewer than 2^32 files");
             let lens = [
@@ -361,7 +369,13 @@ impl Flat {
                 origins.extend(std::iter::repeat_n(file, n));
             }
             flat.files.push(name);
-            flat.entries.append(doc);
+            let e = &mut flat.entries;
+            e.as_of = e.as_of.max(doc.as_of);
+            e.family.extend(doc.family);
+            e.model.extend(doc.model);
+            e.license.extend(doc.license);
+            e.gpu.extend(doc.gpu);
+            e.serverless.extend(doc.serverless);
         }
         flat
     }
