@@ -276,39 +276,15 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
         .collect();
     // On a terminal: the reference (whole) and its verdict first, then why and where.
     let keep = style.columns_that_fit(&HEADER, &rows, &[0, VERDICT, 2, 5, 1, 3]);
-    let shown: Vec<&str> = keep.iter().map(|&i| HEADER[i]).collect();
-    // Off a terminal every column is kept, in order: the rows are the table's.
-    let every_column = keep.iter().copied().eq(0..HEADER.len());
-    let plain = every_column
-        .then(|| style.plain_table(&shown, &rows))
-        .flatten();
-    let mut out = match plain {
-        Some(table) => {
-            drop(rows);
-            table + "\n"
+    let reference = keep.iter().position(|&i| i == 0).unwrap_or(0);
+    let mut out = style.draw_cells(&HEADER, rows, &keep, reference, |row, i, text| {
+        if i == VERDICT {
+            verdict_cell(r.models[row].verdict, style)
+        } else {
+            Cell::new(text)
         }
-        None => {
-            let mut t = style.table(&shown);
-            // Cells take the rows' strings (a scan of 50,000 files holds tens of thousands).
-            for (m, mut row) in r.models.iter().zip(rows) {
-                t.add_row(
-                    keep.iter()
-                        .map(|&i| {
-                            if i == VERDICT {
-                                verdict_cell(m.verdict, style)
-                            } else {
-                                Cell::new(std::mem::take(&mut row[i]))
-                            }
-                        })
-                        .collect::<Vec<_>>(),
-                );
-            }
-            if let Some(model) = keep.iter().position(|&i| i == 0) {
-                Style::keep_whole(&mut t, model);
-            }
-            format!("{t}\n")
-        }
-    };
+    });
+    out.push('\n');
     for m in r.models.iter().filter(|m| !m.lineage.is_empty()) {
         out.push_str(&format!(
             "{} lineage: {}\n",
