@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 #[allow(dead_code)]
 #[path = "src/capability.rs"]
 mod capability;
+#[path = "src/catalog/plain.rs"]
+mod plain;
 #[allow(dead_code)]
 #[path = "src/catalog/schema.rs"]
 mod schema;
@@ -36,6 +38,7 @@ fn main() {
     println!("cargo:rerun-if-changed=catalog");
     println!("cargo:rerun-if-changed=src/catalog/schema.rs");
     println!("cargo:rerun-if-changed=src/catalog/text.rs");
+    println!("cargo:rerun-if-changed=src/catalog/plain.rs");
     println!("cargo:rerun-if-changed=src/capability.rs");
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));

@@ -8,6 +8,7 @@
 pub mod arch;
 mod card;
 mod check;
+mod plain;
 mod repo;
 mod schema;
 mod text;

@@ -223,7 +223,16 @@ fn read_document(text: &str, base: usize) -> (CatalogFile, Vec<ReadProblem>) {
     (file, problems)
 }
 
+/// The plain reader when it can (most catalogs), else the toml crate (see `plain.rs`).
 fn read_document_at(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
+    match super::plain::read(text) {
+        Some(file) => (file, Vec::new()),
+        None => read_with_toml(text),
+    }
+}
+
+/// Reads a document with the toml crate: any TOML, every problem reported with its place.
+pub(crate) fn read_with_toml(text: &str) -> (CatalogFile, Vec<ReadProblem>) {
     use toml::de::DeTable;
     let mut file = CatalogFile::default();
     let (table, errors) = DeTable::parse_recoverable(text);
