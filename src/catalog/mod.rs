@@ -875,6 +875,26 @@ fn collect_toml(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 mod tests {
     use super::*;
 
+    /// Runs cover every item once, in order, each told its first item's index, whatever the
+    /// number of threads (more threads than items included).
+    #[test]
+    fn runs_cover_the_items_in_order() {
+        let items: Vec<u32> = (0..1001).map(|i| i * 7 % 1001).collect();
+        for threads in [1, 2, 3, 8, 2000] {
+            let runs = on_runs(&items, threads, |start, run| {
+                (start..).zip(run).map(|(i, x)| (i, *x)).collect::<Vec<_>>()
+            });
+            assert_eq!(runs.len(), threads.min(items.len()), "{threads} threads");
+            let flat: Vec<(usize, u32)> = runs.into_iter().flatten().collect();
+            let expected: Vec<(usize, u32)> = items.iter().copied().enumerate().collect();
+            assert_eq!(flat, expected, "{threads} threads");
+            assert_eq!(
+                in_runs(&items, threads, |x| x + 1),
+                items.iter().map(|x| x + 1).collect::<Vec<_>>()
+            );
+        }
+    }
+
     #[test]
     fn embedded_catalog_is_valid() {
         let problems = check_embedded();

@@ -160,15 +160,36 @@ pub(crate) fn in_runs<T: Sync, R: Send>(
     if threads <= 1 || items.len() <= 1 {
         return items.iter().map(f).collect();
     }
+    on_runs(items, threads, |_, run| {
+        run.iter().map(&f).collect::<Vec<R>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `f` of each of about `threads` contiguous runs of `items` (given the index of the run's first
+/// item), each run on a thread of its own, the results in order (a panic in one is resumed here).
+/// For work that keeps state along a run, such as a memo.
+pub(crate) fn on_runs<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    threads: usize,
+    f: impl Fn(usize, &'a [T]) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return vec![f(0, items)];
+    }
+    let size = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
+            .chunks(size)
+            .enumerate()
+            .map(|(i, run)| scope.spawn(move || f(i * size, run)))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }
