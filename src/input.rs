@@ -354,6 +354,14 @@ impl TextFile {
     }
 }
 
+impl TextFile {
+    /// The text, kept for the rest of the process (what is read from it may borrow it).
+    pub fn leak(self) -> &'static str {
+        // SAFETY: as in `deref`.
+        unsafe { std::str::from_utf8_unchecked(self.0.leak()) }
+    }
+}
+
 impl std::ops::Deref for TextFile {
     type Target = str;
     fn deref(&self) -> &str {

@@ -690,13 +690,14 @@ pub fn read_file(name: &str, text: &str) -> (CatalogFile, Vec<Problem>) {
     located(name, text, read_catalog(text))
 }
 
-/// Reads catalog files (name, text) on every core: each one's entries and problems.
-pub fn read_files<T: AsRef<str>>(files: &[(String, T)]) -> Vec<(CatalogFile, Vec<Problem>)> {
-    let texts: Vec<&str> = files.iter().map(|(_, text)| text.as_ref()).collect();
-    schema::read_catalogs(&texts)
+/// Reads catalog files (name, text kept for the run) on every core: each one's entries and
+/// problems. Their strings borrow from the texts.
+pub fn read_files(files: &[(String, &'static str)]) -> Vec<(CatalogFile, Vec<Problem>)> {
+    let texts: Vec<&'static str> = files.iter().map(|(_, text)| *text).collect();
+    schema::read_kept_catalogs(&texts)
         .into_iter()
         .zip(files)
-        .map(|(read, (name, text))| located(name, text.as_ref(), read))
+        .map(|(read, (name, text))| located(name, text, read))
         .collect()
 }
 
@@ -778,7 +779,7 @@ fn tag<T: Entry>(entries: &mut [T], files: &[u32], origin: impl Fn(u32) -> Text)
 #[allow(clippy::type_complexity)]
 fn read_sources(
     paths: &[PathBuf],
-) -> Result<(Vec<(String, input::TextFile)>, Vec<(String, Compiled)>)> {
+) -> Result<(Vec<(String, &'static str)>, Vec<(String, Compiled)>)> {
     let mut texts = Vec::new();
     let mut compiled = Vec::new();
     for path in paths {
@@ -821,7 +822,7 @@ fn read_sources(
             let text = input::TextFile::new(bytes).ok_or_else(|| {
                 anyhow!("{name} is neither a TOML catalog (UTF-8 text) nor a compiled one")
             })?;
-            texts.push((name, text));
+            texts.push((name, text.leak()));
             continue;
         }
         texts.extend(read_paths(std::slice::from_ref(path))?);
@@ -831,8 +832,9 @@ fn read_sources(
 
 /// Reads catalog files: each path is a .toml file or a folder searched for them (sorted). Every
 /// read goes through `input` (regular files only, 64 MiB each); a folder walk enters no symlinked
-/// folder and skips FIFOs and devices.
-pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, input::TextFile)>> {
+/// folder and skips FIFOs and devices. The texts are kept for the rest of the process (what is read
+/// from them borrows them).
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, &'static str)>> {
     let mut out = Vec::new();
     for path in paths {
         let mut files = Vec::new();
@@ -851,7 +853,7 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<(String, input::TextFile)>> {
         }
         for f in files {
             let text = input::map_text(&f, input::Kind::Catalog)?;
-            out.push((f.display().to_string(), text));
+            out.push((f.display().to_string(), text.leak()));
         }
     }
     Ok(out)
@@ -1119,10 +1121,10 @@ mod tests {
         let small: String = (1000..1003).map(|i| api_entry(i, "")).collect();
         let mut broken: String = (2000..2300).map(|i| api_entry(i, "")).collect();
         broken.push_str("[[model]]\nid = \"unterminated\n");
-        let files: Vec<(String, String)> = [big, small.clone(), broken, String::new(), small]
+        let files: Vec<(String, &'static str)> = [big, small.clone(), broken, String::new(), small]
             .into_iter()
             .enumerate()
-            .map(|(i, t)| (format!("f{i}.toml"), t))
+            .map(|(i, t)| (format!("f{i}.toml"), &*t.leak()))
             .collect();
         let together = read_files(&files);
         assert_eq!(together.len(), files.len());

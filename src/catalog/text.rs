@@ -39,6 +39,9 @@ pub enum Origin {
     Embedded,
     /// Anything else (a compiled catalog read from a file): strings are checked.
     Loaded,
+    /// A text checked as UTF-8 as a whole (a user's TOML catalog, kept loaded), whose strings the
+    /// TOML readers hand over as `&str` slices of it.
+    Checked,
 }
 
 thread_local! {
@@ -52,6 +55,12 @@ pub fn decode_static<T: for<'de> Deserialize<'de>>(
     bytes: &'static [u8],
     origin: Origin,
 ) -> postcard::Result<T> {
+    with_static_input(bytes, origin, || postcard::from_bytes(bytes))
+}
+
+/// Runs `read` (a decoder on this thread) with `bytes` as the static input: every `Text` it makes
+/// of a string inside them borrows it.
+pub fn with_static_input<R>(bytes: &'static [u8], origin: Origin, read: impl FnOnce() -> R) -> R {
     struct Reset(Option<(&'static [u8], Origin)>);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -59,7 +68,7 @@ pub fn decode_static<T: for<'de> Deserialize<'de>>(
         }
     }
     let _reset = Reset(STATIC_INPUT.with(|c| c.replace(Some((bytes, origin)))));
-    postcard::from_bytes(bytes)
+    read()
 }
 
 /// The string held by `b`, with a `'static` lifetime when `b` lies inside the bytes
@@ -80,7 +89,8 @@ fn in_static_input(b: &[u8]) -> Result<Option<&'static str>, std::str::Utf8Error
         // SAFETY: the build script wrote these bytes from Rust `String`s (a `Text` is encoded as
         // a string, and build.rs and this crate compile the same schema), so they are UTF-8;
         // checking 400 KB of short strings again was an eighth of the main query's work.
-        Origin::Embedded => Ok(Some(unsafe { std::str::from_utf8_unchecked(b) })),
+        // A TOML reader hands a checked text's strings over as `&str`: UTF-8 already.
+        Origin::Embedded | Origin::Checked => Ok(Some(unsafe { std::str::from_utf8_unchecked(b) })),
         // Most catalog strings are ASCII, which is checked several times faster (a word at a
         // time, no decoding state) than UTF-8 in general.
         // SAFETY: ASCII bytes are valid UTF-8.
