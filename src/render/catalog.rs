@@ -273,7 +273,16 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                 .collect();
             delimited(&header, &rows, matches!(format, ListFormat::Tsv))
         }
-        ListFormat::Ids => models.iter().map(|m| format!("{}\n", m.id)).collect(),
+        // Written straight into one string: a formatted string a model was a tenth of listing a
+        // 100,000-model compiled catalog.
+        ListFormat::Ids => {
+            let mut out = String::with_capacity(models.iter().map(|m| m.id.len() + 1).sum());
+            for m in models {
+                out.push_str(&m.id);
+                out.push('\n');
+            }
+            out
+        }
         ListFormat::Table => {
             let rows: Vec<Vec<String>> = models.iter().map(|m| row(m)).collect();
             // On a terminal, the columns that identify and size a model first, prose last.
