@@ -170,19 +170,9 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Some(_) => {
-                    let key = self.bare_key()?;
-                    self.skip_blanks();
-                    if self.peek() != Some(b'=') {
-                        return None;
-                    }
-                    self.at += 1;
-                    self.skip_blanks();
-                    let value = self.value()?;
+                    let (key, value) = self.key_value()?;
                     self.end_of_line()?;
-                    if pending.iter().any(|(k, _)| *k == key) {
-                        return None;
-                    }
-                    pending.push((key, value));
+                    add(&mut pending, key, value)?;
                 }
             }
         }
@@ -191,6 +181,18 @@ impl<'a> Parser<'a> {
             None => root = pending,
         }
         Some(root)
+    }
+
+    /// `key = value` (a bare key), up to the end of the value.
+    fn key_value(&mut self) -> Option<(&'a str, Node<'a>)> {
+        let key = self.bare_key()?;
+        self.skip_blanks();
+        if self.peek()? != b'=' {
+            return None;
+        }
+        self.at += 1;
+        self.skip_blanks();
+        Some((key, self.value()?))
     }
 
     /// `[a.b]` or `[[a.b]]` (bare keys, no blanks inside), then the end of the line.
@@ -355,18 +357,8 @@ impl<'a> Parser<'a> {
         if self.peek()? != b'}' {
             loop {
                 self.skip_blanks();
-                let key = self.bare_key()?;
-                self.skip_blanks();
-                if self.peek()? != b'=' {
-                    return None;
-                }
-                self.at += 1;
-                self.skip_blanks();
-                let value = self.value()?;
-                if table.iter().any(|(k, _)| *k == key) {
-                    return None;
-                }
-                table.push((key, value));
+                let (key, value) = self.key_value()?;
+                add(&mut table, key, value)?;
                 self.skip_blanks();
                 match self.peek()? {
                     b',' => self.at += 1,
@@ -452,6 +444,15 @@ impl<'a> Parser<'a> {
             number.parse().ok().map(Node::Int)
         }
     }
+}
+
+/// Adds a key to a table: None when the table has it already (TOML forbids that).
+fn add<'a>(table: &mut Table<'a>, key: &'a str, value: Node<'a>) -> Option<()> {
+    if table.iter().any(|(k, _)| *k == key) {
+        return None;
+    }
+    table.push((key, value));
+    Some(())
 }
 
 /// Puts a header's table where its path leads: every key but the last must name a table or an
