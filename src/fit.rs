@@ -344,22 +344,8 @@ pub fn topology(gpu: &Gpu, count: u64, req: &Request) -> Topology {
     Topology::new(gpu, count, req.gpus_per_node)
 }
 
-/// Whether a TP x PP layout's memory fits each GPU (spare GPUs as replicas): the cheap check
-/// made before a full plan with its throughput estimate.
-#[allow(clippy::too_many_arguments)]
-fn layout_fits(
-    shape: &Shape,
-    gpu: &Gpu,
-    count: u64,
-    req: &Request,
-    p: Precision,
-    tp: u64,
-    pp: u64,
-) -> bool {
-    fitting_layout(shape, gpu, count, req, p, tp, pp).is_some()
-}
-
-/// The memory of a TP x PP layout that `layout_fits`, to plan on without computing it again.
+/// The memory of a TP x PP layout, when it fits each GPU (spare GPUs as replicas): the cheap check
+/// made before a full plan with its throughput estimate, kept to plan on without computing it again.
 #[allow(clippy::too_many_arguments)]
 fn fitting_layout(
     shape: &Shape,
@@ -497,7 +483,9 @@ fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
     let (tp, pp) = staged
         .iter()
         .copied()
-        .find(|&(tp, pp)| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp))
+        .find(|&(tp, pp)| {
+            supports(gpu, p) && fitting_layout(shape, gpu, count, req, p, tp, pp).is_some()
+        })
         .unwrap_or_else(|| largest_layout(shape, &topo, &staged));
     serve_plan_at(shape, gpu, count, req, p, tp, pp)
 }
@@ -528,7 +516,8 @@ fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
         return false;
     }
     let topo = topology(gpu, count, req);
-    let fits = |tp, pp| supports(gpu, p) && layout_fits(shape, gpu, count, req, p, tp, pp);
+    let fits =
+        |tp, pp| supports(gpu, p) && fitting_layout(shape, gpu, count, req, p, tp, pp).is_some();
     if node_tps(shape, &topo).into_iter().any(|tp| fits(tp, 1))
         || ep_groups(shape, gpu, count, req, p)
             .any(|g| memory_fits(shape, gpu, count, req, p, 1, 1, g))
@@ -620,7 +609,7 @@ pub fn serve_options(
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
             let before = options.len();
-            let one_fits = layout_fits(shape, gpu, count, req, p, 1, 1);
+            let one_fits = fitting_layout(shape, gpu, count, req, p, 1, 1).is_some();
             for &tp in &tps {
                 let Some(layout) = fitting_layout(shape, gpu, count, req, p, tp, 1) else {
                     continue;
