@@ -504,7 +504,7 @@ fn largest_layout(shape: &Shape, topo: &Topology, staged: &[(u64, u64)]) -> (u64
 
 /// Whether `serve_plan` returns a plan that fits, without planning one: the what-would-fit
 /// searches (`remedies`) ask this a dozen times a model, and a plan's throughput estimates were
-/// four fifths of `--format json`. A layout `layout_fits` accepts is one whose plan fits (the same
+/// four fifths of `--format json`. A layout `fitting_layout` accepts is one whose plan fits (the same
 /// memory, and `allows` keeps replicas x size within the GPUs), so the answer is whether any
 /// layout `serve_plan` weighs fits, else whether its fallback plan does.
 fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> bool {
