@@ -288,9 +288,26 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             // On a terminal, the columns that identify and size a model first, prose last.
             let keep = style.columns_that_fit(&header, &rows, &[0, 5, 6, 7, 3, 4, 9, 8, 2, 1]);
             let t = style.draw(&header, rows, &keep, 0);
+            // The recommender counts every catalog entry ("31 of 199 models qualify"): say what
+            // this list leaves out, so the two counts can be read together.
+            let total = c.models.len();
+            let count = if models.len() == total {
+                format!("{total} models")
+            } else {
+                format!("{} of {total} models", models.len())
+            };
+            let hidden = c
+                .models
+                .iter()
+                .filter(|m| m.weights == Weights::None)
+                .count();
+            let announced = if hidden > 0 && !models.iter().any(|m| m.weights == Weights::None) {
+                format!("; {hidden} announced and never released: --weights none lists them")
+            } else {
+                String::new()
+            };
             format!(
-                "{t}\n{} models (catalog as of {})\n",
-                models.len(),
+                "{t}\n{count} (catalog as of {}){announced}\n",
                 c.as_of.map_or("unknown".to_string(), |d| d.to_string())
             )
         }

@@ -715,3 +715,28 @@ fn licenses_table_says_what_the_json_says() {
     assert_eq!(by_id("cc-by-nc-4.0")["outputs_training"], "allowed");
     assert_eq!(by_id("llama3")["outputs_training"], "forbidden");
 }
+
+#[test]
+fn list_and_recommender_count_the_same_catalog() {
+    let listed = json(&pick(&["list", "--format", "json"]))["models"]
+        .as_array()
+        .unwrap()
+        .len();
+    let announced = json(&pick(&["list", "--weights", "none", "--format", "json"]))["models"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(announced > 0, "the catalog lists announced models");
+    let total = listed + announced;
+    let list = pick(&["list"]).stdout;
+    assert!(
+        list.contains(&format!("{listed} of {total} models"))
+            && list.contains(&format!("{announced} announced and never released")),
+        "{list}"
+    );
+    let query = pick(&["--license", "apache", "--gpus", "4xH100"]).stdout;
+    assert!(
+        query.contains(&format!(" of {total} models qualify")),
+        "{query}"
+    );
+}
