@@ -1284,7 +1284,8 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         top: usize::try_from(a.top).unwrap_or(usize::MAX),
         all_reasons: a.explain || a.format == OutputFormat::Json,
     };
-    let report = recommend::recommend(catalog, &query);
+    // Not freed, like the catalog: the process ends once the text is written.
+    let report = std::mem::ManuallyDrop::new(recommend::recommend(catalog, &query));
     let code = if report.candidates.is_empty() {
         exit::NO_RESULT
     } else {
