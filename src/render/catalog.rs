@@ -302,12 +302,12 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                 .filter(|m| m.weights == Weights::None)
                 .count();
             let announced = if hidden > 0 && !models.iter().any(|m| m.weights == Weights::None) {
-                format!("; {hidden} announced and never released: --weights none lists them")
+                format!("{hidden} announced and never released: --weights none lists them\n")
             } else {
                 String::new()
             };
             format!(
-                "{t}\n{count} (catalog as of {}){announced}\n",
+                "{t}\n{count} (catalog as of {})\n{announced}",
                 c.as_of.map_or("unknown".to_string(), |d| d.to_string())
             )
         }

@@ -14,7 +14,7 @@ mod scenarios;
 mod shell;
 mod terminal;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub struct Run {
@@ -96,13 +96,70 @@ pub fn excluded_codes(v: &serde_json::Value, id: &str) -> Vec<String> {
         })
 }
 
-/// A fresh empty folder under the target directory.
+/// A fresh empty folder under the target directory, inside this run's own folder (`cli-PID`).
 pub fn temp_dir(name: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static RUN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        sweep_dead_runs(&root);
+        root.join(format!("cli-{}", std::process::id()))
+    });
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("{name}-{}-{n}", std::process::id()));
+    let dir = run.join(format!("{name}-{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes the folders of earlier runs whose process has ended (`cli-PID`, and the older
+/// `NAME-PID-N` ones), so that folders do not pile up run after run. A run still going (its PID
+/// alive) keeps its folders; where there is no /proc to ask, nothing is removed.
+fn sweep_dead_runs(root: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(run_pid) else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The PID in a test folder's name: `cli-PID`, or `NAME-PID-N` (the layout before `cli-PID`).
+fn run_pid(name: &str) -> Option<u32> {
+    if let Some(pid) = name.strip_prefix("cli-") {
+        return pid.parse().ok();
+    }
+    let mut parts = name.rsplitn(3, '-');
+    let (n, pid, base) = (parts.next()?, parts.next()?, parts.next()?);
+    (!base.is_empty() && n.parse::<u64>().is_ok())
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+#[test]
+fn test_folders_name_their_run() {
+    assert_eq!(run_pid("cli-4242"), Some(4242));
+    assert_eq!(run_pid("hostile-fifo-index-4242-7"), Some(4242));
+    assert_eq!(run_pid("gate-1-0"), Some(1));
+    // Folders of other tools (the benchmark's catalogs) are not test runs.
+    assert_eq!(run_pid("bench-100k"), None);
+    assert_eq!(run_pid("cli-"), None);
+    assert_eq!(run_pid("fixtures"), None);
+    let dir = temp_dir("swept");
+    assert!(
+        dir.is_dir()
+            && dir
+                .parent()
+                .unwrap()
+                .ends_with(format!("cli-{}", std::process::id()))
+    );
 }
