@@ -1,10 +1,8 @@
 //! Embeds every `catalog/**/*.toml` file in the binary:
 //! - the original text (for `pick catalog check` and error locations), and
-//! - the parsed catalog in postcard's compact binary form, twice: complete (for `pick show`) and
-//!   without the prose fields only `show` prints (the "core" copy ranking, sizing and the gate load).
-//!   Decoding it costs a fraction of parsing TOML or JSON on every run.
-//! - each model's evidence rows, encoded on their own: the core copy leaves them out, and a model's
-//!   rows are decoded only when read (`schema::Evidences`).
+//! - the parsed catalog as Rust statics (`build/statics.rs`): one table per type, strings in one
+//!   string table, lists and strings as start and length, so that loading it costs nothing at run
+//!   time and it is read in place.
 //! - the capability ratings of the embedded catalog on every axis for every kind of checkpoint
 //!   (`src/capability.rs`, compiled here too), so that the main query reads them instead of fitting
 //!   them on every run.
@@ -22,11 +20,15 @@ use std::path::{Path, PathBuf};
 #[allow(dead_code)]
 #[path = "src/capability.rs"]
 mod capability;
+#[path = "src/catalog/list.rs"]
+mod list;
 #[path = "src/catalog/plain.rs"]
 mod plain;
 #[allow(dead_code)]
 #[path = "src/catalog/schema.rs"]
 mod schema;
+#[path = "build/statics.rs"]
+mod statics;
 #[allow(dead_code)]
 #[path = "src/catalog/text.rs"]
 mod text;
@@ -34,11 +36,23 @@ mod catalog {
     pub use crate::schema::*;
 }
 
+/// The string table `Text::table` reads: the build script makes no such `Text`.
+static STATIC_STRINGS: &str = "";
+
+/// The build script's catalog lists are all owned: every type's static table is empty.
+impl<T: 'static> schema::Pooled for T {
+    fn pool() -> &'static [T] {
+        &[]
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=catalog");
     println!("cargo:rerun-if-changed=src/catalog/schema.rs");
     println!("cargo:rerun-if-changed=src/catalog/text.rs");
     println!("cargo:rerun-if-changed=src/catalog/plain.rs");
+    println!("cargo:rerun-if-changed=src/catalog/list.rs");
+    println!("cargo:rerun-if-changed=build/statics.rs");
     println!("cargo:rerun-if-changed=src/capability.rs");
     let root =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
@@ -106,26 +120,6 @@ fn main() {
         std::process::exit(1);
     }
 
-    // Each model's evidence rows, encoded on their own (the core copy leaves them out), in catalog
-    // order: the order the files and their entries are decoded in.
-    let mut evidence = Vec::new();
-    let mut ranges = String::from("pub static EVIDENCE_RANGES: &[(usize, usize)] = &[\n");
-    for m in full.iter().flat_map(|(_, doc)| &doc.model) {
-        let start = evidence.len();
-        let rows = postcard::to_allocvec(&m.evidence).expect("encode evidence");
-        let back: Vec<schema::Evidence> = postcard::from_bytes(&rows).expect("decode evidence");
-        assert_eq!(
-            back.as_slice(),
-            &*m.evidence,
-            "evidence of {} round-trips",
-            m.id
-        );
-        evidence.extend(rows);
-        writeln!(ranges, "    ({start}, {}),", evidence.len()).unwrap();
-    }
-    ranges.push_str("];\n");
-    sources.push_str(&ranges);
-
     // The capability ratings of the embedded catalog, every axis and kind of checkpoint, in the
     // order `capability::stored_slot` reads them.
     let models: Vec<schema::Model> = full.iter().flat_map(|(_, d)| d.model.clone()).collect();
@@ -157,16 +151,43 @@ fn main() {
     ranges.push_str("];\n");
     sources.push_str(&ranges);
 
-    let mut core = full.clone();
-    for (_, doc) in &mut core {
-        doc.model.iter_mut().for_each(|m| m.evidence.clear());
-        doc.model.iter_mut().for_each(schema::Model::strip_prose);
-        doc.family.iter_mut().for_each(schema::Family::strip_prose);
-        doc.license
-            .iter_mut()
-            .for_each(schema::License::strip_prose);
-        doc.gpu.iter_mut().for_each(schema::Gpu::strip_prose);
+    // The catalog itself, as Rust statics.
+    let mut tables = statics::Tables::default();
+    for (file, doc) in &full {
+        doc.family.iter().for_each(|e| tables.add(file, e));
+        doc.model.iter().for_each(|e| tables.add(file, e));
+        doc.license.iter().for_each(|e| tables.add(file, e));
+        doc.gpu.iter().for_each(|e| tables.add(file, e));
+        doc.serverless.iter().for_each(|e| tables.add(file, e));
     }
+    assert_eq!(
+        tables.len("Model"),
+        models.len(),
+        "every model is in the static table"
+    );
+    let (statics, strings) = tables.finish(&[
+        "Family",
+        "Model",
+        "License",
+        "Gpu",
+        "Serverless",
+        "Checkpoint",
+        "Evidence",
+        "LayerGroup",
+        "LineageLink",
+        "Text",
+        "Modality",
+        "Grant",
+        "Use",
+        "Licensee",
+        "Threshold",
+        "Territory",
+        "Party",
+        "Duty",
+        "Restriction",
+        "Domain",
+        "Version",
+    ]);
 
     // The schema's hash (FNV-1a over its source) marks compiled catalogs: one encoded with another
     // schema is refused, not misread.
@@ -185,16 +206,8 @@ fn main() {
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("catalog_sources.rs"), sources).expect("write catalog_sources.rs");
-    let encode = |files: &Vec<(String, schema::CatalogFile)>| {
-        let named = files
-            .iter()
-            .map(|(name, doc)| (text::Text::from(name.as_str()), doc.clone()))
-            .collect();
-        postcard::to_allocvec(&schema::Flat::of(named)).expect("encode the catalog")
-    };
-    std::fs::write(out.join("catalog.bin"), encode(&full)).expect("write catalog.bin");
-    std::fs::write(out.join("catalog-core.bin"), encode(&core)).expect("write catalog-core.bin");
-    std::fs::write(out.join("catalog-evidence.bin"), evidence).expect("write catalog-evidence.bin");
+    std::fs::write(out.join("catalog_static.rs"), statics).expect("write catalog_static.rs");
+    std::fs::write(out.join("catalog_strings.txt"), strings).expect("write catalog_strings.txt");
     std::fs::write(out.join("catalog-ratings.bin"), ratings).expect("write catalog-ratings.bin");
 }
 

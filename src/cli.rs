@@ -880,18 +880,9 @@ pub fn run(cli: Cli) -> Result<(String, u8)> {
             Ok((format!("catalog ok: {what}\n"), 0))
         }
         command => {
-            // Only `show`, `licenses` and `gpus` print prose and sources; the rest loads the smaller core.
-            let detail = if matches!(
-                command,
-                Some(Command::Show(_) | Command::Licenses(_) | Command::Gpus(_))
-            ) {
-                catalog::Detail::Full
-            } else {
-                catalog::Detail::Core
-            };
             // Not freed: the process ends right after, and dropping a few hundred small
             // allocations one by one is measurable next to the whole query.
-            let mut catalog = std::mem::ManuallyDrop::new(Catalog::load(&paths, detail)?);
+            let mut catalog = std::mem::ManuallyDrop::new(Catalog::load(&paths)?);
             let online = cli.global.online || resolve::online_from_env(env);
             match command {
                 None => {

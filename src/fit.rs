@@ -1089,7 +1089,7 @@ mod tests {
     /// at explicit ones, on every GPU.
     #[test]
     fn no_budget_exceeds_the_ceiling_serve_fits_prunes_with() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let mut checked = 0;
         for engine in crate::engines::Engine::ALL {
             for fraction in [None, Some(0.3), Some(0.95), Some(1.0)] {
@@ -1123,7 +1123,7 @@ mod tests {
     /// one node and across nodes, short and long contexts, every precision that applies.
     #[test]
     fn serve_fits_is_whether_serve_plan_fits() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let gpus = [
             "h100-sxm",
             "l4",

@@ -1145,7 +1145,7 @@ mod tests {
     use super::*;
 
     fn gate(policy: &str, today: &str) -> GateReport {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let p = parse_policy("pick.toml", policy, &c).unwrap();
         run(&c, &p, &[], Date::parse(today).unwrap()).unwrap()
     }
@@ -1182,7 +1182,7 @@ mod tests {
 
     #[test]
     fn malformed_policies_name_the_line() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let e = parse_policy(
             "pick.toml",
             "[usage]\ncommercial = true\nfoo = 1\n[allow]\n",

@@ -325,7 +325,7 @@ mod tests {
     }
 
     fn catalog() -> Catalog {
-        Catalog::embedded().unwrap()
+        Catalog::embedded()
     }
 
     #[test]

@@ -441,7 +441,7 @@ mod tests {
 
     #[test]
     fn a_declared_license_adds_to_the_upstream_terms() {
-        let mut c = Catalog::embedded().unwrap();
+        let mut c = Catalog::embedded();
         c.add_repo(repo(
             "acme/llama-ft",
             &["apache-2.0"],
@@ -459,7 +459,7 @@ mod tests {
 
     #[test]
     fn chains_cycles_and_missing_upstreams() {
-        let mut c = Catalog::embedded().unwrap();
+        let mut c = Catalog::embedded();
         c.add_repo(repo(
             "q/gguf",
             &["apache-2.0"],
@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn outputs_bind_only_when_the_license_says_so() {
-        let mut c = Catalog::embedded().unwrap();
+        let mut c = Catalog::embedded();
         // Gemma: a model trained on its outputs is a derivative.
         c.add_repo(repo(
             "s/student-g",
@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn depth_is_bounded() {
-        let mut c = Catalog::embedded().unwrap();
+        let mut c = Catalog::embedded();
         for i in 0..12 {
             c.add_repo(repo(
                 &format!("r/m{i}"),

@@ -183,7 +183,7 @@ pub fn parse_config(file: &str, text: &str) -> Result<Shape> {
         } else {
             0
         },
-        group,
+        group: group.into(),
         ..Arch::default()
     };
     let dtype = c

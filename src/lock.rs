@@ -156,7 +156,7 @@ pub fn locked_model(reference: &str, m: &catalog::Model) -> LockedModel {
         source: Source::Catalog,
         id: m.id.to_string(),
         license,
-        lineage: m.lineage.clone(),
+        lineage: m.lineage.to_vec(),
         hash: format!("sha256:{}", hf::sha256(facts.as_bytes())),
     }
 }
@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn a_lock_reads_back_what_was_written() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let lock = build(
             &c,
             &[

@@ -6,7 +6,7 @@ use pick::engines::Engine;
 use pick::fit::{self, KvDtype, Precision, Request, Shape, Task};
 
 fn catalog() -> Catalog {
-    Catalog::embedded().expect("embedded catalog")
+    Catalog::embedded()
 }
 
 fn shape(c: &Catalog, id: &str) -> Shape {
@@ -839,7 +839,7 @@ fn fine_tuning_against_published_tables() {
 // Each figure below is recomputed from the config values the catalog entry cites (see its notes).
 
 fn layout(id: &str) -> pick::arch::KvLayout {
-    let c = pick::catalog::Catalog::embedded().unwrap();
+    let c = pick::catalog::Catalog::embedded();
     let m = c.model(id).unwrap_or_else(|| panic!("{id} in the catalog"));
     pick::arch::kv_layout(m.arch.as_ref().unwrap())
 }

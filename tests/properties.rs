@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::embedded().unwrap())
+    CATALOG.get_or_init(Catalog::embedded)
 }
 
 fn open_models() -> Vec<&'static pick::catalog::Model> {

@@ -212,7 +212,7 @@ pub fn kv_layout(arch: &Arch) -> KvLayout {
         }
         g
     } else {
-        arch.group.clone()
+        arch.group.to_vec()
     };
     let terms = groups
         .iter()

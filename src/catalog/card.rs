@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_model_inherits_what_it_does_not_state() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         // Llama 3.1 70B states none of these itself: they come from the Llama 3.1 family.
         let m = c.model("llama-3.1-70b").unwrap();
         let f = c.family(&m.family).unwrap();
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_derived_model_lists_every_binding_license() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let card = c.card(c.model("deepseek-r1-distill-llama-70b").unwrap());
         let ids: Vec<&str> = card.licenses.iter().map(|l| l.id).collect();
         assert_eq!(ids, ["mit", "llama3.3"]);

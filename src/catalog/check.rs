@@ -28,7 +28,7 @@ pub fn check_embedded() -> Vec<Problem> {
 /// problems are reported too.
 pub fn check_paths(paths: &[PathBuf]) -> Result<Vec<Problem>> {
     let files = read_paths(paths)?;
-    let base = Catalog::embedded_with(Detail::Core)?;
+    let base = Catalog::embedded();
     let mut problems = check_embedded();
     problems.extend(check_texts(&files, Some(&base)).1);
     Ok(problems)
@@ -1145,7 +1145,7 @@ mod tests {
         assert!(text.contains(from), "{from}");
         // Kept for the test process, as a loaded catalog is for a run.
         let files = vec![("user.toml".to_string(), &*text.replacen(from, to, 1).leak())];
-        let base = Catalog::embedded_with(Detail::Core).unwrap();
+        let base = Catalog::embedded();
         check_texts(&files, Some(&base))
             .1
             .iter()

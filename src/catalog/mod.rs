@@ -1,13 +1,15 @@
 //! The catalog: model families, models, licenses and GPUs, with the facts' sources.
 //!
 //! The embedded catalog (every `catalog/**/*.toml` of the source tree) is parsed at build time and
-//! embedded in postcard's binary form, decoded once per run; user files given with `--catalog` or
-//! `PICK_CATALOG` are read as TOML and merged over it, a same id replacing the embedded entry
-//! (recorded in `overrides`).
+//! written as Rust statics (`build/statics.rs`, `list.rs`), read in place: nothing is decoded at
+//! run time. User files given with `--catalog` or `PICK_CATALOG` are read as TOML (or decoded from
+//! a compiled catalog) and merged over it, a same id replacing the embedded entry (recorded in
+//! `overrides`).
 
 pub mod arch;
 mod card;
 mod check;
+mod list;
 mod plain;
 mod repo;
 mod schema;
@@ -27,13 +29,14 @@ use anyhow::{anyhow, Context, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// The string table of the embedded catalog's `Text`s (`Text::table`).
+use embedded::STATIC_STRINGS;
+
 mod embedded {
+    use super::*;
     include!(concat!(env!("OUT_DIR"), "/catalog_sources.rs"));
-    pub static FULL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.bin"));
-    pub static CORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-core.bin"));
-    /// Each model's evidence rows (ranges in `EVIDENCE_RANGES`, catalog order), which the core
-    /// copy leaves out: decoded only for the models whose figures are read.
-    pub static EVIDENCE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-evidence.bin"));
+    // Every entry of the catalog, one table per type (`build/statics.rs`, `list.rs`).
+    include!(concat!(env!("OUT_DIR"), "/catalog_static.rs"));
     /// The capability ratings of the embedded catalog (`capability::Stored`, ranges in
     /// `RATING_RANGES` by `capability::stored_slot`).
     pub static RATINGS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog-ratings.bin"));
@@ -61,12 +64,12 @@ pub struct Override {
 
 #[derive(Debug, Default)]
 pub struct Catalog {
-    pub families: Vec<Family>,
-    pub models: Vec<Model>,
-    pub licenses: Vec<License>,
-    pub gpus: Vec<Gpu>,
+    pub families: List<Family>,
+    pub models: List<Model>,
+    pub licenses: List<License>,
+    pub gpus: List<Gpu>,
     /// Per-token offers of open models by hosting providers (appended, never replaced by id).
-    pub serverless: Vec<Serverless>,
+    pub serverless: List<Serverless>,
     pub overrides: Vec<Override>,
     /// When the catalog's facts were last reviewed (the newest `as_of` of its files).
     pub as_of: Option<Date>,
@@ -88,45 +91,20 @@ pub struct Catalog {
     embedded_only: bool,
 }
 
-/// How much of the embedded catalog to load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detail {
-    /// Everything, prose and sources included (`pick show`).
-    Full,
-    /// Without the prose fields only `show` prints (notes, sources, tokenizer, safety, ...): what
-    /// ranking, sizing and the gate need, loaded in about half the time.
-    Core,
-}
-
 impl Catalog {
-    /// The catalog compiled into the binary, complete.
-    pub fn embedded() -> Result<Catalog> {
-        Catalog::embedded_with(Detail::Full)
-    }
-
-    /// The catalog compiled into the binary, at a level of detail.
-    pub fn embedded_with(detail: Detail) -> Result<Catalog> {
-        let bytes = match detail {
-            Detail::Full => embedded::FULL,
-            Detail::Core => embedded::CORE,
-        };
-        let flat: schema::Flat = text::decode_static(bytes, text::Origin::Embedded)
-            .context("the embedded catalog is corrupt (rebuild pick)")?;
-        // The embedded files hold no duplicate ids (the test `embedded_catalog_is_valid` makes
-        // sure), so their entries are taken as they are, without the merge's lookups.
-        let unknown = Text::default();
-        let files = &flat.files;
-        let mut catalog = Catalog::of_flat(flat.entries, &flat.origins, |i| {
-            files.get(i as usize).unwrap_or(&unknown).clone()
-        });
-        if detail == Detail::Core {
-            // The core copy has no evidence rows: each model's stay encoded until read.
-            for (m, &(start, end)) in catalog.models.iter_mut().zip(embedded::EVIDENCE_RANGES) {
-                m.evidence = Evidences::encoded(&embedded::EVIDENCE[start..end]);
-            }
+    /// The catalog compiled into the binary: its statics, read in place (nothing is decoded).
+    pub fn embedded() -> Catalog {
+        let all = |len: usize| u32::try_from(len).expect("fewer than 2^32 entries");
+        Catalog {
+            families: List::table(0, all(embedded::Family_TABLE.len())),
+            models: List::table(0, all(embedded::Model_TABLE.len())),
+            licenses: List::table(0, all(embedded::License_TABLE.len())),
+            gpus: List::table(0, all(embedded::Gpu_TABLE.len())),
+            serverless: List::table(0, all(embedded::Serverless_TABLE.len())),
+            as_of: embedded_as_of(),
+            embedded_only: true,
+            ..Catalog::default()
         }
-        catalog.embedded_only = true;
-        Ok(catalog)
     }
 
     /// Every model's capability rating on `axis` for a build on `building_on`. For the embedded
@@ -181,11 +159,11 @@ impl Catalog {
             offer.origin = origin(serverless.get(i).copied().unwrap_or(0));
         }
         Catalog {
-            families: entries.family,
-            models: entries.model,
-            licenses: entries.license,
-            gpus: entries.gpu,
-            serverless: entries.serverless,
+            families: entries.family.into(),
+            models: entries.model.into(),
+            licenses: entries.license.into(),
+            gpus: entries.gpu.into(),
+            serverless: entries.serverless.into(),
             as_of: entries.as_of,
             ..Catalog::default()
         }
@@ -203,8 +181,8 @@ impl Catalog {
     /// once and checked as `pick catalog check PATH` would (references may resolve into the
     /// embedded catalog, which is valid already: a unit test sees to it); any problem is an error
     /// listing them all.
-    pub fn load(extra: &[PathBuf], detail: Detail) -> Result<Catalog> {
-        let mut catalog = Catalog::embedded_with(detail)?;
+    pub fn load(extra: &[PathBuf]) -> Result<Catalog> {
+        let mut catalog = Catalog::embedded();
         if extra.is_empty() {
             return Ok(catalog);
         }
@@ -215,7 +193,7 @@ impl Catalog {
                 problems,
                 "in the catalog given with --catalog/PICK_CATALOG (fix them; `pick catalog check` lists the same)",
             )?;
-            for m in &mut user.models {
+            for m in user.models.to_mut() {
                 m.user = true;
             }
             catalog.absorb(user);
@@ -233,7 +211,7 @@ impl Catalog {
                 files.get(i as usize).unwrap_or(&unknown).clone()
             });
             user.as_of = c.as_of;
-            for m in &mut user.models {
+            for m in user.models.to_mut() {
                 m.user = true;
             }
             catalog.absorb(user);
@@ -250,7 +228,7 @@ impl Catalog {
                 "{name} is a compiled catalog already: compile its TOML sources instead"
             ));
         }
-        let base = Catalog::embedded_with(Detail::Full)?;
+        let base = Catalog::embedded();
         let (user, problems) = check::check_texts(&files, Some(&base));
         crate::problem::into_result(problems, "in the catalog to compile (nothing was written)")?;
         // Entries flat, in catalog order, each with the index of its file.
@@ -273,11 +251,11 @@ impl Catalog {
             files: files.iter().map(|(name, _)| name.clone()).collect(),
             entries: CatalogFile {
                 as_of: user.as_of,
-                family: user.families,
-                model: user.models,
-                license: user.licenses,
-                gpu: user.gpus,
-                serverless: user.serverless,
+                family: user.families.into_vec(),
+                model: user.models.into_vec(),
+                license: user.licenses.into_vec(),
+                gpu: user.gpus.into_vec(),
+                serverless: user.serverless.into_vec(),
             },
         };
         let models = compiled.entries.model.len();
@@ -292,11 +270,21 @@ impl Catalog {
         self.as_of = self.as_of.max(other.as_of);
         let ov = &mut self.overrides;
         ov.extend(other.overrides);
-        merge(&mut self.families, other.families, "family", ov);
-        merge(&mut self.models, other.models, "model", ov);
-        merge(&mut self.licenses, other.licenses, "license", ov);
-        merge(&mut self.gpus, other.gpus, "gpu", ov);
-        self.serverless.extend(other.serverless);
+        merge(
+            self.families.to_mut(),
+            other.families.into_vec(),
+            "family",
+            ov,
+        );
+        merge(self.models.to_mut(), other.models.into_vec(), "model", ov);
+        merge(
+            self.licenses.to_mut(),
+            other.licenses.into_vec(),
+            "license",
+            ov,
+        );
+        merge(self.gpus.to_mut(), other.gpus.into_vec(), "gpu", ov);
+        self.serverless.to_mut().extend(other.serverless.into_vec());
         self.reindex();
     }
 
@@ -374,16 +362,16 @@ impl Catalog {
 
     /// Builds a catalog from parts (tests and synthetic benchmarks).
     pub fn from_parts(
-        families: Vec<Family>,
-        models: Vec<Model>,
-        licenses: Vec<License>,
-        gpus: Vec<Gpu>,
+        families: impl Into<List<Family>>,
+        models: impl Into<List<Model>>,
+        licenses: impl Into<List<License>>,
+        gpus: impl Into<List<Gpu>>,
     ) -> Catalog {
         let mut c = Catalog {
-            families,
-            models,
-            licenses,
-            gpus,
+            families: families.into(),
+            models: models.into(),
+            licenses: licenses.into(),
+            gpus: gpus.into(),
             ..Catalog::default()
         };
         c.reindex();
@@ -910,47 +898,39 @@ mod tests {
     }
 
     #[test]
-    fn embedded_binary_matches_the_toml_sources() {
-        // The fast path (binary made at build time) and the TOML text must describe the same catalog.
-        let fast = Catalog::embedded().unwrap();
+    fn embedded_statics_are_the_toml_sources() {
+        // The statics build.rs wrote and the catalog read from the TOML text now must be the same
+        // catalog, field by field (Debug prints every field), entry by entry, in the same order.
+        let fast = Catalog::embedded();
         let mut slow = Catalog::default();
         for (name, text) in embedded_sources() {
             let (doc, problems) = read_file(name, text);
             assert!(problems.is_empty(), "{problems:?}");
             slow.absorb(Catalog::gathered(vec![(Text::from(*name), doc)]));
         }
-        assert_eq!(fast.models.len(), slow.models.len());
-        for (a, b) in fast.models.iter().zip(&slow.models) {
-            assert_eq!(a.id, b.id);
-            assert_eq!(a.arch, b.arch);
-            assert_eq!(a.released, b.released);
-            assert_eq!(a.params_total_b, b.params_total_b);
+        // Where an entry starts in its file (`at`) is known only to the TOML reader.
+        fn same<T: Clone + std::fmt::Debug>(fast: &[T], slow: &[T], unplace: impl Fn(&mut T)) {
+            assert_eq!(fast.len(), slow.len());
+            assert!(!fast.is_empty());
+            for (a, b) in fast.iter().zip(slow) {
+                let mut b = b.clone();
+                unplace(&mut b);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            }
         }
-        assert_eq!(fast.licenses.len(), slow.licenses.len());
-        assert_eq!(fast.gpus.len(), slow.gpus.len());
-        // The core copy has the same entries and numbers, without the prose.
-        let core = Catalog::embedded_with(Detail::Core).unwrap();
-        assert_eq!(core.models.len(), fast.models.len());
-        for (a, b) in core.models.iter().zip(&fast.models) {
-            assert_eq!(
-                (&a.id, &a.arch, a.params_total_b, &a.license),
-                (&b.id, &b.arch, b.params_total_b, &b.license)
-            );
-            // Only the capability source stays (the ranking cites it).
-            assert!(
-                a.notes.is_none()
-                    && a.sources
-                        == Sources {
-                            capability: b.sources.capability.clone(),
-                            ..Sources::default()
-                        }
-            );
-        }
+        same(&fast.families, &slow.families, |e| e.at = 0);
+        same(&fast.models, &slow.models, |e| e.at = 0);
+        same(&fast.licenses, &slow.licenses, |e| e.at = 0);
+        same(&fast.gpus, &slow.gpus, |e| e.at = 0);
+        same(&fast.serverless, &slow.serverless, |e| e.at = 0);
+        assert_eq!(fast.as_of, slow.as_of);
+        let rows: usize = fast.models.iter().map(|m| m.evidence.len()).sum();
+        assert!(rows > 4_000, "{rows} evidence rows");
     }
 
     #[test]
     fn lookup_by_repo_id_is_case_insensitive_and_ignores_revisions() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let m = c.model("META-LLAMA/llama-3.1-8b-instruct@0e9e39f").unwrap();
         assert_eq!(m.id, "llama-3.1-8b");
         assert!(c
@@ -960,7 +940,7 @@ mod tests {
 
     #[test]
     fn scanning_finds_what_the_index_finds() {
-        let c = Catalog::embedded().unwrap();
+        let c = Catalog::embedded();
         let mut references = vec!["nonexistent/model".to_string(), String::new()];
         for m in &c.models {
             references.push(m.id.to_string());
@@ -980,7 +960,7 @@ mod tests {
             assert_eq!(scanned, indexed, "{r}");
         }
         // Lookups before and after the index is built agree too.
-        let fresh = Catalog::embedded().unwrap();
+        let fresh = Catalog::embedded();
         for r in references.iter().cycle().take(40) {
             assert_eq!(
                 fresh.model(r).map(|m| &m.id),
@@ -1077,8 +1057,8 @@ mod tests {
     #[test]
     fn the_stored_ratings_are_the_ratings_fitted_now() {
         use crate::capability::{rate, Axis, BUILDING_ON};
-        for detail in [Detail::Core, Detail::Full] {
-            let c = Catalog::embedded_with(detail).unwrap();
+        {
+            let c = Catalog::embedded();
             for axis in Axis::ALL {
                 for on in BUILDING_ON {
                     assert!(c.stored_ratings(axis, on).is_some(), "{axis:?} {on:?}");
@@ -1093,22 +1073,9 @@ mod tests {
             }
         }
         // Merged with anything, the catalog is rated afresh.
-        let mut merged = Catalog::embedded_with(Detail::Core).unwrap();
+        let mut merged = Catalog::embedded();
         merged.absorb(Catalog::default());
         assert!(merged.stored_ratings(Axis::General, None).is_none());
-    }
-
-    #[test]
-    fn core_evidence_is_read_on_demand_and_equals_the_full_copy() {
-        let core = Catalog::embedded_with(Detail::Core).unwrap();
-        let full = Catalog::embedded_with(Detail::Full).unwrap();
-        assert_eq!(core.models.len(), full.models.len());
-        let rows: usize = core.models.iter().map(|m| m.evidence.len()).sum();
-        assert!(rows > 4_000, "{rows} evidence rows");
-        for (c, f) in core.models.iter().zip(&full.models) {
-            assert_eq!(c.id, f.id);
-            assert_eq!(&*c.evidence, &*f.evidence, "{}", c.id);
-        }
     }
 
     #[test]

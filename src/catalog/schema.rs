@@ -7,6 +7,7 @@
 //! `build.rs` compiles this file too (it reads the catalog with these types and embeds it in a
 //! binary form), so it depends on nothing but serde and std.
 
+pub use super::list::{List, Pooled};
 pub use super::text::Text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -598,8 +599,13 @@ impl Serialize for Date {
         if s.is_human_readable() {
             s.collect_str(self)
         } else {
-            s.serialize_u32(
-                u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day),
+            // A newtype, which the formats write as the number itself: the build script's
+            // static catalog writer learns from the name that the number is a date.
+            s.serialize_newtype_struct(
+                "Date",
+                &(u32::from(self.year) * 10_000
+                    + u32::from(self.month) * 100
+                    + u32::from(self.day)),
             )
         }
     }
@@ -818,35 +824,6 @@ pub struct Family {
     pub at: usize,
 }
 
-impl Family {
-    /// Drops the prose only `pick show` prints.
-    pub fn strip_prose(&mut self) {
-        self.cadence = None;
-        self.data_note = None;
-        self.safety = None;
-        self.notes = None;
-        self.sources = Sources {
-            capability: self.sources.capability.take(),
-            ..Sources::default()
-        };
-    }
-}
-
-impl License {
-    /// Drops the prose only `pick show` and `pick licenses` print.
-    pub fn strip_prose(&mut self) {
-        self.notes = None;
-    }
-}
-
-impl Gpu {
-    /// Drops the prose only `pick gpus` prints.
-    pub fn strip_prose(&mut self) {
-        self.notes = None;
-        self.sources.clear();
-    }
-}
-
 /// How a published MMLU figure was measured. The scale is MMLU as vendors publish it; the
 /// protocol says whether two figures compare directly (base 5-shot is the reference).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -1044,91 +1021,6 @@ pub struct Evidence {
     pub group: Text,
     pub source: Text,
     pub as_of: Date,
-}
-
-/// A model's evidence rows. Read from TOML they are a list; in the embedded catalog's core copy
-/// they stay encoded in the binary until first read: only the capability rating (itself computed at
-/// build time for the embedded catalog) and the few candidates shown need them, and decoding all
-/// 4,000 rows was a fifth of the main query's work.
-#[derive(Default)]
-pub struct Evidences {
-    list: std::sync::OnceLock<Vec<Evidence>>,
-    /// The list's postcard bytes in the binary, decoded on first read.
-    encoded: Option<&'static [u8]>,
-}
-
-impl Evidences {
-    /// Rows kept encoded until first read: `bytes` are the postcard form of a `Vec<Evidence>`
-    /// that build.rs wrote (and decoded once to check).
-    pub fn encoded(bytes: &'static [u8]) -> Evidences {
-        Evidences {
-            list: std::sync::OnceLock::new(),
-            encoded: Some(bytes),
-        }
-    }
-
-    pub fn as_slice(&self) -> &[Evidence] {
-        self.list.get_or_init(|| match self.encoded {
-            Some(bytes) => super::text::decode_static(bytes, super::text::Origin::Embedded)
-                .expect("the embedded evidence decodes (build.rs decoded it once)"),
-            None => Vec::new(),
-        })
-    }
-
-    pub fn clear(&mut self) {
-        *self = Evidences::default();
-    }
-}
-
-impl From<Vec<Evidence>> for Evidences {
-    fn from(list: Vec<Evidence>) -> Evidences {
-        Evidences {
-            list: std::sync::OnceLock::from(list),
-            encoded: None,
-        }
-    }
-}
-
-impl std::ops::Deref for Evidences {
-    type Target = [Evidence];
-    fn deref(&self) -> &[Evidence] {
-        self.as_slice()
-    }
-}
-
-impl<'a> IntoIterator for &'a Evidences {
-    type Item = &'a Evidence;
-    type IntoIter = std::slice::Iter<'a, Evidence>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.as_slice().iter()
-    }
-}
-
-impl Clone for Evidences {
-    fn clone(&self) -> Evidences {
-        Evidences {
-            list: self.list.clone(),
-            encoded: self.encoded,
-        }
-    }
-}
-
-impl fmt::Debug for Evidences {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.debug_list().entries(self.as_slice()).finish()
-    }
-}
-
-impl Serialize for Evidences {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.as_slice().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Evidences {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Evidences, D::Error> {
-        Vec::<Evidence>::deserialize(d).map(Evidences::from)
-    }
 }
 
 /// How a layer group keeps its context.
@@ -1331,7 +1223,7 @@ pub struct Arch {
     /// Layer groups when not every layer is the same kind; their counts sum to `layers`. Empty:
     /// every layer is full attention (or MLA), `sliding_window_layers` of them windowed.
     #[serde(default)]
-    pub group: Vec<LayerGroup>,
+    pub group: List<LayerGroup>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -1344,7 +1236,7 @@ pub struct Model {
     pub weights: Weights,
     /// Every released checkpoint of this variant (open weights).
     #[serde(default)]
-    pub checkpoints: Vec<Checkpoint>,
+    pub checkpoints: List<Checkpoint>,
     /// Required when no base checkpoint was released: the evidence that none was.
     #[serde(default)]
     pub base_note: Option<Text>,
@@ -1373,17 +1265,17 @@ pub struct Model {
     pub extra_params_b: f64,
     pub license: Text,
     #[serde(default)]
-    pub also_bound_by: Vec<Text>,
+    pub also_bound_by: List<Text>,
     /// What the model derives from: each upstream (a catalog id or a Hugging Face repo id) binds it
     /// as the relation says (`lineage.rs`).
     #[serde(default)]
-    pub lineage: Vec<LineageLink>,
+    pub lineage: List<LineageLink>,
     /// Other names code uses for these weights: legacy Hugging Face repo names that redirect
     /// (`meta-llama/Meta-Llama-3.1-8B`) and Ollama library tags (`ollama:llama3.1:8b`).
     #[serde(default)]
-    pub aliases: Vec<Text>,
+    pub aliases: List<Text>,
     #[serde(default)]
-    pub modalities: Vec<Modality>,
+    pub modalities: List<Modality>,
     #[serde(default)]
     pub languages: Option<Text>,
     /// Claimed maximum context; 0 only for an announced model with no weights.
@@ -1438,7 +1330,7 @@ pub struct Model {
     pub checkpoint_precision: Option<CheckpointPrecision>,
     /// Published capability figures (see `Evidence`).
     #[serde(default)]
-    pub evidence: Evidences,
+    pub evidence: List<Evidence>,
     #[serde(default)]
     pub sources: Sources,
     #[serde(skip)]
@@ -1453,25 +1345,6 @@ pub struct Model {
 }
 
 impl Model {
-    /// Drops the prose only `pick show` prints (the embedded "core" copy has none).
-    pub fn strip_prose(&mut self) {
-        self.notes = None;
-        self.params_note = None;
-        self.context_note = None;
-        self.languages = None;
-        self.position_encoding = None;
-        self.tokenizer = None;
-        self.safety = None;
-        self.data_note = None;
-        self.base_note = None;
-        // The capability source stays: the ranking cites where an MMLU figure comes from.
-        self.sources = Sources {
-            capability: self.sources.capability.take(),
-            ..Sources::default()
-        };
-        // Evidence keeps its sources: the ranking prints where each figure comes from.
-    }
-
     pub fn is_open(&self) -> bool {
         self.weights == Weights::Open
     }
@@ -1704,17 +1577,17 @@ impl Domain {
     }
 }
 
-fn every_licensee() -> Vec<Licensee> {
-    Licensee::ALL.to_vec()
+fn every_licensee() -> List<Licensee> {
+    Licensee::ALL.to_vec().into()
 }
 
 /// One rule of what a license grants: these uses, to these licensees, in its own definitions.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
-    pub uses: Vec<Use>,
+    pub uses: List<Use>,
     #[serde(default = "every_licensee")]
-    pub licensees: Vec<Licensee>,
+    pub licensees: List<Licensee>,
     /// Where the license says so (`§3.2`, `'Research Purposes'`).
     pub clause: Text,
     /// The definition, verbatim.
@@ -1812,8 +1685,8 @@ pub enum ModelScope {
 #[serde(deny_unknown_fields)]
 pub struct Territory {
     /// ISO 3166-1 alpha-2 codes, `eu` or `eea`.
-    pub excluded: Vec<Text>,
-    pub parties: Vec<Party>,
+    pub excluded: List<Text>,
+    pub parties: List<Party>,
     #[serde(default)]
     pub models: ModelScope,
     /// End users of a product that incorporates the model are not bound (Llama).
@@ -1938,7 +1811,7 @@ pub struct Duty {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
-    pub domains: Vec<Domain>,
+    pub domains: List<Domain>,
     pub clause: Text,
     /// The restriction, verbatim.
     pub quote: Text,
@@ -1962,7 +1835,7 @@ pub struct Version {
     pub url: Option<Text>,
     /// Model repository revisions (commit hashes or their prefixes) that ship this text.
     #[serde(default)]
-    pub revisions: Vec<Text>,
+    pub revisions: List<Text>,
     /// Another `[[license]]` entry holding this version's terms, when they differ from the
     /// current ones.
     #[serde(default)]
@@ -1980,22 +1853,22 @@ pub struct License {
     #[serde(default)]
     pub hf_license: Option<Text>,
     #[serde(default)]
-    pub hf_license_names: Vec<Text>,
+    pub hf_license_names: List<Text>,
     pub tier: Tier,
     /// Commercial use is granted (to companies, in production); `grant` says in detail.
     pub commercial: bool,
     /// What is granted to whom; absent: every use to every licensee (only with `commercial`).
     #[serde(default)]
-    pub grant: Vec<Grant>,
+    pub grant: List<Grant>,
     #[serde(default)]
-    pub threshold: Vec<Threshold>,
+    pub threshold: List<Threshold>,
     #[serde(default)]
-    pub territory: Vec<Territory>,
+    pub territory: List<Territory>,
     pub redistribute_finetunes: Redistribution,
     pub outputs: Outputs,
     pub hosting: HostingTerms,
     #[serde(default)]
-    pub duty: Vec<Duty>,
+    pub duty: List<Duty>,
     /// The notice text to ship with distributed copies.
     #[serde(default)]
     pub notice: Option<Text>,
@@ -2008,10 +1881,10 @@ pub struct License {
     #[serde(default)]
     pub aup_transcribed: bool,
     #[serde(default)]
-    pub restriction: Vec<Restriction>,
+    pub restriction: List<Restriction>,
     /// Dated versions of the text, oldest first; the last is in force for an unpinned reference.
     #[serde(default)]
-    pub version: Vec<Version>,
+    pub version: List<Version>,
     #[serde(default)]
     pub notes: Option<Text>,
     pub source: Text,
@@ -2040,7 +1913,7 @@ pub struct Gpu {
     pub id: Text,
     pub name: Text,
     #[serde(default)]
-    pub aliases: Vec<Text>,
+    pub aliases: List<Text>,
     pub vendor: Text,
     pub memory_gb: f64,
     #[serde(default)]
@@ -2101,7 +1974,7 @@ pub struct Gpu {
     #[serde(default)]
     pub notes: Option<Text>,
     #[serde(default)]
-    pub sources: Vec<Text>,
+    pub sources: List<Text>,
     #[serde(skip)]
     pub origin: Text,
     /// Byte offset of the entry's header in that file (0 when unknown).

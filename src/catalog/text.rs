@@ -1,41 +1,96 @@
-//! `Text`: a catalog string that borrows from the embedded catalog instead of copying it.
+//! `Text`: a catalog string that is never copied where it need not be.
 //!
-//! Decoding the embedded catalog used to allocate and copy each of its ~10,000 strings (evidence
-//! rows alone hold four each) on every run: a third of the main query's instructions. A `Text`
-//! decoded from bytes that live for the whole process (the binary's embedded catalog, or a compiled
-//! user catalog kept loaded) points into them; one read from a user's TOML owns its string.
+//! The embedded catalog's strings are slices of one string table (`Text::table`: a start and a
+//! length, written by build.rs). A `Text` decoded from bytes that live for the whole process (a
+//! compiled user catalog kept loaded, a user's TOML text kept for the run) points into them; any
+//! other owns its string.
 //!
 //! `build.rs` compiles this file too (through `schema.rs`), so it depends on nothing but serde and
 //! std.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use std::borrow::{Borrow, Cow};
+use std::borrow::Borrow;
 use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 
-/// A string of the catalog: borrowed from bytes that outlive the process's use of them, or owned.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Text(Cow<'static, str>);
+/// A string of the catalog: a slice of the embedded catalog's string table, borrowed from bytes
+/// that outlive the process's use of them, or owned.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// `start..start + len` of the embedded catalog's string table (`super::STATIC_STRINGS`):
+    /// two numbers, so the static catalog holds no pointer for the loader to relocate.
+    Table(u32, u32),
+    Borrowed(&'static str),
+    Owned(Box<str>),
+}
 
 impl Text {
+    /// A slice of the embedded catalog's string table (build.rs writes these).
+    pub const fn table(start: u32, len: u32) -> Text {
+        Text(Repr::Table(start, len))
+    }
+
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Repr::Table(start, len) => {
+                let (start, len) = (*start as usize, *len as usize);
+                &super::STATIC_STRINGS[start..start + len]
+            }
+            Repr::Borrowed(s) => s,
+            Repr::Owned(s) => s,
+        }
     }
 
     /// A string kept for the rest of the process (a file name tagging many entries): its clones
     /// are pointer copies, not allocations.
     pub fn leaked(s: String) -> Text {
-        Text(Cow::Borrowed(s.leak()))
+        Text(Repr::Borrowed(s.leak()))
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text(Repr::Borrowed(""))
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `str` hashes: a `Text` and its `str` must hash alike (`Borrow<str>` lookups).
+        self.as_str().hash(state)
     }
 }
 
 /// Where the bytes being decoded come from, and so what their strings need.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
-    /// Encoded by this program's build script from Rust strings and compiled into the binary:
-    /// every string in them is valid UTF-8 already.
+    /// Encoded by this program's build script from Rust strings and compiled into the binary (the
+    /// stored capability ratings): every string in them is valid UTF-8 already.
     Embedded,
     /// Anything else (a compiled catalog read from a file): strings are checked.
     Loaded,
@@ -109,14 +164,14 @@ impl<'de> Deserialize<'de> for Text {
             }
             fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text, E> {
                 Ok(match in_static_input(s.as_bytes()) {
-                    Ok(Some(s)) => Text(Cow::Borrowed(s)),
+                    Ok(Some(s)) => Text(Repr::Borrowed(s)),
                     _ => Text::from(s),
                 })
             }
             // The binary forms hand strings over as bytes (see below).
             fn visit_borrowed_bytes<E: de::Error>(self, b: &'de [u8]) -> Result<Text, E> {
                 match in_static_input(b) {
-                    Ok(Some(s)) => Ok(Text(Cow::Borrowed(s))),
+                    Ok(Some(s)) => Ok(Text(Repr::Borrowed(s))),
                     Ok(None) => self.visit_bytes(b),
                     Err(e) => Err(E::custom(e)),
                 }
@@ -143,93 +198,98 @@ impl<'de> Deserialize<'de> for Text {
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        // A newtype, which every format writes as the string itself: the build script's static
+        // catalog writer learns from the name that the string is a `Text`.
+        serializer.serialize_newtype_struct("Text", self.as_str())
     }
 }
 
 impl Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Text {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for Text {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl fmt::Display for Text {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         // `pad`, not `write_str`: table cells rely on width and alignment.
-        f.pad(&self.0)
+        f.pad(self.as_str())
     }
 }
 
 impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Text {
-        Text(Cow::Owned(s.to_owned()))
+        Text(Repr::Owned(s.into()))
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        Text(Cow::Owned(s))
+        Text(Repr::Owned(s.into_boxed_str()))
     }
 }
 
 impl From<Text> for String {
     fn from(t: Text) -> String {
-        t.0.into_owned()
+        match t.0 {
+            Repr::Owned(s) => s.into_string(),
+            _ => t.as_str().to_owned(),
+        }
     }
 }
 
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
+        self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<String> for Text {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.as_str() == *other
     }
 }
 
 impl PartialEq<Text> for str {
     fn eq(&self, other: &Text) -> bool {
-        *self == *other.0
+        self == other.as_str()
     }
 }
 
 impl PartialEq<Text> for &str {
     fn eq(&self, other: &Text) -> bool {
-        **self == *other.0
+        *self == other.as_str()
     }
 }
 
 impl PartialEq<Text> for String {
     fn eq(&self, other: &Text) -> bool {
-        **self == *other.0
+        *self == other.as_str()
     }
 }
 
@@ -253,7 +313,7 @@ mod tests {
         let back: Row = decode_static(bytes, Origin::Loaded).unwrap();
         let range = bytes.as_ptr_range();
         for t in std::iter::once(&back.a).chain(&back.b) {
-            assert!(matches!(t.0, Cow::Borrowed(_)), "{t:?} was copied");
+            assert!(matches!(t.0, Repr::Borrowed(_)), "{t:?} was copied");
             assert!(range.contains(&t.as_ptr()));
         }
         assert_eq!(back.a, "qwen3-32b");
@@ -268,15 +328,15 @@ mod tests {
         };
         let bytes = postcard::to_allocvec(&row).unwrap();
         let back: Row = postcard::from_bytes(&bytes).unwrap();
-        assert!(matches!(back.a.0, Cow::Owned(_)));
+        assert!(matches!(back.a.0, Repr::Owned(_)));
         // After a static decode, the marker is gone: later decodes copy again.
         let leaked: &'static [u8] = bytes.clone().leak();
         let _: Row = decode_static(leaked, Origin::Embedded).unwrap();
         let again: Row = postcard::from_bytes(&bytes).unwrap();
-        assert!(matches!(again.a.0, Cow::Owned(_)));
+        assert!(matches!(again.a.0, Repr::Owned(_)));
         let toml: Row = toml::from_str("a = \"y\"\nb = [\"z\"]").unwrap();
         assert_eq!(toml.a, "y");
-        assert!(matches!(toml.b[0].0, Cow::Owned(_)));
+        assert!(matches!(toml.b[0].0, Repr::Owned(_)));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::*;
 use crate::catalog::Model;
 
 fn catalog() -> Catalog {
-    Catalog::embedded().unwrap()
+    Catalog::embedded()
 }
 
 fn fails(c: &Catalog, m: &Model, u: &Usage) -> Vec<&'static str> {

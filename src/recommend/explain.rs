@@ -47,12 +47,9 @@ pub(super) fn candidate(
         reasons.push(Finding::new(
             Code::NoBaseCheckpoint,
             Level::Warn,
-            format!(
-                "no base (pre-trained) checkpoint was released: {}",
-                m.base_note
-                    .as_deref()
-                    .unwrap_or("only post-trained checkpoints")
-            ),
+            // The evidence that none was released (`base_note`) is `pick show`'s to print: a
+            // ranking line names the gap.
+            "no base (pre-trained) checkpoint was released: only post-trained checkpoints",
         ));
     }
     match m.status {

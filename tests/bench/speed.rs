@@ -5,7 +5,7 @@
 //! 10,000-file scan tree are generated here, under the target directory, and removed afterwards
 //! (with `PICK_BENCH_KEEP=1` the 100,000-model catalogs stay, for profiling).
 
-use pick::catalog::{Catalog, Detail, Model};
+use pick::catalog::{Catalog, Model};
 use pick::recommend::{self, Hardware, Prefer, Query};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -99,7 +99,7 @@ fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
 
 /// A catalog of `n` models: the embedded open models repeated with new ids and varied sizes.
 fn synthetic(n: usize) -> Catalog {
-    let base = Catalog::embedded().unwrap();
+    let base = Catalog::embedded();
     Catalog::from_parts(
         base.families.clone(),
         synthetic_models(&base, n, true),
@@ -123,7 +123,8 @@ fn synthetic_models(base: &Catalog, n: usize, vary: bool) -> Vec<Model> {
             m.checkpoints = vec![pick::catalog::Checkpoint {
                 kind: pick::catalog::CheckpointKind::Base,
                 hf_repo: format!("synthetic/{}", m.id).into(),
-            }];
+            }]
+            .into();
             m
         })
         .collect()
@@ -136,7 +137,7 @@ fn write_user_catalog(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     // Without capability evidence and notes: a user's own catalog lists models, not benchmark
     // tables.
-    let mut models = synthetic_models(&Catalog::embedded().unwrap(), n, false);
+    let mut models = synthetic_models(&Catalog::embedded(), n, false);
     for m in &mut models {
         m.evidence.clear();
         m.notes = None;
@@ -237,16 +238,14 @@ fn main() {
     ));
     rows.push(("pick list (process)".into(), ms(med[3]), "-".into(), true));
 
-    let loads: Vec<Duration> = (0..50)
-        .map(|_| time(|| Catalog::embedded_with(Detail::Core).unwrap()).1)
-        .collect();
+    let loads: Vec<Duration> = (0..50).map(|_| time(Catalog::embedded).1).collect();
     rows.push((
         "load embedded catalog (in process)".into(),
         ms(median(loads)),
         "-".into(),
         true,
     ));
-    let catalog = Catalog::embedded_with(Detail::Core).unwrap();
+    let catalog = Catalog::embedded();
     let q = query(&catalog, "h100-sxm", 4);
     let ranks: Vec<Duration> = (0..50)
         .map(|_| time(|| recommend::recommend(&catalog, &q)).1)
