@@ -609,9 +609,16 @@ pub fn serve_options(
             .filter(|p| p.loss_rank() == rank && supports(gpu, **p))
         {
             let before = options.len();
-            let one_fits = fitting_layout(shape, gpu, count, req, p, 1, 1).is_some();
+            // TP 1 is always a candidate degree: its layout, sized once, serves both questions.
+            let mut one = fitting_layout(shape, gpu, count, req, p, 1, 1);
+            let one_fits = one.is_some();
             for &tp in &tps {
-                let Some(layout) = fitting_layout(shape, gpu, count, req, p, tp, 1) else {
+                let layout = if tp == 1 {
+                    one.take()
+                } else {
+                    fitting_layout(shape, gpu, count, req, p, tp, 1)
+                };
+                let Some(layout) = layout else {
                     continue;
                 };
                 // PCIe-only GPUs: replicas of one GPU each before tensor parallelism.
