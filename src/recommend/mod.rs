@@ -302,7 +302,8 @@ struct Draft<'m> {
     model: &'m Model,
     /// License duties and other non-failing findings.
     findings: Vec<Finding>,
-    sized: Option<Priced>,
+    /// Boxed: drafts are moved from list to list (filtered, floored, scored), and a plan is large.
+    sized: Option<Box<Priced>>,
     /// Cost per 1M generated tokens (self-hosted at the load, or the API price).
     cost: Option<f64>,
     headroom: f64,
@@ -417,7 +418,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
                             .economics
                             .map(|e| e.cost_per_million)
                             .or(sized.train_cost);
-                        draft.sized = Some(sized);
+                        draft.sized = Some(Box::new(sized));
                     }
                     Err((finding, short)) => {
                         short_by = short;
