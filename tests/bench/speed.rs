@@ -195,7 +195,7 @@ fn main() {
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let mut rows: Vec<(String, String, String, bool)> = Vec::new();
 
-    let cmds: [&[&str]; 5] = [
+    let cmds: [&[&str]; 6] = [
         &["--version"],
         &["--license", "apache", "--gpus", "4xH100"],
         &["fit", "llama-3.1-70b", "--gpus", "4xH100"],
@@ -208,6 +208,7 @@ fn main() {
             "--format",
             "json",
         ],
+        &["show", "qwen3.5-27b"],
     ];
     let med = process_medians(&cmds, 200);
     let ratio = med[1].as_secs_f64() / med[0].as_secs_f64();
@@ -237,14 +238,13 @@ fn main() {
         true,
     ));
     rows.push(("pick list (process)".into(), ms(med[3]), "-".into(), true));
-
-    let loads: Vec<Duration> = (0..50).map(|_| time(Catalog::embedded).1).collect();
     rows.push((
-        "load embedded catalog (in process)".into(),
-        ms(median(loads)),
+        "pick show qwen3.5-27b (process)".into(),
+        ms(med[5]),
         "-".into(),
         true,
     ));
+
     let catalog = Catalog::embedded();
     let q = query(&catalog, "h100-sxm", 4);
     let ranks: Vec<Duration> = (0..50)
