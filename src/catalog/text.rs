@@ -149,9 +149,22 @@ fn in_static_input(b: &[u8]) -> Result<Option<&'static str>, std::str::Utf8Error
         // Most catalog strings are ASCII, which is checked several times faster (a word at a
         // time, no decoding state) than UTF-8 in general.
         // SAFETY: ASCII bytes are valid UTF-8.
-        Origin::Loaded if b.is_ascii() => Ok(Some(unsafe { std::str::from_utf8_unchecked(b) })),
+        Origin::Loaded if is_ascii(b) => Ok(Some(unsafe { std::str::from_utf8_unchecked(b) })),
         Origin::Loaded => std::str::from_utf8(b).map(Some),
     }
+}
+
+/// Whether every byte is ASCII, eight bytes at a time (the last eight overlapping the rest): for
+/// the short strings of a catalog, `<[u8]>::is_ascii`'s alignment prologue cost more than the
+/// check, a sixth of loading a compiled catalog.
+fn is_ascii(b: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |w: &[u8]| u64::from_ne_bytes(w.try_into().expect("eight bytes"));
+    let Some(last) = b.len().checked_sub(8) else {
+        return b.iter().all(u8::is_ascii);
+    };
+    let words = b.chunks_exact(8).fold(0, |acc, w| acc | word(w));
+    (words | word(&b[last..])) & HIGH == 0
 }
 
 impl<'de> Deserialize<'de> for Text {
@@ -301,6 +314,21 @@ mod tests {
     struct Row {
         a: Text,
         b: Vec<Text>,
+    }
+
+    #[test]
+    fn is_ascii_agrees_with_std_at_every_length_and_position() {
+        for len in 0..40 {
+            let clean = vec![b'a'; len];
+            assert!(is_ascii(&clean), "{len}");
+            for at in 0..len {
+                let mut dirty = clean.clone();
+                dirty[at] = 0x80 | (at as u8);
+                assert_eq!(is_ascii(&dirty), dirty.is_ascii(), "{len} {at}");
+                assert!(!is_ascii(&dirty), "{len} {at}");
+            }
+        }
+        assert!(!is_ascii("naïve".as_bytes()));
     }
 
     #[test]
