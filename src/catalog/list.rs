@@ -102,12 +102,6 @@ impl<'a, T: Pooled> IntoIterator for &'a List<T> {
     }
 }
 
-impl<T: Pooled> FromIterator<T> for List<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> List<T> {
-        List(Repr::Owned(iter.into_iter().collect()))
-    }
-}
-
 impl<T: Clone> Clone for List<T> {
     fn clone(&self) -> List<T> {
         List(match &self.0 {
@@ -119,12 +113,6 @@ impl<T: Clone> Clone for List<T> {
 
 impl<T: Pooled + PartialEq> PartialEq for List<T> {
     fn eq(&self, other: &List<T>) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-impl<T: Pooled + PartialEq, const N: usize> PartialEq<[T; N]> for List<T> {
-    fn eq(&self, other: &[T; N]) -> bool {
         self.as_slice() == other.as_slice()
     }
 }
