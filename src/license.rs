@@ -308,6 +308,9 @@ pub struct Verdicts<'a> {
     allow: &'a Allow,
     /// `evaluate_one`'s findings by license id and multimodality.
     by_terms: FastMap<(&'a str, bool), Vec<Finding>>,
+    /// `violations` of the models bound by their own licenses alone, by license ids and
+    /// multimodality: the embedded catalog's 199 models have a few dozen such sets.
+    by_licenses: FastMap<(Vec<crate::catalog::Text>, bool), Vec<Finding>>,
 }
 
 impl<'a> Verdicts<'a> {
@@ -317,12 +320,28 @@ impl<'a> Verdicts<'a> {
             usage,
             allow,
             by_terms: FastMap::default(),
+            by_licenses: FastMap::default(),
         }
     }
 
     /// The clauses `model` breaks or that need care.
     pub fn violations(&mut self, model: &Model) -> Vec<Finding> {
-        self.bound_at(&lineage::of_model(self.catalog, model), None)
+        if !lineage::own_licenses_only(model) {
+            return self.bound_at(&lineage::of_model(self.catalog, model), None);
+        }
+        let key = (
+            std::iter::once(&model.license)
+                .chain(model.also_bound_by.iter())
+                .cloned()
+                .collect(),
+            model.is_multimodal(),
+        );
+        if let Some(found) = self.by_licenses.get(&key) {
+            return found.clone();
+        }
+        let found = self.bound_at(&lineage::of_model(self.catalog, model), None);
+        self.by_licenses.insert(key, found.clone());
+        found
     }
 
     /// `violations` for licenses already bound: the lineage's own findings first, then each

@@ -156,6 +156,13 @@ fn known_license(catalog: &Catalog, name: &str) -> Option<String> {
     catalog.license_by_any_name(n).map(|l| l.id.to_string())
 }
 
+/// Whether a model is bound by its own licenses alone, with no lineage to walk: a reviewed
+/// (embedded) model that names no upstream. Its `of_model` is then a function of its license ids
+/// and modality.
+pub fn own_licenses_only(model: &Model) -> bool {
+    model.lineage.is_empty() && !model.user
+}
+
 /// Every license binding a catalog model, with its lineage.
 pub fn of_model(catalog: &Catalog, model: &Model) -> Bound {
     let mut bound = Bound {
@@ -163,7 +170,7 @@ pub fn of_model(catalog: &Catalog, model: &Model) -> Bound {
         ..Bound::default()
     };
     // Fast path, the whole embedded catalog: no lineage to walk.
-    if model.lineage.is_empty() && !model.user {
+    if own_licenses_only(model) {
         for (id, known) in Node::Model(model).own_licenses(catalog) {
             push_license(&mut bound, id, known, None);
         }

@@ -674,3 +674,34 @@ fn the_added_families_read_as_their_texts() {
         .unwrap();
     assert!(fails(&c, nv, &general).is_empty());
 }
+
+#[test]
+fn one_memo_for_a_whole_ranking_gives_each_model_what_a_fresh_one_does() {
+    // `Verdicts` memoizes by license terms and by each set of a model's own licenses: shared over
+    // every model of the catalog, it must answer as a memo made for that model alone.
+    let c = catalog();
+    let giant = Usage {
+        group_mau: Some(800_000_000),
+        ..Usage::default()
+    };
+    // In the EU the multimodal Llama 3.2 models are barred where the text-only ones are not.
+    let in_eu = Usage {
+        region: Some(Place::parse("fr").unwrap()),
+        ..Usage::default()
+    };
+    for usage in [Usage::default(), Usage::research(), giant, in_eu] {
+        let allow = Allow::any();
+        let mut shared = Verdicts::new(&c, &usage, &allow);
+        for m in c.models.iter().chain(c.models.iter().rev()) {
+            let alone = Verdicts::new(&c, &usage, &allow).violations(m);
+            assert_eq!(shared.violations(m), alone, "{}", m.id);
+        }
+    }
+    // A model with its own licenses and another with the same ones plus one more differ.
+    let mut wider = c.model("qwen3-32b").unwrap().clone();
+    let narrow = wider.clone();
+    wider.also_bound_by = vec!["cc-by-nc-4.0".into()].into();
+    let (usage, allow) = (Usage::default(), Allow::any());
+    let mut shared = Verdicts::new(&c, &usage, &allow);
+    assert_ne!(shared.violations(&narrow), shared.violations(&wider));
+}
