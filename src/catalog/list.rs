@@ -8,7 +8,9 @@
 //! command looks. Loading the embedded catalog costs nothing; decoding it used to be a quarter of
 //! the main query's instructions.
 //!
-//! `build.rs` compiles this file too (through `schema.rs`); it gives every type an empty table.
+//! `build.rs` compiles this file too (through `schema.rs`); it gives every type an empty table. A
+//! list of a new element type needs that type added to the tables build.rs writes
+//! (`Tables::finish`): without it the statics do not compile (`Pooled` is not implemented).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
