@@ -111,9 +111,15 @@ pub enum Command {
     #[command(after_help = GATE_HELP)]
     Gate(GateArgs),
     /// Write pick.lock: the facts every model reference resolves to, for `pick gate` in CI.
+    #[command(
+        after_help = "Examples:\n  pick lock                        (the models pick.toml names)\n  pick lock --scan src/ --online   (also those named in src/, via the Hub)\n  pick lock --check                (in CI: exit 1 when pick.lock is stale)"
+    )]
     Lock(LockArgs),
     /// Catalog maintenance.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  pick catalog check my-models/\n  pick catalog compile my-models/ -o my-models.pickcat"
+    )]
     Catalog(CatalogCommand),
     /// List the licenses and their clauses.
     #[command(after_help = "Examples:\n  pick licenses\n  pick licenses --format json")]
@@ -122,11 +128,15 @@ pub enum Command {
     #[command(after_help = "Examples:\n  pick gpus\n  pick gpus --format json")]
     Gpus(SimpleFormat),
     /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  pick completions bash > ~/.local/share/bash-completion/completions/pick\n  pick completions zsh > ~/.zfunc/_pick        (a folder on $fpath)\n  pick completions fish > ~/.config/fish/completions/pick.fish"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: Shell,
     },
     /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  pick man > pick.1 && man ./pick.1")]
     Man,
 }
 
@@ -152,9 +162,9 @@ pub enum CatalogCommand {
     },
     /// Check catalog files or folders once and write them in a compiled form that loads in a
     /// fraction of the time (for very large user catalogs): pass FILE to --catalog / PICK_CATALOG.
-    ///
-    ///   pick catalog compile my-models/ -o my-models.pickcat
-    ///   PICK_CATALOG=my-models.pickcat pick --license apache
+    #[command(
+        after_help = "Examples:\n  pick catalog compile my-models/ -o my-models.pickcat\n  PICK_CATALOG=my-models.pickcat pick --license apache"
+    )]
     Compile {
         /// Catalog files or folders (TOML).
         #[arg(required = true)]

@@ -81,3 +81,37 @@ fn help_matches_the_snapshots() {
         changed.join("\n")
     );
 }
+
+#[test]
+fn every_command_has_examples_and_is_snapshotted() {
+    for command in COMMANDS {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = pick(&args).stdout;
+        let examples = help
+            .split_once("\nExamples:\n")
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("pick {args:?} has no examples:\n{help}"));
+        let first = examples.lines().next().unwrap_or("");
+        assert!(
+            first.trim_start().starts_with("pick ") || first.contains("pick "),
+            "pick {args:?}: the examples start with {first:?}"
+        );
+        // Every subcommand this help lists has its own entry here (and so a snapshot).
+        if let Some((_, listed)) = help.split_once("\nCommands:\n") {
+            for line in listed.lines().take_while(|l| l.starts_with("  ")) {
+                let name = line.split_whitespace().next().unwrap();
+                if name == "help" {
+                    continue;
+                }
+                let mut sub = command.to_vec();
+                sub.push(name);
+                assert!(
+                    COMMANDS.contains(&sub.as_slice()),
+                    "pick {} is not in COMMANDS",
+                    sub.join(" ")
+                );
+            }
+        }
+    }
+}
