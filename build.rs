@@ -189,19 +189,19 @@ fn main() {
         "Version",
     ]);
 
-    // The schema's hash (FNV-1a over its source) marks compiled catalogs: one encoded with another
-    // schema is refused, not misread.
-    let schema_text = std::fs::read(root.join("src/catalog/schema.rs")).expect("read schema.rs");
-    let hash = schema_text
-        .iter()
-        .chain(
-            std::fs::read(root.join("src/catalog/text.rs"))
-                .expect("read text.rs")
-                .iter(),
-        )
-        .fold(0xcbf29ce484222325u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-        });
+    // The schema's hash (FNV-1a over the sources that say how entries are encoded: the schema,
+    // `Text` and `List`) marks compiled catalogs: one encoded with another schema is refused, not
+    // misread.
+    let hash = [
+        "src/catalog/schema.rs",
+        "src/catalog/text.rs",
+        "src/catalog/list.rs",
+    ]
+    .iter()
+    .flat_map(|file| std::fs::read(root.join(file)).unwrap_or_else(|e| panic!("read {file}: {e}")))
+    .fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    });
     println!("cargo:rustc-env=PICK_SCHEMA_HASH={hash:016x}");
 
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
