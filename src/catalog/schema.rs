@@ -389,10 +389,9 @@ impl CatalogFile {
     }
 }
 
-/// Catalog files as one: every entry in file order, with the index of its file (the embedded
-/// catalog is stored so, and decoded straight into the lists a catalog keeps: no entry is moved
-/// again to join the files).
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// Catalog files as one: every entry in file order, with the index of its file (the lists a
+/// catalog keeps, built without moving an entry again to join the files).
+#[derive(Debug, Default)]
 pub struct Flat {
     pub files: Vec<Text>,
     pub entries: CatalogFile,
