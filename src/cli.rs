@@ -481,7 +481,7 @@ pub struct RecommendArgs {
     pub redistribute: bool,
     /// You train another model on its outputs: general (an LLM trained to perform like it, the
     /// default) or narrow (a task model such as a classifier).
-    #[arg(long, value_enum, value_name = "STUDENT", num_args = 0..=1, default_missing_value = "general", require_equals = true, help_heading = "License")]
+    #[arg(long, value_enum, value_name = "STUDENT", num_args = 0..=1, default_missing_value = "general", help_heading = "License")]
     pub distill: Option<StudentArg>,
     /// Fields of use, checked against each license's restricted uses (comma-separated or repeated).
     #[arg(

@@ -491,6 +491,18 @@ fn places_use_licensee_and_domains_on_the_command_line() {
     let v = rec(&["--distill=narrow", "--top", "300"]);
     assert!(!excluded_codes(&v, "dbrx").contains(&"license-distill-forbidden".to_string()));
     assert_eq!(v["query"]["usage"]["student"], "narrow");
+    // The value may follow as the next word, as users type it; alone, the student is general.
+    assert_eq!(rec(&["--distill", "narrow", "--top", "300"]), v);
+    let general = rec(&["--distill", "--top", "1"]);
+    assert_eq!(general["query"]["usage"]["student"], "general");
+    assert_eq!(rec(&["--top", "1", "--distill"]), general);
+    let r = pick(&["--distill", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("possible values: general, narrow"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
