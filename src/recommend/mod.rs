@@ -307,6 +307,22 @@ struct Draft<'m> {
     /// Cost per 1M generated tokens (self-hosted at the load, or the API price).
     cost: Option<f64>,
     headroom: f64,
+    /// Not sized yet: sized after the loop, best rated first, unless the quality floor excludes it
+    /// first (`size_by_capability`).
+    deferred: bool,
+}
+
+impl Draft<'_> {
+    /// Takes the plan sizing found.
+    fn priced(&mut self, sized: Priced) {
+        self.headroom =
+            (sized.plan.headroom_gib() / sized.plan.budget_gib / HEADROOM_ENOUGH).clamp(0.0, 1.0);
+        self.cost = sized
+            .economics
+            .map(|e| e.cost_per_million)
+            .or(sized.train_cost);
+        self.sized = Some(Box::new(sized));
+    }
 }
 
 /// An open model's chosen plan and its economics.
@@ -378,10 +394,17 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     let threads = crate::catalog::cores()
         .min(catalog.models.len() / MODELS_WORTH_A_THREAD)
         .max(1);
+    // A rated model below the quality floor is out whatever its plan: on one thread, sizing waits
+    // until the floor is known (sizing the embedded catalog's 50 models under it was a quarter of
+    // the query). Every reason wanted: all are sized, and the floor is added to their reasons.
+    let share = q.floor();
+    let defer = threads == 1 && !q.all_reasons && share > 0.0;
     let runs = crate::catalog::on_runs(&catalog.models, threads, |start, models| {
         let mut verdicts = license::Verdicts::new(catalog, &q.usage, &q.allow);
         let mut drafts = Vec::with_capacity(models.len());
         let mut excluded = Vec::with_capacity(models.len());
+        // Models that passed every filter but sizing, and failed it.
+        let mut sized_out = Vec::new();
         for (index, m) in (start..).zip(models) {
             let mut fails = Vec::new();
             filter_model(catalog, q, m, &mut fails);
@@ -405,22 +428,21 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
                 sized: None,
                 cost: None,
                 headroom: 0.5,
+                deferred: false,
             };
             let mut short_by = None;
-            // Sizing is the expensive step: skip it for a model already out unless every reason is wanted.
-            if (fails.is_empty() || q.all_reasons) && m.weights == Weights::Open {
+            let open = m.weights == Weights::Open;
+            if defer && open && fails.is_empty() && ratings.get(index).is_ok() {
+                draft.deferred = true;
+            } else if (fails.is_empty() || q.all_reasons) && open {
+                // Sizing is the expensive step: skip it for a model already out unless every
+                // reason is wanted.
                 match size(catalog, q, m, &refs) {
-                    Ok(sized) => {
-                        draft.headroom =
-                            (sized.plan.headroom_gib() / sized.plan.budget_gib / HEADROOM_ENOUGH)
-                                .clamp(0.0, 1.0);
-                        draft.cost = sized
-                            .economics
-                            .map(|e| e.cost_per_million)
-                            .or(sized.train_cost);
-                        draft.sized = Some(Box::new(sized));
-                    }
+                    Ok(sized) => draft.priced(sized),
                     Err((finding, short)) => {
+                        if fails.is_empty() {
+                            sized_out.push(index);
+                        }
                         short_by = short;
                         fails.push(finding);
                     }
@@ -441,26 +463,44 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
                 });
             }
         }
-        (drafts, excluded)
+        (drafts, excluded, sized_out)
     });
-    let (mut drafts, mut excluded) = match <[_; 1]>::try_from(runs) {
+    let (mut drafts, mut excluded, sized_out) = match <[_; 1]>::try_from(runs) {
         Ok([one]) => one,
         Err(runs) => {
             let (d, e) = runs
                 .iter()
                 .fold((0, 0), |(d, e), run| (d + run.0.len(), e + run.1.len()));
             let (mut drafts, mut excluded) = (Vec::with_capacity(d), Vec::with_capacity(e));
-            for (d, e) in runs {
+            let mut sized_out = Vec::new();
+            for (d, e, s) in runs {
                 drafts.extend(d);
                 excluded.extend(e);
+                sized_out.extend(s);
             }
-            (drafts, excluded)
+            (drafts, excluded, sized_out)
         }
     };
+    size_by_capability(catalog, q, &ratings, &refs, &mut drafts, &mut excluded);
     let mut exclusion_counts = BTreeMap::new();
 
     // The quality floor, relative to the best model that passed every other filter.
     let floor = apply_floor(q, &ratings, &mut drafts, &mut excluded);
+    // With every reason wanted, a model that failed only at sizing and is rated below the floor
+    // has both reasons, as the table, which never sized it, counts it below the floor.
+    if let Some((best_id, best_value)) = floor.best.as_ref().filter(|_| floor.share > 0.0) {
+        for index in sized_out {
+            let (Ok(r), Some(m)) = (ratings.get(index), catalog.models.get(index)) else {
+                continue;
+            };
+            if r.value < floor.share * best_value {
+                if let Some(e) = excluded.iter_mut().find(|e| e.id == m.id) {
+                    e.reasons
+                        .push(below_floor(q, r.value, floor.share, *best_value, best_id));
+                }
+            }
+        }
+    }
     for e in &excluded {
         for f in &e.reasons {
             *exclusion_counts.entry(f.code.as_str()).or_insert(0) += 1;
@@ -607,6 +647,74 @@ fn score_of(components: &[Option<f64>; 6], weights: [f64; 6]) -> f64 {
         * 100.0
 }
 
+/// Sizes the drafts whose sizing waited for the quality floor, best rated first: once one
+/// qualifies (or a qualifying API model is rated higher), the floor is known, and a rated draft
+/// below it stays unsized for `apply_floor` to exclude, with the same threshold.
+fn size_by_capability(
+    catalog: &Catalog,
+    q: &Query,
+    ratings: &Ratings,
+    refs: &References,
+    drafts: &mut Vec<Draft>,
+    excluded: &mut Vec<Excluded>,
+) {
+    let value = |d: &Draft| ratings.get(d.index).map_or(f64::NEG_INFINITY, |r| r.value);
+    let mut order: Vec<usize> = (0..drafts.len()).filter(|&i| drafts[i].deferred).collect();
+    if order.is_empty() {
+        return;
+    }
+    order.sort_by(|&a, &b| {
+        value(&drafts[b])
+            .total_cmp(&value(&drafts[a]))
+            .then(drafts[a].model.id.cmp(&drafts[b].model.id))
+    });
+    // The best rating among the drafts that stay (sized ones, API models), as `apply_floor` takes it.
+    let mut best = drafts
+        .iter()
+        .filter(|d| !d.deferred)
+        .filter_map(|d| ratings.get(d.index).ok().map(|r| r.value))
+        .reduce(f64::max);
+    let share = q.floor();
+    let mut failed = Vec::new();
+    for i in order {
+        let d = &mut drafts[i];
+        d.deferred = false;
+        let v = value(d);
+        if best.is_some_and(|b| v < share * b) {
+            continue;
+        }
+        match size(catalog, q, d.model, refs) {
+            Ok(sized) => {
+                d.priced(sized);
+                best = Some(best.map_or(v, |b| b.max(v)));
+            }
+            Err((finding, short)) => failed.push((i, finding, short)),
+        }
+    }
+    failed.sort_by_key(|(i, _, _)| std::cmp::Reverse(*i));
+    for (i, finding, short) in failed {
+        let d = drafts.remove(i);
+        excluded.push(Excluded {
+            id: d.model.id.to_string(),
+            reasons: vec![finding],
+            short_by_gib: short,
+        });
+    }
+}
+
+/// Why a rated model is out: below `share` of the best qualifying model's capability.
+fn below_floor(q: &Query, value: f64, share: f64, best_value: f64, best_id: &str) -> Finding {
+    Finding::new(
+        Code::BelowQualityFloor,
+        Level::Fail,
+        format!(
+            "{} capability {value:.2} is below {:.0}% of the best qualifying model's ({best_value:.2}, {best_id}); --min-capability sets the floor",
+            q.axis.as_str(),
+            share * 100.0
+        ),
+    )
+}
+
 /// Excludes the drafts far below the best qualifying model on the axis (see `Query::floor`), and
 /// the unrated open models smaller than every rated draft that clears it.
 fn apply_floor(
@@ -629,10 +737,10 @@ fn apply_floor(
     }
     let axis = q.axis.as_str();
     let threshold = share * best_value;
-    let mut out = |d: Draft, message: String| {
+    let mut out = |d: Draft, reason: Finding| {
         excluded.push(Excluded {
             id: d.model.id.to_string(),
-            reasons: vec![Finding::new(Code::BelowQualityFloor, Level::Fail, message)],
+            reasons: vec![reason],
             short_by_gib: None,
         });
     };
@@ -641,13 +749,7 @@ fn apply_floor(
         .partition(|d| ratings.get(d.index).map_or(true, |r| r.value >= threshold));
     for d in low {
         let v = ratings.get(d.index).map_or(0.0, |r| r.value);
-        out(
-            d,
-            format!(
-                "{axis} capability {v:.2} is below {:.0}% of the best qualifying model's ({best_value:.2}, {best_id}); --min-capability sets the floor",
-                share * 100.0
-            ),
-        );
+        out(d, below_floor(q, v, share, best_value, &best_id));
     }
     // Without evidence a model cannot show it clears the floor. Size is the one thing known of it
     // that tracks capability: an unrated model smaller than the median rated candidate that clears
@@ -673,7 +775,7 @@ fn apply_floor(
                     trim_b(d.model.params_total_b),
                     trim_b(*size)
                 );
-                out(d, msg);
+                out(d, Finding::new(Code::BelowQualityFloor, Level::Fail, msg));
             }
             _ => drafts.push(d),
         }

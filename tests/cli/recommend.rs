@@ -574,3 +574,46 @@ fn the_nearest_miss_is_nearest_on_every_criterion() {
         .unwrap();
     assert_eq!(fails(miss), fewest, "{named}");
 }
+
+#[test]
+fn the_floor_counts_alike_whether_or_not_every_reason_is_wanted() {
+    // The table sizes a rated model only when it clears the quality floor; JSON and --explain size
+    // every model. A model under the floor that one L4 also cannot serve at the load is below the
+    // floor in both, with its sizing reason as well where every reason is wanted.
+    let args = ["--gpus", "1xL4", "--license", "apache"];
+    let table = pick(&args).stdout;
+    let below: usize = table
+        .split(" excluded below it)")
+        .next()
+        .and_then(|s| s.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no floor line:\n{table}"));
+    let v = rec(&args);
+    let excluded = v["excluded"].as_array().unwrap();
+    let floored: Vec<&Value> = excluded
+        .iter()
+        .filter(|e| {
+            excluded_codes(&v, e["id"].as_str().unwrap())
+                .contains(&"below-quality-floor".to_string())
+        })
+        .collect();
+    assert_eq!(floored.len(), below, "{table}");
+    assert!(
+        floored.iter().any(|e| {
+            let codes = excluded_codes(&v, e["id"].as_str().unwrap());
+            codes.contains(&"capacity-below-load".to_string())
+        }),
+        "a model both under the floor and too slow for the load on one L4"
+    );
+    // The same candidates, in the same order.
+    let ids: Vec<&str> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let shown = pick(&[&args[..], &["--format", "ids"]].concat()).stdout;
+    assert_eq!(shown.lines().collect::<Vec<_>>(), ids);
+    let explain = pick(&[&args[..], &["--explain"]].concat()).stdout;
+    assert_eq!(explain.matches("below-quality-floor").count(), below);
+}
