@@ -270,21 +270,13 @@ impl Catalog {
         self.as_of = self.as_of.max(other.as_of);
         let ov = &mut self.overrides;
         ov.extend(other.overrides);
-        merge(
-            self.families.to_mut(),
-            other.families.into_vec(),
-            "family",
-            ov,
-        );
-        merge(self.models.to_mut(), other.models.into_vec(), "model", ov);
-        merge(
-            self.licenses.to_mut(),
-            other.licenses.into_vec(),
-            "license",
-            ov,
-        );
-        merge(self.gpus.to_mut(), other.gpus.into_vec(), "gpu", ov);
-        self.serverless.to_mut().extend(other.serverless.into_vec());
+        merge(&mut self.families, other.families, "family", ov);
+        merge(&mut self.models, other.models, "model", ov);
+        merge(&mut self.licenses, other.licenses, "license", ov);
+        merge(&mut self.gpus, other.gpus, "gpu", ov);
+        if !other.serverless.is_empty() {
+            self.serverless.to_mut().extend(other.serverless.into_vec());
+        }
         self.reindex();
     }
 
@@ -581,16 +573,18 @@ entry!(Family, Model, License, Gpu);
 
 /// Adds entries (each tagged with its file); an id already present from another file is replaced
 /// (and the replacement recorded), while a repeat within one file is kept for `catalog check` to
-/// report.
-fn merge<T: Entry>(
-    list: &mut Vec<T>,
-    items: Vec<T>,
+/// report. A list of the embedded tables is copied into one of its own only when there is
+/// something to add to it.
+fn merge<T: Entry + Pooled + Clone>(
+    list: &mut List<T>,
+    items: List<T>,
     kind: &'static str,
     overrides: &mut Vec<Override>,
 ) {
     if items.is_empty() {
         return;
     }
+    let (list, items) = (list.to_mut(), items.into_vec());
     // Ids all distinct, old and new (the common case: one user catalog of new models, or many
     // files checked together): nothing to replace, the lists are joined. The larger list is
     // not moved entry by entry: the smaller one is inserted before or after it in its buffer.
