@@ -493,7 +493,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             let (Ok(r), Some(m)) = (ratings.get(index), catalog.models.get(index)) else {
                 continue;
             };
-            if r.value < floor.share * best_value {
+            if !clears_floor(r.value, floor.share, *best_value) {
                 if let Some(e) = excluded.iter_mut().find(|e| e.id == m.id) {
                     e.reasons
                         .push(below_floor(q, r.value, floor.share, *best_value, best_id));
@@ -680,7 +680,7 @@ fn size_by_capability(
         let d = &mut drafts[i];
         d.deferred = false;
         let v = value(d);
-        if best.is_some_and(|b| v < share * b) {
+        if best.is_some_and(|b| !clears_floor(v, share, b)) {
             continue;
         }
         match size(catalog, q, d.model, refs) {
@@ -700,6 +700,13 @@ fn size_by_capability(
             short_by_gib: short,
         });
     }
+}
+
+/// Whether a rating clears the floor: at least `share` of the best qualifying model's. The one
+/// test of it, so that the table's early exclusion (`size_by_capability`), `apply_floor` and the
+/// reasons added where every reason is wanted all draw the line in the same place.
+fn clears_floor(value: f64, share: f64, best_value: f64) -> bool {
+    value >= share * best_value
 }
 
 /// Why a rated model is out: below `share` of the best qualifying model's capability.
@@ -736,7 +743,6 @@ fn apply_floor(
         return Floor { share, best };
     }
     let axis = q.axis.as_str();
-    let threshold = share * best_value;
     let mut out = |d: Draft, reason: Finding| {
         excluded.push(Excluded {
             id: d.model.id.to_string(),
@@ -744,9 +750,11 @@ fn apply_floor(
             short_by_gib: None,
         });
     };
-    let (keep, low): (Vec<Draft>, Vec<Draft>) = std::mem::take(drafts)
-        .into_iter()
-        .partition(|d| ratings.get(d.index).map_or(true, |r| r.value >= threshold));
+    let (keep, low): (Vec<Draft>, Vec<Draft>) = std::mem::take(drafts).into_iter().partition(|d| {
+        ratings
+            .get(d.index)
+            .map_or(true, |r| clears_floor(r.value, share, best_value))
+    });
     for d in low {
         let v = ratings.get(d.index).map_or(0.0, |r| r.value);
         out(d, below_floor(q, v, share, best_value, &best_id));
