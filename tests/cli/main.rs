@@ -80,6 +80,16 @@ pub fn repo_path(p: &std::path::Path) -> String {
 }
 
 /// The codes of the reasons an excluded model carries in a recommender JSON document.
+/// The ids of a recommendation's candidates (JSON), in rank order.
+pub fn candidate_ids(v: &serde_json::Value) -> Vec<&str> {
+    v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect()
+}
+
 pub fn excluded_codes(v: &serde_json::Value, id: &str) -> Vec<String> {
     v["excluded"]
         .as_array()

@@ -252,12 +252,7 @@ fn ranking_is_deterministic_and_formats_agree() {
     assert_eq!(a, b);
     let ids = pick(&["--gpus", "8xH100", "--format", "ids"]).stdout;
     let v: Value = serde_json::from_str(&a).unwrap();
-    let json_ids: Vec<&str> = v["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let json_ids = candidate_ids(&v);
     assert_eq!(ids.lines().collect::<Vec<_>>(), json_ids);
     let csv = pick(&["--gpus", "8xH100", "--format", "csv"]).stdout;
     assert_eq!(csv.lines().count(), json_ids.len() + 1);
@@ -339,12 +334,7 @@ fn lifecycle_and_checkpoints_shape_the_ranking() {
         "--format",
         "json",
     ]));
-    let ids: Vec<&str> = v["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = candidate_ids(&v);
     let excluded = |id: &str| -> Vec<String> {
         v["excluded"]
             .as_array()
@@ -606,12 +596,7 @@ fn the_floor_counts_alike_whether_or_not_every_reason_is_wanted() {
         "a model both under the floor and too slow for the load on one L4"
     );
     // The same candidates, in the same order.
-    let ids: Vec<&str> = v["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids = candidate_ids(&v);
     let shown = pick(&[&args[..], &["--format", "ids"]].concat()).stdout;
     assert_eq!(shown.lines().collect::<Vec<_>>(), ids);
     let explain = pick(&[&args[..], &["--explain"]].concat()).stdout;

@@ -40,18 +40,11 @@ fn candidates(v: &Value) -> &Vec<Value> {
     v["candidates"].as_array().unwrap()
 }
 
-fn ids(v: &Value) -> Vec<&str> {
-    candidates(v)
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect()
-}
-
 fn candidate<'v>(v: &'v Value, id: &str) -> &'v Value {
     candidates(v)
         .iter()
         .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("{id} is not a candidate: {:?}", ids(v)))
+        .unwrap_or_else(|| panic!("{id} is not a candidate: {:?}", candidate_ids(v)))
 }
 
 fn primary(v: &Value) -> &Value {
@@ -183,7 +176,7 @@ fn the_cost_ranking_of_the_issue_puts_no_toy_on_top() {
         "smollm2-135m",
         "gemma-3-270m",
     ] {
-        assert!(!ids(&v).contains(&toy), "{toy} is a candidate");
+        assert!(!candidate_ids(&v).contains(&toy), "{toy} is a candidate");
     }
     for c in candidates(&v).iter().take(5) {
         assert!(
@@ -311,7 +304,7 @@ fn a_long_context_rag_service() {
         "2M",
     ]);
     let facts = catalog_facts();
-    for id in ids(&v) {
+    for id in candidate_ids(&v) {
         assert!(
             facts[id].1 >= 128_000,
             "{id}: usable context {}",
@@ -486,7 +479,7 @@ fn a_multilingual_support_desk() {
             .contains(&e["benchmark"].as_str().unwrap()));
         assert!(e["group"].is_string() && e["as_of"].is_string() && e["source"].is_string());
     }
-    assert_ne!(ids(&v)[0], "yi-coder-9b");
+    assert_ne!(candidate_ids(&v)[0], "yi-coder-9b");
 }
 
 #[test]
@@ -496,7 +489,7 @@ fn unrated_models_are_not_the_weakest() {
     // the floor (unrated, and far smaller than the rated candidates that clear it); every unrated
     // candidate carries capability-unrated and has its capability component left out (null).
     let v = ask(&["--gpus", "8xH200", "--top", "200"]);
-    assert!(ids(&v).contains(&"glm-4.5"));
+    assert!(candidate_ids(&v).contains(&"glm-4.5"));
     assert!(excluded_codes(&v, "smollm2-135m").contains(&"below-quality-floor".to_string()));
     let mut unrated_seen = 0;
     for c in candidates(&v) {
@@ -540,7 +533,7 @@ fn models_built_for_one_narrow_job_are_never_the_answer_to_a_general_request() {
             "--top",
             "50",
         ]);
-        let listed = ids(&v);
+        let listed = candidate_ids(&v);
         for id in specialized {
             assert!(!listed.contains(&id), "{id} ranked for {axis}: {listed:?}");
             let codes: Vec<&str> = v["excluded"]
