@@ -457,6 +457,10 @@ fn staged_layouts(shape: &Shape, topo: &Topology) -> Vec<(u64, u64)> {
 
 fn serve_plan(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Plan {
     let topo = topology(gpu, count, req);
+    if hopeless(shape, gpu, count, req, p) {
+        let (tp, pp) = largest_layout(shape, &topo, &staged_layouts(shape, &topo));
+        return serve_plan_at(shape, gpu, count, req, p, tp, pp);
+    }
     // Among the TP degrees that fit one node, the one with the most capacity (a bigger TP group
     // frees room for KV cache and batches, more replicas multiply throughput); else the largest TP
     // with the fewest pipeline stages that fit (across nodes: whole nodes); else the largest layout
@@ -502,17 +506,20 @@ fn largest_layout(shape: &Shape, topo: &Topology, staged: &[(u64, u64)]) -> (u64
         .unwrap_or((1, 1))
 }
 
+/// Whether no layout can fit: every layout spreads all the weights over at most `count` GPUs
+/// (experts split, the rest sharded or whole), so when an even share is more than any GPU's
+/// budget, nothing fits. Most probes of the what-would-fit searches end here.
+fn hopeless(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> bool {
+    shape.weight_bytes(p) / count.max(1) as f64 / GIB > Profile::of(req).budget_ceiling_gib(gpu)
+}
+
 /// Whether `serve_plan` returns a plan that fits, without planning one: the what-would-fit
 /// searches (`remedies`) ask this a dozen times a model, and a plan's throughput estimates were
 /// four fifths of `--format json`. A layout `fitting_layout` accepts is one whose plan fits (the same
 /// memory, and `allows` keeps replicas x size within the GPUs), so the answer is whether any
 /// layout `serve_plan` weighs fits, else whether its fallback plan does.
 fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> bool {
-    // Every layout spreads all the weights over at most `count` GPUs (experts split, the rest
-    // sharded or whole): when an even share is more than any GPU's budget, nothing fits. Most
-    // probes of the what-would-fit searches end here.
-    if shape.weight_bytes(p) / count.max(1) as f64 / GIB > Profile::of(req).budget_ceiling_gib(gpu)
-    {
+    if hopeless(shape, gpu, count, req, p) {
         return false;
     }
     let topo = topology(gpu, count, req);
@@ -537,10 +544,9 @@ fn serve_fits(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision)
 /// whole nodes beyond (experts divided evenly).
 fn ep_layouts(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, p: Precision) -> Vec<Plan> {
     ep_groups(shape, gpu, count, req, p)
-        .filter_map(|g| {
-            let plan = serve_plan_ep(shape, gpu, count, req, p, g);
-            plan.fits.then_some(plan)
-        })
+        .map(|g| LayoutMemory::of(shape, gpu, count, req, p, 1, 1, g))
+        .filter(|layout| layout.fits)
+        .map(|layout| plan_on(shape, gpu, count, req, p, layout))
         .collect()
 }
 
@@ -632,8 +638,11 @@ pub fn serve_options(
                     break;
                 }
             }
-            if options.len() == before {
+            // No TP group of one node holds it: the staged (or expert-parallel) plan, planned
+            // only when `serve_fits` says it fits (planning a miss was a third of sizing).
+            if options.len() == before && serve_fits(shape, gpu, count, req, p) {
                 let staged = serve_plan(shape, gpu, count, req, p);
+                debug_assert!(staged.fits, "serve_fits is whether serve_plan fits");
                 if staged.fits {
                     options.push(staged);
                 }
