@@ -307,8 +307,8 @@ struct Draft<'m> {
     /// Cost per 1M generated tokens (self-hosted at the load, or the API price).
     cost: Option<f64>,
     headroom: f64,
-    /// Not sized yet: sized after the loop, best rated first, unless the quality floor excludes it
-    /// first (`size_by_capability`).
+    /// Not sized yet: sized after the loop, best rated first, then the unrated, unless the quality
+    /// floor excludes it first (`size_by_capability`).
     deferred: bool,
 }
 
@@ -394,9 +394,10 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     let threads = crate::catalog::cores()
         .min(catalog.models.len() / MODELS_WORTH_A_THREAD)
         .max(1);
-    // A rated model below the quality floor is out whatever its plan: on one thread, sizing waits
-    // until the floor is known (sizing the embedded catalog's 50 models under it was a quarter of
-    // the query). Every reason wanted: all are sized, and the floor is added to their reasons.
+    // A model below the quality floor is out whatever its plan: on one thread, sizing waits until
+    // the floor is known (sizing the embedded catalog's 50 rated models under it was a quarter of
+    // the query, the unrated ones smaller than the median rated candidate a sixth). Every reason
+    // wanted: all are sized, and the floor is added to their reasons.
     let share = q.floor();
     let defer = threads == 1 && !q.all_reasons && share > 0.0;
     let runs = crate::catalog::on_runs(&catalog.models, threads, |start, models| {
@@ -432,7 +433,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             };
             let mut short_by = None;
             let open = m.weights == Weights::Open;
-            if defer && open && fails.is_empty() && ratings.get(index).is_ok() {
+            if defer && open && fails.is_empty() {
                 draft.deferred = true;
             } else if (fails.is_empty() || q.all_reasons) && open {
                 // Sizing is the expensive step: skip it for a model already out unless every
@@ -486,17 +487,28 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
 
     // The quality floor, relative to the best model that passed every other filter.
     let floor = apply_floor(q, &ratings, &mut drafts, &mut excluded);
-    // With every reason wanted, a model that failed only at sizing and is rated below the floor
-    // has both reasons, as the table, which never sized it, counts it below the floor.
+    // With every reason wanted, a model that failed only at sizing and is below the floor (rated
+    // under it, or unrated and smaller than the median rated candidate) has both reasons, as the
+    // table, which never sized it, counts it below the floor.
     if let Some((best_id, best_value)) = floor.best.as_ref().filter(|_| floor.share > 0.0) {
+        let median = median_rated_size(&drafts, &ratings, floor.share, *best_value);
         for index in sized_out {
-            let (Ok(r), Some(m)) = (ratings.get(index), catalog.models.get(index)) else {
+            let Some(m) = catalog.models.get(index) else {
                 continue;
             };
-            if !clears_floor(r.value, floor.share, *best_value) {
+            let reason = match ratings.get(index) {
+                Ok(r) if !clears_floor(r.value, floor.share, *best_value) => {
+                    Some(below_floor(q, r.value, floor.share, *best_value, best_id))
+                }
+                Ok(_) => None,
+                Err(_) => median
+                    .as_ref()
+                    .filter(|median| smaller_than(m, median))
+                    .map(|median| unrated_below_floor(q, m, median)),
+            };
+            if let Some(reason) = reason {
                 if let Some(e) = excluded.iter_mut().find(|e| e.id == m.id) {
-                    e.reasons
-                        .push(below_floor(q, r.value, floor.share, *best_value, best_id));
+                    e.reasons.push(reason);
                 }
             }
         }
@@ -649,7 +661,8 @@ fn score_of(components: &[Option<f64>; 6], weights: [f64; 6]) -> f64 {
 
 /// Sizes the drafts whose sizing waited for the quality floor, best rated first: once one
 /// qualifies (or a qualifying API model is rated higher), the floor is known, and a rated draft
-/// below it stays unsized for `apply_floor` to exclude, with the same threshold.
+/// below it stays unsized for `apply_floor` to exclude, with the same threshold. Then the unrated
+/// ones, except those `apply_floor` excludes for being smaller than the median rated candidate.
 fn size_by_capability(
     catalog: &Catalog,
     q: &Query,
@@ -658,28 +671,30 @@ fn size_by_capability(
     drafts: &mut Vec<Draft>,
     excluded: &mut Vec<Excluded>,
 ) {
-    let value = |d: &Draft| ratings.get(d.index).map_or(f64::NEG_INFINITY, |r| r.value);
-    let mut order: Vec<usize> = (0..drafts.len()).filter(|&i| drafts[i].deferred).collect();
-    if order.is_empty() {
+    if !drafts.iter().any(|d| d.deferred) {
         return;
     }
-    order.sort_by(|&a, &b| {
-        value(&drafts[b])
-            .total_cmp(&value(&drafts[a]))
+    let value = |d: &Draft| ratings.get(d.index).map(|r| r.value);
+    let mut rated: Vec<usize> = (0..drafts.len())
+        .filter(|&i| drafts[i].deferred && value(&drafts[i]).is_ok())
+        .collect();
+    rated.sort_by(|&a, &b| {
+        let v = |i: usize| value(&drafts[i]).unwrap_or(f64::NEG_INFINITY);
+        v(b).total_cmp(&v(a))
             .then(drafts[a].model.id.cmp(&drafts[b].model.id))
     });
     // The best rating among the drafts that stay (sized ones, API models), as `apply_floor` takes it.
     let mut best = drafts
         .iter()
         .filter(|d| !d.deferred)
-        .filter_map(|d| ratings.get(d.index).ok().map(|r| r.value))
+        .filter_map(|d| value(d).ok())
         .reduce(f64::max);
     let share = q.floor();
     let mut failed = Vec::new();
-    for i in order {
+    for i in rated {
         let d = &mut drafts[i];
         d.deferred = false;
-        let v = value(d);
+        let v = value(d).unwrap_or(f64::NEG_INFINITY);
         if best.is_some_and(|b| !clears_floor(v, share, b)) {
             continue;
         }
@@ -688,18 +703,38 @@ fn size_by_capability(
                 d.priced(sized);
                 best = Some(best.map_or(v, |b| b.max(v)));
             }
-            Err((finding, short)) => failed.push((i, finding, short)),
+            Err(why) => failed.push((i, why)),
         }
     }
-    failed.sort_by_key(|(i, _, _)| std::cmp::Reverse(*i));
-    for (i, finding, short) in failed {
-        let d = drafts.remove(i);
-        excluded.push(Excluded {
-            id: d.model.id.to_string(),
-            reasons: vec![finding],
-            short_by_gib: short,
-        });
+    let mut out = |drafts: &mut Vec<Draft>, mut failed: Vec<(usize, (Finding, Option<f64>))>| {
+        failed.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+        for (i, (finding, short)) in failed {
+            let d = drafts.remove(i);
+            excluded.push(Excluded {
+                id: d.model.id.to_string(),
+                reasons: vec![finding],
+                short_by_gib: short,
+            });
+        }
+    };
+    out(drafts, failed);
+    // Positions moved with the removals: the unrated drafts still waiting are found again.
+    let median = best.and_then(|b| median_rated_size(drafts, ratings, share, b));
+    let mut failed = Vec::new();
+    for (i, d) in drafts.iter_mut().enumerate().filter(|(_, d)| d.deferred) {
+        d.deferred = false;
+        if median
+            .as_ref()
+            .is_some_and(|median| smaller_than(d.model, median))
+        {
+            continue;
+        }
+        match size(catalog, q, d.model, refs) {
+            Ok(sized) => d.priced(sized),
+            Err(why) => failed.push((i, why)),
+        }
     }
+    out(drafts, failed);
 }
 
 /// Whether a rating clears the floor: at least `share` of the best qualifying model's. The one
@@ -742,7 +777,6 @@ fn apply_floor(
     if share <= 0.0 {
         return Floor { share, best };
     }
-    let axis = q.axis.as_str();
     let mut out = |d: Draft, reason: Finding| {
         excluded.push(Excluded {
             id: d.model.id.to_string(),
@@ -759,36 +793,62 @@ fn apply_floor(
         let v = ratings.get(d.index).map_or(0.0, |r| r.value);
         out(d, below_floor(q, v, share, best_value, &best_id));
     }
-    // Without evidence a model cannot show it clears the floor. Size is the one thing known of it
-    // that tracks capability: an unrated model smaller than the median rated candidate that clears
-    // the floor is not given the benefit of the doubt (the median, not the smallest, so that one
-    // small model with strong figures does not let every small unrated one through).
-    let mut sizes: Vec<(f64, Text)> = keep
-        .iter()
-        .filter(|d| ratings.get(d.index).is_ok() && d.model.params_total_b > 0.0)
-        .map(|d| (d.model.params_total_b, d.model.id.clone()))
-        .collect();
-    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let median = (!sizes.is_empty()).then(|| sizes[(sizes.len() - 1) / 2].clone());
+    let median = median_rated_size(&keep, ratings, share, best_value);
     for d in keep {
         match &median {
-            Some((size, id))
-                if ratings.get(d.index).is_err()
-                    && d.model.weights == Weights::Open
-                    && d.model.params_total_b > 0.0
-                    && d.model.params_total_b < *size =>
-            {
-                let msg = format!(
-                    "unrated on {axis}, and smaller ({}B) than the median rated candidate above the floor ({id}, {}B)",
-                    trim_b(d.model.params_total_b),
-                    trim_b(*size)
-                );
-                out(d, Finding::new(Code::BelowQualityFloor, Level::Fail, msg));
+            Some(median) if ratings.get(d.index).is_err() && smaller_than(d.model, median) => {
+                let reason = unrated_below_floor(q, d.model, median);
+                out(d, reason);
             }
             _ => drafts.push(d),
         }
     }
     Floor { share, best }
+}
+
+/// Without evidence a model cannot show it clears the floor. Size is the one thing known of it
+/// that tracks capability: an unrated model smaller than the median rated candidate that clears
+/// the floor is not given the benefit of the doubt (the median, not the smallest, so that one
+/// small model with strong figures does not let every small unrated one through). The median's
+/// size and id, among the drafts rated at or above the floor.
+fn median_rated_size(
+    drafts: &[Draft],
+    ratings: &Ratings,
+    share: f64,
+    best_value: f64,
+) -> Option<(f64, Text)> {
+    let mut sizes: Vec<(f64, Text)> = drafts
+        .iter()
+        .filter(|d| {
+            ratings
+                .get(d.index)
+                .is_ok_and(|r| clears_floor(r.value, share, best_value))
+                && d.model.params_total_b > 0.0
+        })
+        .map(|d| (d.model.params_total_b, d.model.id.clone()))
+        .collect();
+    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    (!sizes.is_empty()).then(|| sizes[(sizes.len() - 1) / 2].clone())
+}
+
+/// Whether an open model of known size is smaller than the median rated candidate (the test
+/// `apply_floor` applies to the unrated ones).
+fn smaller_than(m: &Model, (size, _): &(f64, Text)) -> bool {
+    m.weights == Weights::Open && m.params_total_b > 0.0 && m.params_total_b < *size
+}
+
+/// Why an unrated open model is out: smaller than the median rated candidate above the floor.
+fn unrated_below_floor(q: &Query, m: &Model, (size, id): &(f64, Text)) -> Finding {
+    Finding::new(
+        Code::BelowQualityFloor,
+        Level::Fail,
+        format!(
+            "unrated on {}, and smaller ({}B) than the median rated candidate above the floor ({id}, {}B)",
+            q.axis.as_str(),
+            trim_b(m.params_total_b),
+            trim_b(*size)
+        ),
+    )
 }
 
 /// 8.2 → "8.2", 0.135 → "0.14", 235 → "235".

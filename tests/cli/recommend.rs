@@ -567,8 +567,8 @@ fn the_nearest_miss_is_nearest_on_every_criterion() {
 
 #[test]
 fn the_floor_counts_alike_whether_or_not_every_reason_is_wanted() {
-    // The table sizes a rated model only when it clears the quality floor; JSON and --explain size
-    // every model. A model under the floor that one L4 also cannot serve at the load is below the
+    // The table sizes a model only when it clears the quality floor (rated at or above it, or
+    // unrated and not smaller than the median rated candidate); JSON and --explain size every model. A model under the floor that one L4 also cannot serve at the load is below the
     // floor in both, with its sizing reason as well where every reason is wanted.
     let args = ["--gpus", "1xL4", "--license", "apache"];
     let table = pick(&args).stdout;
@@ -594,6 +594,23 @@ fn the_floor_counts_alike_whether_or_not_every_reason_is_wanted() {
             codes.contains(&"capacity-below-load".to_string())
         }),
         "a model both under the floor and too slow for the load on one L4"
+    );
+    // The unrated ones too: the table does not size an unrated model smaller than the median rated
+    // candidate above the floor (falcon3-1b, 1.7B against gemma-4-e4b's 8B), JSON gives it both.
+    let unrated_and_slow = floored.iter().any(|e| {
+        let reasons = e["reasons"].as_array().unwrap();
+        reasons.iter().any(|r| r["code"] == "capacity-below-load")
+            && reasons.iter().any(|r| {
+                r["code"] == "below-quality-floor"
+                    && r["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("unrated on general")
+            })
+    });
+    assert!(
+        unrated_and_slow,
+        "an unrated model below the floor and too slow on one L4"
     );
     // The same candidates, in the same order.
     let ids = candidate_ids(&v);
