@@ -113,6 +113,62 @@ pub fn decode_static<T: for<'de> Deserialize<'de>>(
     with_static_input(bytes, origin, || postcard::from_bytes(bytes))
 }
 
+/// `decode_static` of the value at the start of `bytes`, and the bytes after it.
+pub fn take_static<T: for<'de> Deserialize<'de>>(
+    bytes: &'static [u8],
+    origin: Origin,
+) -> postcard::Result<(T, &'static [u8])> {
+    with_static_input(bytes, origin, || postcard::take_from_bytes(bytes))
+}
+
+/// Decodes a postcard sequence in `bytes` (as `decode_static` would a `Vec<T>`) of exactly
+/// `slots.len()` items into `slots`, in order: runs of one list decoded on several threads, each
+/// into its own part of the list, are joined without a copy. `Err` (with some slots written, whose
+/// items are then never dropped: leaked, not unsound) when it holds more or fewer items.
+pub fn fill_static<T: for<'de> Deserialize<'de>>(
+    bytes: &'static [u8],
+    origin: Origin,
+    slots: &mut [std::mem::MaybeUninit<T>],
+) -> postcard::Result<()> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    struct Fill<'v, T>(&'v mut [std::mem::MaybeUninit<T>]);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Fill<'_, T> {
+        type Value = usize;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a sequence of {} items", self.0.len())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut filled = 0;
+            for slot in self.0.iter_mut() {
+                match seq.next_element()? {
+                    Some(item) => {
+                        slot.write(item);
+                        filled += 1;
+                    }
+                    None => break,
+                }
+            }
+            Ok(filled)
+        }
+    }
+    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Fill<'_, T> {
+        type Value = usize;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    let want = slots.len();
+    with_static_input(bytes, origin, || {
+        let mut de = postcard::Deserializer::from_bytes(bytes);
+        let filled = Fill(slots).deserialize(&mut de)?;
+        // Fewer items than slots, or more (the rest of the sequence unread), or bytes after it.
+        match (filled == want, de.finalize()?) {
+            (true, []) => Ok(()),
+            _ => Err(postcard::Error::DeserializeBadEncoding),
+        }
+    })
+}
+
 /// Runs `read` (a decoder on this thread) with `bytes` as the static input: every `Text` it makes
 /// of a string inside them borrows it.
 pub fn with_static_input<R>(bytes: &'static [u8], origin: Origin, read: impl FnOnce() -> R) -> R {

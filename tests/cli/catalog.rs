@@ -627,10 +627,10 @@ fn compiled_catalogs_load_like_their_sources() {
     let r = pick_env(&["list"], &[("PICK_CATALOG", bad.to_str().unwrap())]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("damaged"), "{}", r.stderr);
-    // One compiled by an older format (v1 held dates as text, v2 grouped entries by file), or by
-    // a pick whose catalog schema differs (the hash after the version), is refused by its header,
-    // not misread: exit 2.
-    let header = b"pick compiled catalog v3 ".len();
+    // One compiled by an older format (v1 held dates as text, v2 grouped entries by file, v3 held
+    // the models in one run), or by a pick whose catalog schema differs (the hash after the
+    // version), is refused by its header, not misread: exit 2.
+    let header = b"pick compiled catalog v4 ".len();
     for (at, byte) in [(header - 2, b'1'), (header, b'z')] {
         let mut bytes = std::fs::read(&out).unwrap();
         bytes[at] = byte;
