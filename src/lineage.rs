@@ -24,7 +24,6 @@ use crate::catalog::{
 };
 use crate::findings::{Code, Finding, Level};
 use crate::suggest::elide;
-use std::collections::HashSet;
 
 /// The longest chain of upstreams followed.
 pub const MAX_DEPTH: usize = 8;
@@ -256,7 +255,9 @@ fn walk(catalog: &Catalog, root: Node<'_>, bound: &mut Bound) {
     for (id, known) in own {
         push_license(bound, id, known, None);
     }
-    let mut seen: HashSet<String> = HashSet::from([root.key()]);
+    // The fast hash: std's would ask the system for a random seed (a system call) on each walk.
+    let mut seen = crate::fasthash::FastSet::<String>::default();
+    seen.insert(root.key());
     // (node, depth, path of keys from the root) to visit.
     let mut stack: Vec<(Node<'_>, usize, Vec<String>)> = vec![(root, 0, vec![root.key()])];
     while let Some((node, depth, path)) = stack.pop() {

@@ -728,7 +728,7 @@ pub(crate) fn check_catalog(c: &Catalog, texts: &Texts) -> Vec<Problem> {
 /// thread at least).
 fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     const WORTH_A_THREAD: usize = 1_000;
-    let threads = schema::cores().min(items.len().div_ceil(WORTH_A_THREAD).max(1));
+    let threads = schema::cores_up_to(items.len().div_ceil(WORTH_A_THREAD));
     schema::in_runs(items, threads, f)
 }
 

@@ -82,7 +82,7 @@ pub struct Catalog {
     /// the Hub (`crate::resolve`): gated, shown and sized like models, never ranked.
     pub repos: Vec<Repo>,
     /// Why a reference could not be resolved (lower-cased `org/name` → the reason), for messages.
-    pub unresolved: HashMap<String, String>,
+    pub unresolved: FastMap<String, String>,
     /// Family id → the non-permissive licenses binding the reviewed (not user) models of the family;
     /// built on first use (`lineage.rs`).
     family_licenses: std::sync::OnceLock<FastMap<String, Vec<String>>>,
@@ -803,7 +803,7 @@ fn decode_model_runs(mut body: &'static [u8], runs: &[(u64, u64)]) -> Result<Vec
         work.push(std::sync::Mutex::new((run, slots)));
         spare = rest;
     }
-    let threads = schema::cores().min(work.len()).max(1);
+    let threads = schema::cores_up_to(work.len());
     let decoded = schema::on_runs(&work, threads, |_, part| {
         part.iter().try_for_each(|w| {
             let mut w = w.lock().unwrap_or_else(|e| e.into_inner());

@@ -175,6 +175,17 @@ pub(crate) fn cores() -> usize {
         .clamp(1, 8)
 }
 
+/// Threads for work that could keep `wanted` of them busy: at most one a core, and the cores are
+/// asked for only when more than one is wanted (std reads the cgroup's CPU quota for it, a score
+/// of system calls: a tenth of what the main query adds to `pick --version`).
+pub(crate) fn cores_up_to(wanted: usize) -> usize {
+    if wanted <= 1 {
+        1
+    } else {
+        cores().min(wanted)
+    }
+}
+
 /// `f` of each item, in order, computed in contiguous runs on `threads` threads (a panic in one
 /// is resumed here).
 pub(crate) fn in_runs<T: Sync, R: Send>(

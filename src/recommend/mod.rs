@@ -391,9 +391,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     // Each model is weighed on its own: a catalog of many thousands is shared out among the
     // cores in runs, each with its own license memo (100,000 models took 0.6 s on one core).
     const MODELS_WORTH_A_THREAD: usize = 4096;
-    let threads = crate::catalog::cores()
-        .min(catalog.models.len() / MODELS_WORTH_A_THREAD)
-        .max(1);
+    let threads = crate::catalog::cores_up_to(catalog.models.len() / MODELS_WORTH_A_THREAD);
     // A model below the quality floor is out whatever its plan: on one thread, sizing waits until
     // the floor is known (sizing the embedded catalog's 50 rated models under it was a quarter of
     // the query, the unrated ones smaller than the median rated candidate a sixth). Every reason
