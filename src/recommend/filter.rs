@@ -6,82 +6,76 @@ use super::*;
 
 /// Filters that do not need sizing: weights, class, modality, context, tooling.
 pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut Vec<Finding>) {
-    let mut fail = |code: Code, msg: String| fails.push(Finding::new(code, Level::Fail, msg));
+    let mut fail = |code: Code, message: &dyn Fn() -> String| fails.push(q.fail(code, message));
     match m.weights {
-        Weights::None => fail(
-            Code::NoWeights,
+        Weights::None => fail(Code::NoWeights, &|| {
             format!(
                 "{} was announced but its weights were never released",
                 m.name
-            ),
-        ),
-        Weights::Api if !q.include_api => fail(
-            Code::ApiOnly,
-            "API only: no weights to self-host (add --include-api to compare)".into(),
-        ),
+            )
+        }),
+        Weights::Api if !q.include_api => fail(Code::ApiOnly, &|| {
+            "API only: no weights to self-host (add --include-api to compare)".into()
+        }),
         _ => {}
     }
     if let Some(purpose) = &m.specialized {
-        fail(
-            Code::SpecializedModel,
-            format!("specialized: {purpose}; not ranked as a model to build on"),
-        );
+        fail(Code::SpecializedModel, &|| {
+            format!("specialized: {purpose}; not ranked as a model to build on")
+        });
     }
     if m.status == Status::Retired {
-        fail(
-            Code::ModelRetired,
+        fail(Code::ModelRetired, &|| {
             format!(
                 "retired{}{}: no longer served or supported",
                 m.status_date.map_or(String::new(), |d| format!(" on {d}")),
                 m.superseded_by
                     .as_deref()
                     .map_or(String::new(), |s| format!(" (successor {s})"))
-            ),
-        );
+            )
+        });
     }
     if m.weights == Weights::Open {
         match q.checkpoint {
-            Some(CheckpointKind::Base) if !m.base_released() => fail(
-                Code::NoBaseCheckpoint,
-                "no base (pre-trained) checkpoint was released (--checkpoint base)".into(),
-            ),
+            Some(CheckpointKind::Base) if !m.base_released() => {
+                fail(Code::NoBaseCheckpoint, &|| {
+                    "no base (pre-trained) checkpoint was released (--checkpoint base)".into()
+                })
+            }
             Some(kind @ (CheckpointKind::Instruct | CheckpointKind::Reasoning))
                 if m.checkpoint(CheckpointKind::Instruct).is_none()
                     && m.checkpoint(CheckpointKind::Reasoning).is_none() =>
             {
-                fail(
-                    Code::NoInstructCheckpoint,
+                fail(Code::NoInstructCheckpoint, &|| {
                     format!(
                         "no post-trained checkpoint was released (--checkpoint {})",
                         kind.as_str()
-                    ),
-                )
+                    )
+                })
             }
             _ => {}
         }
     }
     if let Some(class) = q.class {
         if m.weights != Weights::Api && !m.architecture.is_some_and(|a| a.matches(class)) {
-            fail(
-                Code::ClassMismatch,
+            fail(Code::ClassMismatch, &|| {
                 format!(
                     "{} model, --class {} asked",
                     m.architecture.map_or("unknown", ArchClass::as_str),
                     class.as_str()
-                ),
-            );
+                )
+            });
         }
     }
     if let Some(modality) = &q.modality {
         if !m.has_modality(*modality) {
-            fail(
-                Code::ModalityMissing,
+            fail(Code::ModalityMissing, &|| {
                 format!(
                     "inputs are {}, no {}",
                     Modality::join(&m.modalities, "+"),
                     modality.as_str()
-                ),
-            );
+                )
+            });
         }
     }
     // The context served is a minimum whether it was given or is the default: a model cannot
@@ -95,37 +89,32 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             } else {
                 format!(" (claims {})", m.context_tokens)
             };
-            fail(
-                Code::ContextTooShort,
-                format!("usable context {usable} tokens{claim} < {min} asked"),
-            );
+            fail(Code::ContextTooShort, &|| {
+                format!("usable context {usable} tokens{claim} < {min} asked")
+            });
         }
     }
     if m.weights == Weights::Open {
         if let Some(engine) = &q.engine {
             match catalog.serving(m, engine) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
-                Some(Support::None) => fail(
-                    Code::EngineUnsupported,
-                    format!("{engine} does not support it"),
-                ),
-                None => fail(
-                    Code::EngineUnsupported,
-                    format!("{engine} support is not recorded in the catalog"),
-                ),
+                Some(Support::None) => fail(Code::EngineUnsupported, &|| {
+                    format!("{engine} does not support it")
+                }),
+                None => fail(Code::EngineUnsupported, &|| {
+                    format!("{engine} support is not recorded in the catalog")
+                }),
             }
         }
         if let Some(tool) = &q.finetune_with {
             match catalog.finetune(m, tool) {
                 Some(Support::Full | Support::Partial | Support::Community) => {}
-                Some(Support::None) => fail(
-                    Code::FinetuneUnsupported,
-                    format!("{tool} does not support it"),
-                ),
-                None => fail(
-                    Code::FinetuneUnsupported,
-                    format!("{tool} support is not recorded in the catalog"),
-                ),
+                Some(Support::None) => fail(Code::FinetuneUnsupported, &|| {
+                    format!("{tool} does not support it")
+                }),
+                None => fail(Code::FinetuneUnsupported, &|| {
+                    format!("{tool} support is not recorded in the catalog")
+                }),
             }
         }
     }

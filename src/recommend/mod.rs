@@ -118,7 +118,8 @@ pub struct Query<'c> {
     pub top: usize,
     /// Give excluded models every reason (sizing them too), not just the first filter they fail,
     /// with what would fit where nothing does: for `--explain` and JSON; the table skips the
-    /// sizing of models already out and shows excluded models as counts.
+    /// sizing of models already out and shows excluded models as counts (without it, a filter's
+    /// or the floor's reason carries its code's meaning, not a message written for the model).
     pub all_reasons: bool,
 }
 
@@ -126,6 +127,18 @@ impl Query<'_> {
     /// The quality floor in effect (a share of the best qualifying capability; 0 = off).
     pub fn floor(&self) -> f64 {
         self.min_capability.unwrap_or(DEFAULT_MIN_CAPABILITY)
+    }
+
+    /// Why a model is excluded. Its message is written only when every reason is wanted
+    /// (`--explain`, JSON): the table shows excluded models as counts by code, so the code's
+    /// meaning stands in for the messages of the hundred-odd models it excludes.
+    fn fail(&self, code: Code, message: impl FnOnce() -> String) -> Finding {
+        let message = if self.all_reasons {
+            message()
+        } else {
+            code.description().to_string()
+        };
+        Finding::new(code, Level::Fail, message)
     }
 }
 
@@ -744,15 +757,13 @@ fn clears_floor(value: f64, share: f64, best_value: f64) -> bool {
 
 /// Why a rated model is out: below `share` of the best qualifying model's capability.
 fn below_floor(q: &Query, value: f64, share: f64, best_value: f64, best_id: &str) -> Finding {
-    Finding::new(
-        Code::BelowQualityFloor,
-        Level::Fail,
+    q.fail(Code::BelowQualityFloor, || {
         format!(
             "{} capability {value:.2} is below {:.0}% of the best qualifying model's ({best_value:.2}, {best_id}); --min-capability sets the floor",
             q.axis.as_str(),
             share * 100.0
-        ),
-    )
+        )
+    })
 }
 
 /// Excludes the drafts far below the best qualifying model on the axis (see `Query::floor`), and
@@ -837,16 +848,14 @@ fn smaller_than(m: &Model, (size, _): &(f64, Text)) -> bool {
 
 /// Why an unrated open model is out: smaller than the median rated candidate above the floor.
 fn unrated_below_floor(q: &Query, m: &Model, (size, id): &(f64, Text)) -> Finding {
-    Finding::new(
-        Code::BelowQualityFloor,
-        Level::Fail,
+    q.fail(Code::BelowQualityFloor, || {
         format!(
             "unrated on {}, and smaller ({}B) than the median rated candidate above the floor ({id}, {}B)",
             q.axis.as_str(),
             trim_b(m.params_total_b),
             trim_b(*size)
-        ),
-    )
+        )
+    })
 }
 
 /// 8.2 → "8.2", 0.135 → "0.14", 235 → "235".
