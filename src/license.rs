@@ -308,9 +308,12 @@ pub struct Verdicts<'a> {
     allow: &'a Allow,
     /// `evaluate_one`'s findings by license id and multimodality.
     by_terms: FastMap<(&'a str, bool), Vec<Finding>>,
-    /// `violations` of the models bound by their own licenses alone, by license ids and
-    /// multimodality: the embedded catalog's 199 models have a few dozen such sets.
-    by_licenses: FastMap<(Vec<crate::catalog::Text>, bool), Vec<Finding>>,
+    /// `violations` of the models bound by their own licenses alone, by license ids (the license,
+    /// then any others it is also bound by) and multimodality: the embedded catalog's 199 models
+    /// have a few dozen such sets.
+    by_licenses: FastMap<(crate::catalog::Text, Vec<crate::catalog::Text>, bool), Vec<Finding>>,
+    /// The last `violations` of a model with upstreams (not remembered: its lineage is its own).
+    derived: Vec<Finding>,
 }
 
 impl<'a> Verdicts<'a> {
@@ -321,27 +324,27 @@ impl<'a> Verdicts<'a> {
             allow,
             by_terms: FastMap::default(),
             by_licenses: FastMap::default(),
+            derived: Vec::new(),
         }
     }
 
-    /// The clauses `model` breaks or that need care.
-    pub fn violations(&mut self, model: &Model) -> Vec<Finding> {
+    /// The clauses `model` breaks or that need care (borrowed: the caller copies what it keeps).
+    pub fn violations(&mut self, model: &Model) -> &[Finding] {
         if !lineage::own_licenses_only(model) {
-            return self.bound_at(&lineage::of_model(self.catalog, model), None);
+            self.derived = self.bound_at(&lineage::of_model(self.catalog, model), None);
+            return &self.derived;
         }
+        // No allocation for the usual key: a license alone (an empty Vec allocates nothing).
         let key = (
-            std::iter::once(&model.license)
-                .chain(model.also_bound_by.iter())
-                .cloned()
-                .collect(),
+            model.license.clone(),
+            model.also_bound_by.iter().cloned().collect(),
             model.is_multimodal(),
         );
-        if let Some(found) = self.by_licenses.get(&key) {
-            return found.clone();
+        if !self.by_licenses.contains_key(&key) {
+            let found = self.bound_at(&lineage::of_model(self.catalog, model), None);
+            self.by_licenses.insert(key.clone(), found);
         }
-        let found = self.bound_at(&lineage::of_model(self.catalog, model), None);
-        self.by_licenses.insert(key, found.clone());
-        found
+        &self.by_licenses[&key]
     }
 
     /// `violations` for licenses already bound: the lineage's own findings first, then each
@@ -910,10 +913,10 @@ pub fn teacher_findings(catalog: &Catalog, teacher: &Model, usage: &Usage) -> Ve
     let any = Allow::any();
     Verdicts::new(catalog, &distilling, &any)
         .violations(teacher)
-        .into_iter()
+        .iter()
         .map(|f| Finding {
             message: format!("teacher {}: {}", teacher.id, f.message),
-            ..f
+            ..f.clone()
         })
         .collect()
 }

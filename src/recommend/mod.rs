@@ -420,11 +420,18 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         for (index, m) in (start..).zip(models) {
             let mut fails = Vec::new();
             filter_model(catalog, q, m, &mut fails);
-            let (failed, mut findings): (Vec<Finding>, Vec<Finding>) = verdicts
-                .violations(m)
-                .into_iter()
-                .partition(|f| f.level == Level::Fail);
-            fails.extend(failed);
+            let verdict = verdicts.violations(m);
+            fails.extend(verdict.iter().filter(|f| f.level == Level::Fail).cloned());
+            // Duties and cautions matter only to a model that stays in.
+            let mut findings: Vec<Finding> = if fails.is_empty() {
+                verdict
+                    .iter()
+                    .filter(|f| f.level != Level::Fail)
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
             if let Some(teacher) = q.teacher {
                 let (failed, notes): (Vec<Finding>, Vec<Finding>) =
                     teacher_terms(catalog, q, teacher, &teacher_findings, m)
