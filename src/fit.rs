@@ -1039,13 +1039,18 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     // count inside one node, whole nodes beyond it (doubling, then the smallest that fits).
     if supports(gpu, plan.precision) {
         let topo = topology(gpu, count, req);
-        let counts: Vec<u64> = topo.counts_from(count + 1).collect();
-        let fits_on = |i: usize| fits(counts[i], req, plan.precision);
+        // Probed by position, not collected: some 500 counts, of which the search reads a dozen.
+        let counts = topo.counts_from(count + 1);
+        let len = counts.size_hint().0;
+        let count_at = |i: usize| {
+            (counts.clone().nth(i)).expect("the search probes positions below the length")
+        };
+        let fits_on = |i: usize| fits(count_at(i), req, plan.precision);
         // Exponential search for a count that fits, then bisection below it (more GPUs never
         // stop a fit, so the first fitting count is the boundary).
         let (mut lo, mut hi, mut step) = (0usize, None, 1usize);
-        while lo < counts.len() {
-            let i = (lo + step - 1).min(counts.len() - 1);
+        while lo < len {
+            let i = (lo + step - 1).min(len - 1);
             if fits_on(i) {
                 hi = Some(i);
                 break;
@@ -1064,7 +1069,7 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
             }
             out.push(format!(
                 "fits on {}x {} at {}",
-                counts[hi],
+                count_at(hi),
                 gpu.id,
                 plan.precision.as_str()
             ));

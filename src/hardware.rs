@@ -79,7 +79,9 @@ impl Topology {
     }
 
     /// GPU counts a plan can ask for, ascending: any count inside one node, then whole nodes.
-    pub fn counts_from(&self, from: u64) -> impl Iterator<Item = u64> {
+    /// The iterator knows its length (`size_hint` is exact) and steps to the n-th count without
+    /// walking to it (`nth`), so a search can probe it without collecting the counts.
+    pub fn counts_from(&self, from: u64) -> impl Iterator<Item = u64> + Clone {
         let per = self.per_node.max(1);
         let from = from.max(1);
         let inside = from..=per.min(MAX_GPUS);
@@ -317,6 +319,11 @@ mod tests {
                         .collect();
                     let got: Vec<u64> = topo.counts_from(from).collect();
                     assert_eq!(got, want, "per {per}, scale-out {scale_out}, from {from}");
+                    let n = want.len();
+                    assert_eq!(topo.counts_from(from).size_hint(), (n, Some(n)));
+                    for i in [0, 1, n / 2, n.saturating_sub(1), n, n + 1] {
+                        assert_eq!(topo.counts_from(from).nth(i), want.get(i).copied());
+                    }
                     checked += want.len();
                 }
             }
