@@ -375,7 +375,16 @@ proptest! {
 
         let mut q = query(Allow::parse(c, &tiers.iter().map(|t| (*t).to_string()).collect::<Vec<_>>()).unwrap(), 8, Prefer::Balanced);
         q.usage = parsed.usage.clone();
+        // Every reason wanted (JSON, --explain): the table does not read the licenses of a model
+        // another filter already excluded. It ranks the same candidates either way.
+        let table = recommend::recommend(c, &q);
+        q.all_reasons = true;
         let report = recommend::recommend(c, &q);
+        prop_assert_eq!(
+            table.candidates.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            report.candidates.iter().map(|c| &c.id).collect::<Vec<_>>()
+        );
+        prop_assert_eq!(table.excluded.len(), report.excluded.len());
         for (model, result) in c.models.iter().zip(&gate.models) {
             let mut gate_codes: Vec<&str> = result.findings.iter().filter(|f| f.finding.level == pick::license::Level::Fail).map(|f| f.finding.code.as_str()).collect();
             let mut rec_codes: Vec<&str> = report

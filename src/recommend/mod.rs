@@ -420,7 +420,14 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         for (index, m) in (start..).zip(models) {
             let mut fails = Vec::new();
             filter_model(catalog, q, m, &mut fails);
-            let verdict = verdicts.violations(m);
+            // A model a filter already excluded is out whatever its licenses say: they are read
+            // only when every reason is wanted (the table shows it as excluded either way, and a
+            // query nothing qualifies for is ranked again with every reason).
+            let verdict: &[Finding] = if fails.is_empty() || q.all_reasons {
+                verdicts.violations(m)
+            } else {
+                &[]
+            };
             fails.extend(verdict.iter().filter(|f| f.level == Level::Fail).cloned());
             // Duties and cautions matter only to a model that stays in.
             let mut findings: Vec<Finding> = if fails.is_empty() {
