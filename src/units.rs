@@ -77,9 +77,28 @@ pub fn short(v: f64) -> String {
     }
 }
 
+/// The prompt share of a price per generated token, in words: "3 input tokens per generated
+/// token" (`--input-ratio`).
+pub fn input_per_output(ratio: f64) -> String {
+    format!(
+        "{ratio} input token{} per generated token",
+        if ratio == 1.0 { "" } else { "s" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_input_token_is_singular() {
+        assert_eq!(input_per_output(1.0), "1 input token per generated token");
+        assert_eq!(input_per_output(3.0), "3 input tokens per generated token");
+        assert_eq!(
+            input_per_output(0.5),
+            "0.5 input tokens per generated token"
+        );
+    }
 
     #[test]
     fn suffixes() {

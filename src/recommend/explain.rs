@@ -30,7 +30,7 @@ pub(super) fn candidate(
     if m.weights == Weights::Api {
         if let (Some(i), Some(o), Some(c)) = (m.price_input_per_m, m.price_output_per_m, d.cost) {
             let as_of = m.price_as_of.map(|d| d.to_string()).unwrap_or_default();
-            reasons.push(Finding::new(Code::ApiPrice, Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens at {} input tokens each (as of {as_of})", q.fit.input_ratio)));
+            reasons.push(Finding::new(Code::ApiPrice, Level::Info, format!("API: ${i}/1M in, ${o}/1M out = ${c:.2} per 1M generated tokens, {} (as of {as_of})", crate::units::input_per_output(q.fit.input_ratio))));
         }
         reasons.push(Finding::new(
             Code::ApiOnly,

@@ -716,7 +716,13 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         ));
     }
     if let Some((id, cost)) = &r.cheapest_api {
-        out.push_str(&format!("{}\n", style.dim(&format!("cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({} input tokens each)", q.fit.input_ratio))));
+        out.push_str(&format!(
+            "{}\n",
+            style.dim(&format!(
+                "cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({})",
+                crate::units::input_per_output(q.fit.input_ratio)
+            ))
+        ));
     }
     style.fit_lines(out)
 }
