@@ -4,6 +4,7 @@
 //! cannot be added, renamed or dropped in one place only.
 
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Finding levels; `Fail` excludes a model (recommender) or denies it (gate).
@@ -143,11 +144,13 @@ impl Serialize for Code {
 pub struct Finding {
     pub code: Code,
     pub level: Level,
-    pub message: String,
+    /// Borrowed when the text is fixed (a code's meaning, a set phrase): the ranking makes one
+    /// for every model a filter excludes, and most are.
+    pub message: Cow<'static, str>,
 }
 
 impl Finding {
-    pub fn new(code: Code, level: Level, message: impl Into<String>) -> Finding {
+    pub fn new(code: Code, level: Level, message: impl Into<Cow<'static, str>>) -> Finding {
         debug_assert!(
             code.levels().contains(&level),
             "{code} is not emitted at {level:?}: add the level to the codes table"

@@ -1057,7 +1057,8 @@ fn gate_one(ctx: &mut Context<'_>, r: PolicyModel) -> ModelResult {
                 f.finding.message = format!(
                     "{} (waived: {}, until {})",
                     f.finding.message, e.reason, e.expires
-                );
+                )
+                .into();
                 waived += 1;
             }
         }

@@ -915,7 +915,7 @@ pub fn teacher_findings(catalog: &Catalog, teacher: &Model, usage: &Usage) -> Ve
         .violations(teacher)
         .iter()
         .map(|f| Finding {
-            message: format!("teacher {}: {}", teacher.id, f.message),
+            message: format!("teacher {}: {}", teacher.id, f.message).into(),
             ..f.clone()
         })
         .collect()
@@ -956,11 +956,13 @@ pub fn student_terms(
                 let mut bound = Vec::new();
                 evaluate_one(l, student.is_multimodal(), &own, allow, &mut bound);
                 out.extend(bound.into_iter().map(|f| Finding {
-                    message: format!("as a derivative of teacher {}: {}", teacher.id, f.message),
+                    message:
+                        format!("as a derivative of teacher {}: {}", teacher.id, f.message).into(),
                     ..f
                 }));
                 out.extend(duties(catalog, teacher, &own).into_iter().map(|f| Finding {
-                    message: format!("as a derivative of teacher {}: {}", teacher.id, f.message),
+                    message:
+                        format!("as a derivative of teacher {}: {}", teacher.id, f.message).into(),
                     ..f
                 }));
             }

@@ -133,12 +133,11 @@ impl Query<'_> {
     /// (`--explain`, JSON): the table shows excluded models as counts by code, so the code's
     /// meaning stands in for the messages of the hundred-odd models it excludes.
     fn fail(&self, code: Code, message: impl FnOnce() -> String) -> Finding {
-        let message = if self.all_reasons {
-            message()
+        if self.all_reasons {
+            Finding::new(code, Level::Fail, message())
         } else {
-            code.description().to_string()
-        };
-        Finding::new(code, Level::Fail, message)
+            Finding::new(code, Level::Fail, code.description())
+        }
     }
 }
 

@@ -533,9 +533,10 @@ pub fn report_sarif(r: &GateReport) -> String {
                     "warning"
                 },
                 message: sarif::Text {
-                    text: reference.map_or(f.finding.message.clone(), |r| {
-                        format!("{r}: {}", f.finding.message)
-                    }),
+                    text: reference.map_or_else(
+                        || f.finding.message.to_string(),
+                        |r| format!("{r}: {}", f.finding.message),
+                    ),
                 },
                 locations: [sarif::Location {
                     physical_location: sarif::PhysicalLocation {

@@ -672,7 +672,7 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 miss.id,
                 miss.reasons
                     .iter()
-                    .map(|f| f.message.as_str())
+                    .map(|f| f.message.as_ref())
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
