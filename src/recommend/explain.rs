@@ -1,7 +1,7 @@
 //! The reasons a shown candidate carries, written only for the models that are shown.
 
 use super::*;
-use crate::units::short;
+use crate::units::{fixed, short};
 
 /// Tokens per hour in the short form (`5.2M`, `750k`).
 fn per_hour(t: f64) -> String {
@@ -79,14 +79,15 @@ pub(super) fn candidate(
     }
     let part = |i: usize| {
         components[i].map_or("unrated (weight spread over the others)".to_string(), |c| {
-            format!("{c:.2}")
+            fixed(c, 2).to_string()
         })
     };
     reasons.push(Finding::new(
         Code::Score,
         Level::Info,
         format!(
-            "score {score:.1} ({}): capability {}, cost {}, ecosystem {}, license {}, headroom {}, freshness {}",
+            "score {} ({}): capability {}, cost {}, ecosystem {}, license {}, headroom {}, freshness {}",
+            fixed(score, 1),
             q.prefer.as_str(),
             part(0),
             part(1),
@@ -213,7 +214,10 @@ fn capability_reason(c: &CapabilityView, ratings: &Ratings, floor: &Floor) -> Fi
     groups.dedup();
     let best = match (&floor.best, c.share_of_best) {
         (Some((id, _)), Some(share)) => {
-            format!("; {:.0}% of the best candidate's ({id})", share * 100.0)
+            format!(
+                "; {}% of the best candidate's ({id})",
+                fixed(share * 100.0, 0)
+            )
         }
         _ => String::new(),
     };
@@ -221,9 +225,10 @@ fn capability_reason(c: &CapabilityView, ratings: &Ratings, floor: &Floor) -> Fi
         Code::Capability,
         Level::Info,
         format!(
-            "{axis} {value:.2} (expected score where {} scores {:.0}%){best}: {} ({} figures in {} tables)",
+            "{axis} {} (expected score where {} scores {}%){best}: {} ({} figures in {} tables)",
+            fixed(value, 2),
             ratings.strongest.unwrap_or("the strongest rated model"),
-            capability::REFERENCE_SCORE * 100.0,
+            fixed(capability::REFERENCE_SCORE * 100.0, 0),
             figures.join(", "),
             c.figures.len(),
             groups.len()
@@ -246,10 +251,10 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
         s.gpu
     );
     let memory = format!(
-        "{:.1} of {:.1} GiB per GPU ({:.1} GiB headroom)",
-        plan.memory.total(),
-        plan.budget_gib,
-        plan.headroom_gib()
+        "{} of {} GiB per GPU ({} GiB headroom)",
+        fixed(plan.memory.total(), 1),
+        fixed(plan.budget_gib, 1),
+        fixed(plan.headroom_gib(), 1)
     );
     let fit_msg = if q.fit.task.is_training() {
         format!(
@@ -312,17 +317,18 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
                 String::new()
             };
             let mut msg = format!(
-                "${:.3} per 1M tokens at {} tokens/h: {} GPU{} x ${price:.2}/h{} = ${:.2}/h; capacity {}/h carries the peak of {}/h (x{}), {:.0}% used at the mean load{free}",
-                e.cost_per_million,
+                "${} per 1M tokens at {} tokens/h: {} GPU{} x ${}/h{} = ${}/h; capacity {}/h carries the peak of {}/h (x{}), {}% used at the mean load{free}",
+                fixed(e.cost_per_million, 3),
                 per_hour(q.tokens_per_hour),
                 e.gpus_used,
                 if e.gpus_used == 1 { "" } else { "s" },
+                fixed(price, 2),
                 price_basis(q),
-                e.hourly_cost,
+                fixed(e.hourly_cost, 2),
                 per_hour(e.capacity_tokens_per_hour),
                 per_hour(q.tokens_per_hour * q.peak_factor),
                 q.peak_factor,
-                e.utilization * 100.0
+                fixed(e.utilization * 100.0, 0)
             );
             if let Some((offer, break_even)) = &s.serverless {
                 msg.push_str(&format!(
@@ -342,10 +348,11 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
             if let Some((api, api_cost)) = refs.cheapest_api {
                 msg.push_str(&match s.break_even {
                     Some(load) => format!(
-                        "; cheaper than {api} (${api_cost:.2}/1M) above {}/h",
+                        "; cheaper than {api} (${}/1M) above {}/h",
+                        fixed(*api_cost, 2),
                         per_hour(load)
                     ),
-                    None => format!("; never cheaper than {api} (${api_cost:.2}/1M)"),
+                    None => format!("; never cheaper than {api} (${}/1M)", fixed(*api_cost, 2)),
                 });
             }
             out.push(Finding::new(Code::Cost, Level::Info, msg));

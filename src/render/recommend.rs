@@ -5,6 +5,7 @@ use super::{delimited, json, num, short, GpusJson, Pairs, Style, SCHEMA_VERSION}
 use crate::catalog::{ArchClass, CheckpointKind, Date, Modality, Tier, Weights};
 use crate::findings::{Code, Finding, Level};
 use crate::recommend::{Candidate, Query, Report, COMPONENTS};
+use crate::units::fixed;
 use serde::Serialize;
 
 /// A reason a candidate ranks where it does, or a model is excluded.
@@ -453,21 +454,21 @@ fn row(c: &Candidate) -> Vec<String> {
         },
         c.cost_per_million.map_or("-".into(), |v| {
             if v.is_finite() {
-                format!("{v:.3}")
+                fixed(v, 3).to_string()
             } else {
                 "-".into()
             }
         }),
         c.capability
             .value
-            .map_or("unrated".into(), |v| format!("{v:.2}")),
+            .map_or("unrated".into(), |v| fixed(v, 2).to_string()),
         // Every binding license: a distill is bound by its base's terms too.
         c.licenses
             .iter()
             .map(|(id, tier, _)| format!("{id} ({})", tier.as_str()))
             .collect::<Vec<_>>()
             .join(" + "),
-        format!("{:.1}", c.score),
+        fixed(c.score, 1).to_string(),
         c.why.clone(),
     ]
 }
