@@ -507,7 +507,10 @@ impl Catalog {
                 )
             })
             .collect();
-        v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.provider.cmp(&b.0.provider)));
+        v.sort_by(|a, b| {
+            a.1.total_cmp(&b.1)
+                .then_with(|| a.0.provider.cmp(&b.0.provider))
+        });
         v
     }
 

@@ -35,6 +35,16 @@ impl Text {
         Text(Repr::Table(start, len))
     }
 
+    /// The length in bytes, read without finding the string (an id lookup compares lengths
+    /// first: most catalog ids differ in length from the one sought).
+    fn byte_len(&self) -> usize {
+        match &self.0 {
+            Repr::Table(_, len) => *len as usize,
+            Repr::Borrowed(s) => s.len(),
+            Repr::Owned(s) => s.len(),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Table(start, len) => {
@@ -61,7 +71,7 @@ impl Default for Text {
 
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
+        self.byte_len() == other.byte_len() && self.as_str() == other.as_str()
     }
 }
 
@@ -328,37 +338,37 @@ impl From<Text> for String {
 
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.byte_len() == other.len() && self.as_str() == other
     }
 }
 
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        *self == **other
     }
 }
 
 impl PartialEq<String> for Text {
     fn eq(&self, other: &String) -> bool {
-        self.as_str() == *other
+        *self == *other.as_str()
     }
 }
 
 impl PartialEq<Text> for str {
     fn eq(&self, other: &Text) -> bool {
-        self == other.as_str()
+        other == self
     }
 }
 
 impl PartialEq<Text> for &str {
     fn eq(&self, other: &Text) -> bool {
-        *self == other.as_str()
+        other == *self
     }
 }
 
 impl PartialEq<Text> for String {
     fn eq(&self, other: &Text) -> bool {
-        *self == other.as_str()
+        other == self.as_str()
     }
 }
 
@@ -370,6 +380,32 @@ mod tests {
     struct Row {
         a: Text,
         b: Vec<Text>,
+    }
+
+    #[test]
+    // Each order of each pair is another `PartialEq` impl: none is redundant.
+    #[allow(clippy::nonminimal_bool, clippy::cmp_owned)]
+    fn equality_is_by_text_whatever_holds_it() {
+        let catalog = crate::catalog::Catalog::embedded();
+        let ids: Vec<&str> = catalog.models.iter().map(|m| m.id.as_str()).collect();
+        for (m, id) in catalog.models.iter().zip(&ids) {
+            let (owned, borrowed) = (Text::from(*id), Text::leaked(id.to_string()));
+            for t in [&m.id, &owned, &borrowed] {
+                assert_eq!(*t, m.id);
+                assert_eq!(m.id, *t);
+                assert_eq!(*t, owned);
+                assert_eq!(*t, borrowed);
+                assert!(*t == **id && *t == *id && **id == *t && *id == *t, "{id}");
+                assert!(*t == id.to_string() && id.to_string() == *t, "{id}");
+                // Another id: of another length, or of the same length (compared in full).
+                for other in ids.iter().filter(|o| *o != id) {
+                    assert!(*t != **other && **other != *t, "{id} {other}");
+                    assert!(*t != Text::from(*other), "{id} {other}");
+                }
+            }
+        }
+        assert_ne!(Text::from("ab"), Text::from("ac"));
+        assert_ne!(Text::from("ab"), Text::from("abc"));
     }
 
     #[test]

@@ -302,7 +302,7 @@ impl Report {
                             .unwrap_or(0.0)
                             .total_cmp(&b.short_by_gib.unwrap_or(0.0)),
                     )
-                    .then(a.id.cmp(&b.id))
+                    .then_with(|| a.id.cmp(&b.id))
             })
     }
 }
@@ -389,7 +389,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
                 economics::api_cost_per_million(m.price_input_per_m?, m.price_output_per_m?, ratio),
             ))
         })
-        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        .min_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let refs = References {
         cheapest_api: cheapest_api.as_ref(),
     };
@@ -598,7 +598,11 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             )
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.model.id.cmp(&b.2.model.id)));
+    // Ids break ties only: compared lazily (`then_with`), as they are strings.
+    scored.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.2.model.id.cmp(&b.2.model.id))
+    });
     let total_qualified = scored.len();
     let mut candidates: Vec<Candidate> = Vec::with_capacity(q.top.min(total_qualified));
     // Primary: the first-ranked candidate with evidence on the axis (an unrated one ranks on its
@@ -705,7 +709,7 @@ fn size_by_capability(
     rated.sort_by(|&a, &b| {
         let v = |i: usize| value(&drafts[i]).unwrap_or(f64::NEG_INFINITY);
         v(b).total_cmp(&v(a))
-            .then(drafts[a].model.id.cmp(&drafts[b].model.id))
+            .then_with(|| drafts[a].model.id.cmp(&drafts[b].model.id))
     });
     // The best rating among the drafts that stay (sized ones, API models), as `apply_floor` takes it.
     let mut best = drafts
@@ -849,7 +853,7 @@ fn median_rated_size(
         })
         .map(|d| (d.model.params_total_b, d.model.id.clone()))
         .collect();
-    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    sizes.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     (!sizes.is_empty()).then(|| sizes[(sizes.len() - 1) / 2].clone())
 }
 
