@@ -794,10 +794,8 @@ where
     T: Into<OsString> + Clone,
 {
     use clap::FromArgMatches;
-    // Not freed, like the catalog and the report: the process ends once the command has run
-    // (dropping clap's tree of the whole command line interface took 2% of the main query).
-    let mut command = std::mem::ManuallyDrop::new(Cli::command());
-    let matches = std::mem::ManuallyDrop::new(command.try_get_matches_from_mut(args)?);
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(args)?;
     if let Some((name, _)) = matches.subcommand() {
         let own = RecommendArgs::augment_args(clap::Command::new("recommend"));
         for arg in own.get_arguments() {
