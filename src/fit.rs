@@ -1075,26 +1075,32 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
             ));
         }
     }
-    if !req.task.is_training() && req.context > 1 {
+    // The shortest context worth suggesting: below it, a model is of little use.
+    const SHORTEST: u64 = 512;
+    let fits_with = |context: u64| {
+        fits(
+            count,
+            &Request {
+                context,
+                ..req.clone()
+            },
+            plan.precision,
+        )
+    };
+    // Only a shorter context than the one asked for is a remedy, and only when the shortest one
+    // worth suggesting fits (asked first: most models that miss, miss at any context).
+    if !req.task.is_training() && req.context > SHORTEST && fits_with(SHORTEST) {
         // Largest context (binary search) that fits on these GPUs at this precision.
-        let (mut lo, mut hi) = (0u64, req.context);
+        let (mut lo, mut hi) = (SHORTEST, req.context);
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if fits(
-                count,
-                &Request {
-                    context: mid,
-                    ..req.clone()
-                },
-                plan.precision,
-            ) {
+            if fits_with(mid) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        // Never repeat the request: only a shorter context than the one asked for is a remedy.
-        if lo >= 512 && lo < req.context {
+        if lo < req.context {
             out.push(format!("fits with context <= {lo} tokens"));
         }
     }
@@ -1183,5 +1189,57 @@ mod tests {
             }
         }
         assert!(fit > 500 && miss > 500, "{fit} fitting, {miss} not");
+    }
+
+    /// The context remedy is the longest context that fits (one token more does not), from 512
+    /// tokens up; it is missing exactly when 512 tokens do not fit.
+    #[test]
+    fn the_context_remedy_is_the_longest_context_that_fits() {
+        let c = Catalog::embedded();
+        let (mut named, mut none) = (0, 0);
+        for m in c.models.iter().step_by(2) {
+            let Some(shape) = Shape::from_model(m) else {
+                continue;
+            };
+            for (g, count) in [("l4", 1), ("a100-80gb", 2), ("h100-sxm", 4)] {
+                let gpu = c.gpu(g).unwrap();
+                let req = Request::serve(131_072);
+                let fits_at = |context: u64, p: Precision| {
+                    let req = Request {
+                        context,
+                        ..req.clone()
+                    };
+                    serve_fits(&shape, gpu, count, &req, p)
+                };
+                for plan in fit_explained(&shape, gpu, count, &req).plans {
+                    if plan.fits || !supports(gpu, plan.precision) {
+                        continue;
+                    }
+                    let said = plan.remedies.iter().find_map(|r| {
+                        r.strip_prefix("fits with context <= ")?
+                            .strip_suffix(" tokens")?
+                            .parse::<u64>()
+                            .ok()
+                    });
+                    let what = format!("{} on {count}x {g} at {}", m.id, plan.precision.as_str());
+                    match said {
+                        Some(n) => {
+                            assert!(n >= 512 && n < req.context, "{what}: {n}");
+                            assert!(fits_at(n, plan.precision), "{what}: {n} fits");
+                            assert!(!fits_at(n + 1, plan.precision), "{what}: {n} + 1");
+                            named += 1;
+                        }
+                        None => {
+                            assert!(!fits_at(512, plan.precision), "{what}: 512 fits");
+                            none += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            named > 20 && none > 20,
+            "{named} with a context, {none} without"
+        );
     }
 }
