@@ -356,6 +356,8 @@ struct Priced {
 /// The references a self-hosted cost is compared with.
 struct References<'a> {
     cheapest_api: Option<&'a (Text, f64)>,
+    /// The same model bought per token: the cheapest offer for each model, by model id.
+    offers: &'a crate::fasthash::FastMap<&'a str, (&'a crate::catalog::Serverless, f64)>,
 }
 
 pub fn recommend(catalog: &Catalog, q: &Query) -> Report {
@@ -390,8 +392,10 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             ))
         })
         .min_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let offers = catalog.cheapest_offers(ratio);
     let refs = References {
         cheapest_api: cheapest_api.as_ref(),
+        offers: &offers,
     };
     let newest = catalog.newest_release().map_or(0, |d| d.days());
     let ratings = catalog.ratings(q.axis, q.checkpoint);
@@ -462,7 +466,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             } else if (fails.is_empty() || q.all_reasons) && open {
                 // Sizing is the expensive step: skip it for a model already out unless every
                 // reason is wanted.
-                match size(catalog, q, m, &refs) {
+                match size(q, m, &refs) {
                     Ok(sized) => draft.priced(sized),
                     Err((finding, short)) => {
                         if fails.is_empty() {
@@ -506,7 +510,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             (drafts, excluded, sized_out)
         }
     };
-    size_by_capability(catalog, q, &ratings, &refs, &mut drafts, &mut excluded);
+    size_by_capability(q, &ratings, &refs, &mut drafts, &mut excluded);
     let mut exclusion_counts = BTreeMap::new();
 
     // The quality floor, relative to the best model that passed every other filter.
@@ -692,7 +696,6 @@ fn score_of(components: &[Option<f64>; 6], weights: [f64; 6]) -> f64 {
 /// below it stays unsized for `apply_floor` to exclude, with the same threshold. Then the unrated
 /// ones, except those `apply_floor` excludes for being smaller than the median rated candidate.
 fn size_by_capability(
-    catalog: &Catalog,
     q: &Query,
     ratings: &Ratings,
     refs: &References,
@@ -726,7 +729,7 @@ fn size_by_capability(
         if best.is_some_and(|b| !clears_floor(v, share, b)) {
             continue;
         }
-        match size(catalog, q, d.model, refs) {
+        match size(q, d.model, refs) {
             Ok(sized) => {
                 d.priced(sized);
                 best = Some(best.map_or(v, |b| b.max(v)));
@@ -757,7 +760,7 @@ fn size_by_capability(
         {
             continue;
         }
-        match size(catalog, q, d.model, refs) {
+        match size(q, d.model, refs) {
             Ok(sized) => d.priced(sized),
             Err(why) => failed.push((i, why)),
         }

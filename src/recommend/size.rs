@@ -6,7 +6,6 @@ use super::*;
 /// Sizes an open model on the query's hardware (or finds how many yardstick GPUs it needs) and
 /// prices the plan at the stated load. Err: why it is not deployable (and the memory miss).
 pub(super) fn size(
-    catalog: &Catalog,
     q: &Query,
     m: &Model,
     refs: &References,
@@ -161,22 +160,19 @@ pub(super) fn size(
     let break_even = price
         .zip(refs.cheapest_api)
         .and_then(|(price, (_, api))| economics::break_even(one_replica(price), usable, *api));
-    let serverless = catalog
-        .serverless_offers(&m.id, q.fit.input_ratio)
-        .first()
-        .map(|(o, cost)| {
-            (
-                Offer {
-                    provider: o.provider.clone(),
-                    offer: o.offer.clone(),
-                    cost_per_million: *cost,
-                    as_of: o.as_of,
-                    source: o.source.clone(),
-                    note: o.note.clone(),
-                },
-                price.and_then(|price| economics::break_even(one_replica(price), usable, *cost)),
-            )
-        });
+    let serverless = refs.offers.get(m.id.as_str()).map(|(o, cost)| {
+        (
+            Offer {
+                provider: o.provider.clone(),
+                offer: o.offer.clone(),
+                cost_per_million: *cost,
+                as_of: o.as_of,
+                source: o.source.clone(),
+                note: o.note.clone(),
+            },
+            price.and_then(|price| economics::break_even(one_replica(price), usable, *cost)),
+        )
+    });
     Ok(Priced {
         replicas_available: if hw.given { count / gpr } else { plan.replicas },
         count: if hw.given { count } else { plan.gpus_used() },
