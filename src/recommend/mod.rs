@@ -236,7 +236,7 @@ pub struct Choice {
 
 #[derive(Debug, Clone)]
 pub struct Excluded {
-    pub id: String,
+    pub id: Text,
     pub reasons: Vec<Finding>,
     /// How far it missed on memory (GiB per GPU), when that was a reason.
     pub short_by_gib: Option<f64>,
@@ -486,7 +486,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
                 drafts.push(draft);
             } else {
                 excluded.push(Excluded {
-                    id: m.id.to_string(),
+                    id: m.id.clone(),
                     reasons: fails,
                     short_by_gib: short_by,
                 });
@@ -742,7 +742,7 @@ fn size_by_capability(
         for (i, (finding, short)) in failed {
             let d = drafts.remove(i);
             excluded.push(Excluded {
-                id: d.model.id.to_string(),
+                id: d.model.id.clone(),
                 reasons: vec![finding],
                 short_by_gib: short,
             });
@@ -808,7 +808,7 @@ fn apply_floor(
     }
     let mut out = |d: Draft, reason: Finding| {
         excluded.push(Excluded {
-            id: d.model.id.to_string(),
+            id: d.model.id.clone(),
             reasons: vec![reason],
             short_by_gib: None,
         });
