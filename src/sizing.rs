@@ -346,23 +346,21 @@ impl Shape {
         self.module_bytes(p).total()
     }
 
-    /// Bytes of weights one decode step reads at batch `b`: the output head (not the input
-    /// embedding table, of which a step reads one row per token), attention and dense layers,
-    /// and the expected share of routed experts the batch touches, 1 − (1 − k/E)^b per MoE layer.
-    /// Extras outside the decoder (vision tower, MTP layer) are not read.
-    pub fn weight_bytes_read(&self, p: Precision, batch: f64) -> f64 {
-        let m = self.module_bytes(p);
+    /// Bytes of weights one decode step reads at batch `b` (`m`: this shape's `module_bytes` at
+    /// the precision served), in two parts: what every step reads whole (the output head, not the
+    /// input embedding table, of which a step reads one row per token; attention and dense
+    /// layers), and the expected share of routed experts the batch touches, 1 − (1 − k/E)^b per
+    /// MoE layer. Extras outside the decoder (vision tower, MTP layer) are not read.
+    pub fn weight_bytes_read(&self, m: &ModuleBytes, batch: f64) -> (f64, f64) {
         let head = if self.arch.tied_embeddings {
             m.embeddings
         } else {
             m.embeddings / 2.0
         };
-        head + m.attention + m.dense_ffn + self.expert_bytes_read(p, batch)
-    }
-
-    /// Routed-expert bytes one decode step at batch `b` reads.
-    pub fn expert_bytes_read(&self, p: Precision, batch: f64) -> f64 {
-        self.module_bytes(p).experts * self.experts_touched_share(batch)
+        (
+            head + m.attention + m.dense_ffn,
+            m.experts * self.experts_touched_share(batch),
+        )
     }
 
     /// Share of routed experts a batch of `b` sequences touches per MoE layer: 1 − (1 − k/E)^b.

@@ -14,7 +14,7 @@
 
 use crate::catalog::{Gpu, LayerKind};
 use crate::engines::Profile;
-use crate::sizing::{weight_only, Precision, Request, Shape, Task};
+use crate::sizing::{weight_only, ModuleBytes, Precision, Request, Shape, Task};
 
 pub struct Constants;
 
@@ -211,6 +211,8 @@ struct Decoder<'a> {
     l: &'a Layout,
     profile: Profile,
     kv_elem: f64,
+    /// The weights' bytes by module at `p` (read by every step: computed once).
+    bytes: ModuleBytes,
 }
 
 impl Decoder<'_> {
@@ -279,8 +281,8 @@ impl Decoder<'_> {
         let gpus = if serial { l.tp } else { l.tp * l.pp } as f64;
         let kv_seq =
             s.kv.sequence_bytes_per_rank(ctx.round() as u64, self.kv_elem, 1);
-        let experts = s.expert_bytes_read(self.p, batch);
-        let dense = s.weight_bytes_read(self.p, batch) - experts + batch * kv_seq;
+        let (whole, experts) = s.weight_bytes_read(&self.bytes, batch);
+        let dense = whole + batch * kv_seq;
         let mem = (dense + experts / self.moe_efficiency(batch))
             / (gpus * gpu.bandwidth_tbs * 1e12 * self.mbu(batch));
         let peak = self.peak_flops();
@@ -353,9 +355,11 @@ impl Decoder<'_> {
         let local = (batch / ep).max(1.0);
         let kv_seq =
             s.kv.sequence_bytes_per_rank(ctx.round() as u64, self.kv_elem, 1);
-        let dense = s.weight_bytes_read(self.p, local) - s.expert_bytes_read(self.p, local)
-            + local * kv_seq;
-        let experts = s.expert_bytes_read(self.p, batch) / ep;
+        // Attention and dense weights are read whole by each GPU for its share of the batch; the
+        // experts the whole batch touches are split over the group.
+        let (whole, experts) = s.weight_bytes_read(&self.bytes, batch);
+        let dense = whole + local * kv_seq;
+        let experts = experts / ep;
         let mem = (dense + experts / self.moe_efficiency(batch))
             / (gpu.bandwidth_tbs * 1e12 * self.mbu(local));
         let peak = self.peak_flops();
@@ -402,6 +406,7 @@ pub fn tpot_s(
         l,
         profile: Profile::of(req),
         kv_elem,
+        bytes: shape.module_bytes(p),
     };
     d.step_s(batch.max(1.0), req.context as f64, batch <= 1.0)
 }
@@ -424,6 +429,7 @@ pub fn serve(
         l,
         profile,
         kv_elem,
+        bytes: shape.module_bytes(p),
     };
     let replicas = l.replicas as f64;
     let peak = peak_flops(gpu, p);
