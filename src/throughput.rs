@@ -203,7 +203,10 @@ fn mfu(gpu: &Gpu) -> f64 {
     gpu.mfu.filter(|m| *m > 0.0).unwrap_or(Constants::MFU)
 }
 
-/// The decode-step model of one replica.
+/// The decode-step model of one replica. What does not change from step to step (the weights'
+/// bytes, the GPU's usable FLOP/s and bandwidth shares, the fixed cost of a pass) is computed once
+/// by `new`: a plan's throughput takes six steps and prefills, and sizing a query weighs hundreds
+/// of plans.
 struct Decoder<'a> {
     shape: &'a Shape,
     gpu: &'a Gpu,
@@ -211,11 +214,61 @@ struct Decoder<'a> {
     l: &'a Layout,
     profile: Profile,
     kv_elem: f64,
-    /// The weights' bytes by module at `p` (read by every step: computed once).
+    /// The weights' bytes by module at `p`.
     bytes: ModuleBytes,
+    /// FLOP/s one GPU delivers at `p` (`peak_flops`).
+    peak: f64,
+    /// The GPU's share of that peak compute-bound work reaches (`mfu`).
+    mfu: f64,
+    /// Parameters one token runs through, without the extras outside the decoder.
+    active: f64,
+    /// Bandwidth shares at one sequence and batched (`mbu`).
+    mbu_single: f64,
+    mbu_batch: f64,
+    /// The fixed cost of one pass through every layer (`fixed_s`).
+    fixed: f64,
 }
 
-impl Decoder<'_> {
+impl<'a> Decoder<'a> {
+    fn new(
+        shape: &'a Shape,
+        gpu: &'a Gpu,
+        p: Precision,
+        l: &'a Layout,
+        profile: Profile,
+        kv_elem: f64,
+    ) -> Decoder<'a> {
+        let mut d = Decoder {
+            shape,
+            gpu,
+            p,
+            l,
+            profile,
+            kv_elem,
+            bytes: shape.module_bytes(p),
+            peak: 0.0,
+            mfu: mfu(gpu),
+            active: shape.params.active() - shape.params.extra,
+            mbu_single: 0.0,
+            mbu_batch: 0.0,
+            fixed: 0.0,
+        };
+        d.peak = d.peak_flops();
+        d.mbu_single = d.mbu(1.0);
+        d.mbu_batch = d.mbu(2.0);
+        d.fixed = d.fixed_s();
+        d
+    }
+
+    /// `mbu` at `batch`, as computed by `new`.
+    fn mbu_at(&self, batch: f64) -> f64 {
+        if batch <= 1.0 {
+            self.mbu_single
+        } else {
+            self.mbu_batch
+        }
+    }
+
     /// Fixed cost of one pass through every layer: kernel launches and synchronization, more for
     /// MLA layers.
     fn fixed_s(&self) -> f64 {
@@ -284,16 +337,14 @@ impl Decoder<'_> {
         let (whole, experts) = s.weight_bytes_read(&self.bytes, batch);
         let dense = whole + batch * kv_seq;
         let mem = (dense + experts / self.moe_efficiency(batch))
-            / (gpus * gpu.bandwidth_tbs * 1e12 * self.mbu(batch));
-        let peak = self.peak_flops();
-        let active = s.params.active() - s.params.extra;
-        let compute = if peak > 0.0 {
-            (2.0 * active + self.attention_flops(ctx)) * batch / (gpus * peak * mfu(gpu))
+            / (gpus * gpu.bandwidth_tbs * 1e12 * self.mbu_at(batch));
+        let compute = if self.peak > 0.0 {
+            (2.0 * self.active + self.attention_flops(ctx)) * batch / (gpus * self.peak * self.mfu)
         } else {
             0.0
         };
         let share = if serial { 1.0 } else { 1.0 / l.pp as f64 };
-        mem.max(compute) + (self.fixed_s() + comm_s(s, gpu, l, batch)) * share
+        mem.max(compute) + (self.fixed + comm_s(s, gpu, l, batch)) * share
     }
 
     /// FLOP/s one GPU delivers at this precision: its peak (bf16 for weight-only formats), the
@@ -361,29 +412,26 @@ impl Decoder<'_> {
         let dense = whole + local * kv_seq;
         let experts = experts / ep;
         let mem = (dense + experts / self.moe_efficiency(batch))
-            / (gpu.bandwidth_tbs * 1e12 * self.mbu(local));
-        let peak = self.peak_flops();
-        let active = s.params.active() - s.params.extra;
-        let compute = if peak > 0.0 {
-            (2.0 * active + self.attention_flops(ctx)) * local / (peak * mfu(gpu))
+            / (gpu.bandwidth_tbs * 1e12 * self.mbu_at(local));
+        let compute = if self.peak > 0.0 {
+            (2.0 * self.active + self.attention_flops(ctx)) * local / (self.peak * self.mfu)
         } else {
             0.0
         };
-        mem.max(compute) + self.fixed_s() + self.all_to_all_s(local)
+        mem.max(compute) + self.fixed + self.all_to_all_s(local)
     }
 
     /// Prefill of `tokens` prompt tokens on one replica: compute over every GPU, plus its
     /// all-reduces.
     fn prefill_s(&self, tokens: f64) -> f64 {
         let (s, gpu, l) = (self.shape, self.gpu, self.l);
-        let peak = self.peak_flops();
-        if peak <= 0.0 {
+        if self.peak <= 0.0 {
             return 0.0;
         }
-        let active = s.params.active() - s.params.extra;
         // A causal prompt attends to half of itself on average.
         let gpus = (l.tp * l.pp * l.ep.max(1)) as f64;
-        (2.0 * active + self.attention_flops(tokens / 2.0)) * tokens / (gpus * peak * mfu(gpu))
+        (2.0 * self.active + self.attention_flops(tokens / 2.0)) * tokens
+            / (gpus * self.peak * self.mfu)
             + comm_s(s, gpu, l, tokens) / l.pp as f64
             + self.all_to_all_s(tokens / l.ep.max(1) as f64)
     }
@@ -399,15 +447,7 @@ pub fn tpot_s(
     kv_elem: f64,
     batch: f64,
 ) -> f64 {
-    let d = Decoder {
-        shape,
-        gpu,
-        p,
-        l,
-        profile: Profile::of(req),
-        kv_elem,
-        bytes: shape.module_bytes(p),
-    };
+    let d = Decoder::new(shape, gpu, p, l, Profile::of(req), kv_elem);
     d.step_s(batch.max(1.0), req.context as f64, batch <= 1.0)
 }
 
@@ -422,15 +462,7 @@ pub fn serve(
     kv_elem: f64,
 ) -> Perf {
     let profile = Profile::of(req);
-    let d = Decoder {
-        shape,
-        gpu,
-        p,
-        l,
-        profile,
-        kv_elem,
-        bytes: shape.module_bytes(p),
-    };
+    let d = Decoder::new(shape, gpu, p, l, profile, kv_elem);
     let replicas = l.replicas as f64;
     let peak = peak_flops(gpu, p);
     let eff = profile.load_efficiency();
