@@ -654,7 +654,7 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
             &refs,
         ));
     }
-    excluded.sort_by(|a, b| a.id.cmp(&b.id));
+    let excluded = in_id_order(excluded);
     Report {
         candidates,
         candidates_total: total_qualified,
@@ -668,6 +668,31 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         exclusion_counts,
         total_considered: catalog.models.len(),
     }
+}
+
+/// The excluded models in id order (the order reports list them in). Each id is read once, as its
+/// first 16 bytes in one integer (which orders ids as their strings do, but for ties between ids
+/// sharing them) and its string; sorting the models themselves read both strings again at each of
+/// some 1,200 comparisons (5% of the main query's instructions).
+fn in_id_order(excluded: Vec<Excluded>) -> Vec<Excluded> {
+    let mut order: Vec<(u128, &str, usize)> = excluded
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (leading_bytes(&e.id), e.id.as_str(), i))
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+    let mut slots: Vec<Option<Excluded>> = excluded.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The first 16 bytes of `s` as a big-endian integer, zero-padded: for any strings, `a < b`
+/// implies `leading_bytes(a) <= leading_bytes(b)`.
+fn leading_bytes(s: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = s.len().min(16);
+    bytes[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// The weighted score (0-100). An unrated capability's weight is spread over the other components
@@ -907,6 +932,53 @@ mod tests {
             assert!((train[1] - 0.05).abs() < 1e-12, "{p:?}: cost {}", train[1]);
             assert!((train[0] - (serve[0] + serve[1] - 0.05)).abs() < 1e-12);
             assert_eq!(train[2..], serve[2..]);
+        }
+    }
+
+    #[test]
+    fn excluded_models_are_listed_in_the_order_of_their_ids_as_strings() {
+        // Ids sharing their first 16 bytes or more, prefixes of one another, a NUL, multi-byte
+        // characters, and the order a catalog might hold them in.
+        let ids = [
+            "deepseek-r1-distill-qwen-32b",
+            "deepseek-r1-distill-qwen-1.5b",
+            "deepseek-r1-distill-qwen-14b",
+            "deepseek-r1-distill-llama-8b",
+            "qwen3",
+            "qwen3-coder-30b-a3b",
+            "qwen3-coder-480b-a35b",
+            "qwen3-0.6b",
+            "a",
+            "a\0",
+            "a\0b",
+            "0123456789abcdef",
+            "0123456789abcdef0",
+            "0123456789abcde",
+            "émile-7b",
+            "zeta",
+            "",
+        ];
+        let excluded: Vec<Excluded> = ids
+            .iter()
+            .map(|id| Excluded {
+                id: Text::from(id.to_string()),
+                reasons: Vec::new(),
+                short_by_gib: None,
+            })
+            .collect();
+        let mut expected: Vec<&str> = ids.to_vec();
+        expected.sort();
+        let got: Vec<String> = in_id_order(excluded)
+            .into_iter()
+            .map(|e| e.id.to_string())
+            .collect();
+        assert_eq!(got, expected);
+        for a in ids {
+            for b in ids {
+                if a < b {
+                    assert!(leading_bytes(a) <= leading_bytes(b), "{a:?} < {b:?}");
+                }
+            }
         }
     }
 }
