@@ -4,6 +4,8 @@ use super::{gib, json, num, short, GpusJson, Style, Tone, SCHEMA_VERSION};
 use crate::fit::{Plan, Report};
 use comfy_table::Cell;
 use serde::Serialize;
+// Lines are written straight into the report (`write!` into a `String` cannot fail: `let _`).
+use std::fmt::Write as _;
 
 /// `pick fit ... --format json`.
 #[derive(Serialize)]
@@ -195,12 +197,7 @@ pub fn report_table(r: &Report, style: Style) -> String {
         ]
     };
     for f in &r.findings {
-        out.push_str(&format!(
-            "{} {} {}\n",
-            style.level(f.level),
-            f.code,
-            f.message
-        ));
+        let _ = writeln!(out, "{} {} {}", style.level(f.level), f.code, f.message);
     }
     let mut t = style.table(header);
     let best = r.best().map(|b| (b.precision, b.gpus_per_replica()));
@@ -268,15 +265,15 @@ pub fn report_table(r: &Report, style: Style) -> String {
         };
         t.add_row(row);
     }
-    out.push_str(&format!("{t}\n"));
+    let _ = writeln!(out, "{t}");
     for p in &r.plans {
         for n in p.remedies.iter().chain(&p.notes) {
-            out.push_str(&format!("  {}: {n}\n", p.precision.as_str()));
+            let _ = writeln!(out, "  {}: {n}", p.precision.as_str());
         }
     }
-    out.push_str(&format!("{}\n", style.bold("assumptions")));
+    let _ = writeln!(out, "{}", style.bold("assumptions"));
     for a in &r.assumptions {
-        out.push_str(&format!("  - {a}\n"));
+        let _ = writeln!(out, "  - {a}");
     }
     out
 }

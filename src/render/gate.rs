@@ -6,6 +6,8 @@ use crate::findings::{Code, Level};
 use crate::gate::{GateFinding, GateReport, Location, ModelResult, ScanSummary, Verdict};
 use comfy_table::Cell;
 use serde::Serialize;
+// Lines are written straight into the report (`write!` into a `String` cannot fail: `let _`).
+use std::fmt::Write as _;
 
 /// `pick gate --format json`.
 #[derive(Serialize)]
@@ -286,39 +288,37 @@ pub fn report_human(r: &GateReport, style: Style) -> String {
     });
     out.push('\n');
     for m in r.models.iter().filter(|m| !m.lineage.is_empty()) {
-        out.push_str(&format!(
-            "{} lineage: {}\n",
-            m.reference,
-            lineage_line(&m.lineage)
-        ));
+        let _ = writeln!(out, "{} lineage: {}", m.reference, lineage_line(&m.lineage));
     }
     for m in &r.models {
         for f in m.findings.iter().filter(|f| f.finding.level >= Level::Warn) {
-            out.push_str(&format!(
-                "{}{} [{}] {}: {}\n",
+            let _ = writeln!(
+                out,
+                "{}{} [{}] {}: {}",
                 at(&f.location),
                 style.level(f.finding.level),
                 f.finding.code,
                 m.reference,
                 f.finding.message
-            ));
+            );
         }
     }
     for f in &r.policy_findings {
-        out.push_str(&format!(
-            "{}{} [{}] {}\n",
+        let _ = writeln!(
+            out,
+            "{}{} [{}] {}",
             at(&f.location),
             style.level(f.finding.level),
             f.finding.code,
             f.finding.message
-        ));
+        );
     }
     if let Some(scan) = &r.scan {
         let (head, lines) = scan_lines(scan);
         out.push_str(&head);
         out.push('\n');
         for l in lines {
-            out.push_str(&format!("  skipped {l}\n"));
+            let _ = writeln!(out, "  skipped {l}");
         }
     }
     let denied = r
@@ -412,15 +412,17 @@ pub fn report_github(r: &GateReport) -> String {
             format!("{props}title={}", f.finding.code)
         };
         let subject = m.map_or(String::new(), |m| format!("{}: ", m.reference));
-        out.push_str(&format!(
-            "::{kind}{props}::{}\n",
+        let _ = writeln!(
+            out,
+            "::{kind}{props}::{}",
             gh_escape(&format!("{subject}{}", f.finding.message), false)
-        ));
+        );
     }
-    out.push_str(&format!(
-        "pick gate: {}\n",
+    let _ = writeln!(
+        out,
+        "pick gate: {}",
         if r.passed { "passed" } else { "failed" }
-    ));
+    );
     out
 }
 
@@ -432,15 +434,16 @@ pub fn report_markdown(r: &GateReport) -> String {
     out.push_str("| model | catalog id | license | verdict | where |\n|---|---|---|---|---|\n");
     let cell = |s: &str| s.replace('|', "\\|");
     for m in &r.models {
-        out.push_str(&format!(
-            "| `{}` | {} | {} | **{}** | {}:{} |\n",
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | **{}** | {}:{} |",
             cell(&m.reference),
             m.id.as_deref().map_or("-".into(), cell),
             cell(&licenses_cell(m)),
             m.verdict.as_str(),
             cell(&m.location.file),
             m.location.line
-        ));
+        );
     }
     let findings: Vec<String> = r
         .models
@@ -477,11 +480,11 @@ pub fn report_markdown(r: &GateReport) -> String {
     }
     if let Some(scan) = &r.scan {
         let (head, lines) = scan_lines(scan);
-        out.push_str(&format!("\n### Scan\n\n{}\n", cell(&head)));
+        let _ = write!(out, "\n### Scan\n\n{}\n", cell(&head));
         if !lines.is_empty() {
             out.push_str("\n<details><summary>skipped entries</summary>\n\n");
             for l in lines {
-                out.push_str(&format!("- `{}`\n", cell(&l)));
+                let _ = writeln!(out, "- `{}`", cell(&l));
             }
             out.push_str("\n</details>\n");
         }

@@ -7,6 +7,8 @@ use crate::findings::{Code, Finding, Level};
 use crate::recommend::{Candidate, Query, Report, COMPONENTS};
 use crate::units::fixed;
 use serde::Serialize;
+// Lines are written straight into the report (`write!` into a `String` cannot fail: `let _`).
+use std::fmt::Write as _;
 
 /// A reason a candidate ranks where it does, or a model is excluded.
 #[derive(Serialize)]
@@ -543,8 +545,9 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             q.hardware.gpu.id
         )
     };
-    out.push_str(&format!(
-        "{} license {} | {} | {} {} tokens | load {} tokens/h, peaks x{} | for {} | prefer {}\n",
+    let _ = writeln!(
+        out,
+        "{} license {} | {} | {} {} tokens | load {} tokens/h, peaks x{} | for {} | prefer {}",
         style.bold("pick:"),
         q.allow.label,
         hw,
@@ -554,23 +557,25 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
         q.peak_factor,
         q.axis.as_str(),
         q.prefer.as_str()
-    ));
+    );
     if let Some(t) = q.teacher {
-        out.push_str(&format!(
-            "students of {} (its terms on outputs apply to each)\n",
+        let _ = writeln!(
+            out,
+            "students of {} (its terms on outputs apply to each)",
             t.id
-        ));
+        );
         for f in &r.teacher_findings {
-            out.push_str(&format!(
-                "  {} {:<22} {}\n",
+            let _ = writeln!(
+                out,
+                "  {} {:<22} {}",
                 style.level(f.level),
                 f.code,
                 f.message
-            ));
+            );
         }
     }
     if r.candidates.is_empty() {
-        out.push_str(&format!("{}\n", style.red("no model qualifies")));
+        let _ = writeln!(out, "{}", style.red("no model qualifies"));
     } else {
         let rows: Vec<Vec<String>> = r.candidates.iter().map(row).collect();
         // On a terminal: the model (whole), then what decides, then the prose, as width allows.
@@ -585,8 +590,9 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             .iter()
             .filter(|e| e.reasons.iter().any(|f| f.code == Code::NoWeights))
             .count();
-        out.push_str(&format!(
-            "{} of {} models qualify; {} excluded{}{}\n",
+        let _ = writeln!(
+            out,
+            "{} of {} models qualify; {} excluded{}{}",
             r.candidates_total,
             r.total_considered,
             r.excluded.len(),
@@ -596,7 +602,7 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 String::new()
             },
             if explain { "" } else { " (--explain says why)" }
-        ));
+        );
         if let Some(p) = &r.primary {
             let gpus = r
                 .candidates
@@ -624,72 +630,72 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             } else {
                 String::new()
             };
-            out.push_str(&format!(
-                "{} {}{rank}{gpus}\n",
-                style.bold("primary: "),
-                p.id
-            ));
+            let _ = writeln!(out, "{} {}{rank}{gpus}", style.bold("primary: "), p.id);
         }
-        match &r.fallback {
-            Some(f) => out.push_str(&format!(
-                "{} {} (rank {}; another vendor{})\n",
+        let _ = match &r.fallback {
+            Some(f) => writeln!(
+                out,
+                "{} {} (rank {}; another vendor{})",
                 style.bold("fallback:"),
                 f.id,
                 f.rank,
                 if f.other_license { " and license" } else { "" }
-            )),
-            None => out.push_str(&format!(
-                "{} none from another vendor qualifies\n",
+            ),
+            None => writeln!(
+                out,
+                "{} none from another vendor qualifies",
                 style.bold("fallback:")
-            )),
-        }
+            ),
+        };
         out.push('\n');
         for c in &r.candidates {
-            out.push_str(&format!(
-                "{} {}\n",
+            let _ = writeln!(
+                out,
+                "{} {}",
                 style.bold(&format!("#{} {}", c.rank, c.id)),
                 style.dim(&c.name)
-            ));
+            );
             for f in &c.reasons {
                 // "  level code..." is 2 + 5 + 1 + 22 + 1 columns before the message.
-                out.push_str(&format!(
-                    "  {} {:<22} {}\n",
+                let _ = writeln!(
+                    out,
+                    "  {} {:<22} {}",
                     style.level(f.level),
                     f.code,
                     style.hang(31, &f.message)
-                ));
+                );
             }
         }
     }
     if r.candidates.is_empty() {
         if let Some((code, n)) = r.top_exclusion() {
-            out.push_str(&format!(
-                "the filter that excluded most: {code} ({n} models)\n"
-            ));
+            let _ = writeln!(out, "the filter that excluded most: {code} ({n} models)");
         }
         if let Some(miss) = r.nearest_miss() {
-            out.push_str(&format!(
-                "nearest miss: {}: {}\n",
+            let _ = writeln!(
+                out,
+                "nearest miss: {}: {}",
                 miss.id,
                 miss.reasons
                     .iter()
                     .map(|f| f.message.as_ref())
                     .collect::<Vec<_>>()
                     .join("; ")
-            ));
+            );
         }
     }
     if explain {
-        out.push_str(&format!("\n{}\n", style.bold("excluded")));
+        let _ = write!(out, "\n{}\n", style.bold("excluded"));
         for e in &r.excluded {
             for (i, f) in e.reasons.iter().enumerate() {
                 let id = if i == 0 { e.id.as_str() } else { "" };
-                out.push_str(&format!(
-                    "  {:<32} {:<26} {}\n",
+                let _ = writeln!(
+                    out,
+                    "  {:<32} {:<26} {}",
                     id,
                     f.code,
                     style.hang(62, &f.message)
-                ));
+                );
             }
         }
     }
@@ -699,8 +705,8 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
             .get("below-quality-floor")
             .copied()
             .unwrap_or(0);
-        out.push_str(&format!(
-            "{}\n",
+        let _ = writeln!(out,
+            "{}",
             style.dim(&if r.floor.share > 0.0 {
                 format!(
                     "quality floor: {:.0}% of {best}'s {} capability {value:.2} ({below} excluded below it); capability = expected score where {} scores 90%",
@@ -714,16 +720,17 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                     r.strongest.as_deref().unwrap_or("the strongest rated model")
                 )
             })
-        ));
+        );
     }
     if let Some((id, cost)) = &r.cheapest_api {
-        out.push_str(&format!(
-            "{}\n",
+        let _ = writeln!(
+            out,
+            "{}",
             style.dim(&format!(
                 "cheapest API in the catalog: {id} at ${cost:.2} per 1M generated tokens ({})",
                 crate::units::input_per_output(q.fit.input_ratio)
             ))
-        ));
+        );
     }
     style.fit_lines(out)
 }
