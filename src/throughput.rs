@@ -203,6 +203,53 @@ fn mfu(gpu: &Gpu) -> f64 {
     gpu.mfu.filter(|m| *m > 0.0).unwrap_or(Constants::MFU)
 }
 
+/// FLOP/s one GPU delivers at this precision: its peak (bf16 for weight-only formats), the
+/// software stack's efficiency, and the weight-only kernels' compute share.
+fn usable_flops(gpu: &Gpu, p: Precision) -> f64 {
+    peak_flops(gpu, p)
+        * stack_efficiency(gpu)
+        * if weight_only(gpu, p) {
+            Constants::WEIGHT_ONLY_COMPUTE
+        } else {
+            1.0
+        }
+}
+
+/// Bandwidth share of the weights this GPU streams at `batch` (native or weight-only kernels,
+/// the software stack's efficiency).
+fn mbu(gpu: &Gpu, p: Precision, batch: f64) -> f64 {
+    let base = if batch <= 1.0 {
+        Constants::MBU_SINGLE
+    } else {
+        Constants::MBU_BATCH
+    };
+    base * stack_efficiency(gpu)
+        * if !weight_only(gpu, p) {
+            1.0
+        } else if gpu.fp8_tflops > 0.0 {
+            Constants::WEIGHT_ONLY_BANDWIDTH
+        } else {
+            Constants::WEIGHT_ONLY_BANDWIDTH_OLD
+        }
+}
+
+/// Fixed cost of one pass through every layer: kernel launches and synchronization, more for MLA
+/// layers.
+fn fixed_pass_s(shape: &Shape, gpu: &Gpu, profile: Profile) -> f64 {
+    let tau = gpu
+        .layer_overhead_us
+        .unwrap_or(Constants::LAYER_OVERHEAD_US)
+        * profile.layer_overhead_factor();
+    let mla = shape
+        .kv
+        .terms
+        .iter()
+        .filter(|t| matches!(t.kind, LayerKind::Mla | LayerKind::MlaIndexed))
+        .map(|t| t.layers)
+        .sum::<u64>() as f64;
+    (shape.arch.layers as f64 * tau + mla * Constants::MLA_LAYER_US) * 1e-6
+}
+
 /// The decode-step model of one replica. What does not change from step to step (the weights'
 /// bytes, the GPU's usable FLOP/s and bandwidth shares, the fixed cost of a pass) is computed once
 /// by `new`: a plan's throughput takes six steps and prefills, and sizing a query weighs hundreds
@@ -210,13 +257,12 @@ fn mfu(gpu: &Gpu) -> f64 {
 struct Decoder<'a> {
     shape: &'a Shape,
     gpu: &'a Gpu,
-    p: Precision,
     l: &'a Layout,
     profile: Profile,
     kv_elem: f64,
     /// The weights' bytes by module at `p`.
     bytes: ModuleBytes,
-    /// FLOP/s one GPU delivers at `p` (`peak_flops`).
+    /// FLOP/s one GPU delivers at `p` (`usable_flops`).
     peak: f64,
     /// The GPU's share of that peak compute-bound work reaches (`mfu`).
     mfu: f64,
@@ -225,7 +271,7 @@ struct Decoder<'a> {
     /// Bandwidth shares at one sequence and batched (`mbu`).
     mbu_single: f64,
     mbu_batch: f64,
-    /// The fixed cost of one pass through every layer (`fixed_s`).
+    /// The fixed cost of one pass through every layer (`fixed_pass_s`).
     fixed: f64,
 }
 
@@ -238,26 +284,20 @@ impl<'a> Decoder<'a> {
         profile: Profile,
         kv_elem: f64,
     ) -> Decoder<'a> {
-        let mut d = Decoder {
+        Decoder {
             shape,
             gpu,
-            p,
             l,
             profile,
             kv_elem,
             bytes: shape.module_bytes(p),
-            peak: 0.0,
+            peak: usable_flops(gpu, p),
             mfu: mfu(gpu),
             active: shape.params.active() - shape.params.extra,
-            mbu_single: 0.0,
-            mbu_batch: 0.0,
-            fixed: 0.0,
-        };
-        d.peak = d.peak_flops();
-        d.mbu_single = d.mbu(1.0);
-        d.mbu_batch = d.mbu(2.0);
-        d.fixed = d.fixed_s();
-        d
+            mbu_single: mbu(gpu, p, 1.0),
+            mbu_batch: mbu(gpu, p, 2.0),
+            fixed: fixed_pass_s(shape, gpu, profile),
+        }
     }
 
     /// `mbu` at `batch`, as computed by `new`.
@@ -267,25 +307,6 @@ impl<'a> Decoder<'a> {
         } else {
             self.mbu_batch
         }
-    }
-
-    /// Fixed cost of one pass through every layer: kernel launches and synchronization, more for
-    /// MLA layers.
-    fn fixed_s(&self) -> f64 {
-        let tau = self
-            .gpu
-            .layer_overhead_us
-            .unwrap_or(Constants::LAYER_OVERHEAD_US)
-            * self.profile.layer_overhead_factor();
-        let mla = self
-            .shape
-            .kv
-            .terms
-            .iter()
-            .filter(|t| matches!(t.kind, LayerKind::Mla | LayerKind::MlaIndexed))
-            .map(|t| t.layers)
-            .sum::<u64>() as f64;
-        (self.shape.arch.layers as f64 * tau + mla * Constants::MLA_LAYER_US) * 1e-6
     }
 
     /// Attention FLOPs of one token attending to `ctx` earlier tokens (QK^T and PV, 4 x heads x
@@ -345,38 +366,6 @@ impl<'a> Decoder<'a> {
         };
         let share = if serial { 1.0 } else { 1.0 / l.pp as f64 };
         mem.max(compute) + (self.fixed + comm_s(s, gpu, l, batch)) * share
-    }
-
-    /// FLOP/s one GPU delivers at this precision: its peak (bf16 for weight-only formats), the
-    /// software stack's efficiency, and the weight-only kernels' compute share.
-    fn peak_flops(&self) -> f64 {
-        let gpu = self.gpu;
-        peak_flops(gpu, self.p)
-            * stack_efficiency(gpu)
-            * if weight_only(gpu, self.p) {
-                Constants::WEIGHT_ONLY_COMPUTE
-            } else {
-                1.0
-            }
-    }
-
-    /// Bandwidth share of the weights this GPU streams at `batch` (native or weight-only kernels,
-    /// the software stack's efficiency).
-    fn mbu(&self, batch: f64) -> f64 {
-        let gpu = self.gpu;
-        let base = if batch <= 1.0 {
-            Constants::MBU_SINGLE
-        } else {
-            Constants::MBU_BATCH
-        };
-        base * stack_efficiency(gpu)
-            * if !weight_only(gpu, self.p) {
-                1.0
-            } else if gpu.fp8_tflops > 0.0 {
-                Constants::WEIGHT_ONLY_BANDWIDTH
-            } else {
-                Constants::WEIGHT_ONLY_BANDWIDTH_OLD
-            }
     }
 
     /// Two all-to-alls per MoE layer (tokens to their experts' GPUs and back) when `tokens`
