@@ -41,7 +41,9 @@ fn levenshtein(a: &[char], b: &[char], limit: usize) -> Option<usize> {
 
 /// The best candidate: one the name begins (`qwen3-235b` → `qwen3-235b-a22b`, the shortest such),
 /// else one holding every token of the name (`llama-70b` → `llama-3.1-70b`), else the nearest
-/// within a third of the name's length in edits (or containing it).
+/// within a third of the name's length in edits (or containing it). Fewer edits than the name
+/// has characters, always: a candidate as far away as that shares nothing with it (an empty name
+/// was answered with `o3`).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let len = name.chars().count();
     if len > MAX_NAME {
@@ -49,7 +51,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     }
     let lower = name.to_lowercase();
     let chars: Vec<char> = lower.chars().collect();
-    let limit = (len / 3).max(2);
+    let limit = (len / 3).max(2).min(len.saturating_sub(1));
     let split = |s: &str| -> Vec<String> {
         s.split(['-', '/', '_', ' '])
             .filter(|t| !t.is_empty())
@@ -170,6 +172,15 @@ mod tests {
         assert_eq!(closest("llama-3.1-7b", names), Some("llama-3.1-70b"));
         assert_eq!(closest("zzzzzzzzzzzz", names), None);
         assert_eq!(closest("qwen3", names), Some("qwen3-8b"), "a substring");
+    }
+
+    #[test]
+    fn names_too_short_to_share_anything_get_no_suggestion() {
+        let ids = ["o3", "o4-mini", "l4", "a10"];
+        assert_eq!(closest("", ids), None);
+        assert_eq!(closest("x", ids), None, "one edit replaces all of it");
+        assert_eq!(closest("o5", ids), Some("o3"));
+        assert_eq!(closest("l40", ids), Some("l4"));
     }
 
     #[test]
