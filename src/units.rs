@@ -77,6 +77,27 @@ pub fn short(v: f64) -> String {
     }
 }
 
+/// `short` of two figures a sentence compares, with as many more digits as it takes to tell them
+/// apart: "carry at most 1.5M/h ... needs 1.5M/h" reads as no shortfall where 1.49M falls short of
+/// 1.50M. Equal figures (and the infinite) stay as `short` writes them.
+pub fn short_apart(a: f64, b: f64) -> (String, String) {
+    let (sa, sb) = (short(a), short(b));
+    if sa != sb || a == b || !a.is_finite() || !b.is_finite() {
+        return (sa, sb);
+    }
+    let (scale, suffix) = match a.max(b) {
+        v if v >= 1e9 => (1e9, "B"),
+        v if v >= 1e6 => (1e6, "M"),
+        v if v >= 1e3 => (1e3, "k"),
+        _ => (1.0, ""),
+    };
+    (1..=12)
+        .map(|digits| (fixed(a / scale, digits), fixed(b / scale, digits)))
+        .map(|(x, y)| (format!("{x}{suffix}"), format!("{y}{suffix}")))
+        .find(|(x, y)| x != y)
+        .unwrap_or((sa, sb))
+}
+
 /// `format!("{:.digits$}", v)`, the same text, written without std's exact float formatting
 /// when the rounding is certain: a ranking prints some 150 such numbers, and std's exact mode
 /// cost a twentieth of the main query.
@@ -144,6 +165,26 @@ pub fn input_per_output(ratio: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_compared_in_one_sentence_are_written_apart() {
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        // 1.49M carried against a 1.5M peak: `short` writes both as 1.5M.
+        assert_eq!(short(1_492_000.0), short(1_500_000.0));
+        assert_eq!(
+            short_apart(1_492_000.0, 1_500_000.0),
+            pair("1.49M", "1.50M")
+        );
+        assert_eq!(
+            short_apart(1_499_900.0, 1_500_000.0),
+            pair("1.4999M", "1.5000M")
+        );
+        assert_eq!(short_apart(12_340.0, 12_100.0), pair("12.3k", "12.1k"));
+        // Figures `short` already tells apart, equal ones and infinities are left alone.
+        assert_eq!(short_apart(678_000.0, 1_500_000.0), pair("678k", "1.5M"));
+        assert_eq!(short_apart(1.5e6, 1.5e6), pair("1.5M", "1.5M"));
+        assert_eq!(short_apart(f64::INFINITY, 1.5e6), pair("-", "1.5M"));
+    }
 
     #[test]
     fn fixed_writes_what_std_writes() {

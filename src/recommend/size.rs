@@ -70,15 +70,15 @@ pub(super) fn size(
         .fold(0.0, f64::max);
     let options: Vec<Plan> = options.into_iter().filter(fast_enough).collect();
     if options.is_empty() {
+        let (fastest, asked) =
+            crate::units::short_apart(fastest, q.min_tokens_per_s.unwrap_or(0.0));
         return Err((
             Finding::new(
                 Code::SpeedBelowMinimum,
                 Level::Fail,
                 format!(
-                    "decodes one stream at ~{} tokens/s at best on {count}x {} (< {} asked)",
-                    crate::units::short(fastest),
+                    "decodes one stream at ~{fastest} tokens/s at best on {count}x {} (< {asked} asked)",
                     hw.gpu.id,
-                    crate::units::short(q.min_tokens_per_s.unwrap_or(0.0))
                 ),
             ),
             None,
@@ -272,19 +272,20 @@ fn capacity_short(q: &Query, needs: &[(Plan, u64)], count: u64, gpu: &Gpu) -> Fi
         .max_by(|a, b| a.1.total_cmp(&b.1));
     let fewest = needs.iter().min_by_key(|(p, r)| p.gpus_per_replica() * r);
     let human = crate::units::short;
+    let peak = q.tokens_per_hour * q.peak_factor;
+    let (carried, needed) = crate::units::short_apart(most.map_or(0.0, |(_, c)| c), peak);
     let mut msg = format!(
-        "{count}x {} carry at most {}/h",
+        "{count}x {} {} at most {carried}/h",
         gpu.id,
-        most.map_or("0".into(), |(_, c)| human(c)),
+        if count == 1 { "carries" } else { "carry" },
     );
     if let Some((p, _)) = most {
         msg.push_str(&format!(" ({})", p.layout()));
     }
     msg.push_str(&format!(
-        "; the load {}/h x peak factor {} needs {}/h",
+        "; the load {}/h x peak factor {} needs {needed}/h",
         human(q.tokens_per_hour),
         q.peak_factor,
-        human(q.tokens_per_hour * q.peak_factor)
     ));
     if let Some((p, r)) = fewest {
         msg.push_str(&format!(

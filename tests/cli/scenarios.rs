@@ -398,6 +398,30 @@ fn plans_that_cannot_carry_the_load_are_excluded_with_the_gpus_that_would() {
 }
 
 #[test]
+fn a_shortfall_never_reads_as_carrying_what_is_needed() {
+    // 1M tokens/h (1.5M at peak) on one L4 at 32K context: some small models carry 1.4-1.5M/h,
+    // which one decimal writes as the 1.5M needed. Expect: in every capacity-below-load message
+    // the figure carried and the figure needed are written differently.
+    let v = ask(&["--gpus", "1xL4", "--context", "32768", "--license", "any"]);
+    let mut seen = 0;
+    for e in v["excluded"].as_array().unwrap() {
+        for r in e["reasons"].as_array().unwrap() {
+            if r["code"] != "capacity-below-load" {
+                continue;
+            }
+            let m = r["message"].as_str().unwrap();
+            let figure = |after: &str| {
+                let start = m.find(after).unwrap_or_else(|| panic!("{m}")) + after.len();
+                m[start..].split('/').next().unwrap().to_string()
+            };
+            assert_ne!(figure("at most "), figure("needs "), "{}: {m}", e["id"]);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "only {seen} capacity-below-load messages");
+}
+
+#[test]
 fn an_interactive_service_that_needs_100_tokens_a_second_per_stream() {
     // A voice agent needs one stream to decode at 100 tokens/s or more on one H100. Expect: every
     // candidate's plan decodes one stream at least that fast; a dense 70B on one card (int4, ~30
