@@ -994,7 +994,11 @@ fn list_cmd(catalog: &Catalog, a: &ListArgs, style: Style) -> Result<(String, u8
         OutputFormat::Tsv => ListFormat::Tsv,
         OutputFormat::Ids => ListFormat::Ids,
     };
-    Ok((render::catalog::list(catalog, &models, format, style), 0))
+    let today = request::today();
+    Ok((
+        render::catalog::list(catalog, &models, format, today, style),
+        0,
+    ))
 }
 
 fn task(t: TaskArg) -> Task {
@@ -1116,9 +1120,9 @@ fn show_cmd(
         .map_err(|e| unresolved(catalog, &a.model, e))?;
     Ok((
         if a.format == TableOrJson::Json {
-            render::catalog::show_json(&catalog.card(m))
+            render::catalog::show_json(&catalog.card(m, request::today()))
         } else {
-            render::catalog::show(&catalog.card(m), style)
+            render::catalog::show(&catalog.card(m, request::today()), style)
         },
         0,
     ))
@@ -1284,6 +1288,7 @@ fn recommend_cmd(catalog: &Catalog, a: &RecommendArgs, style: Style) -> Result<(
         },
         top: usize::try_from(a.top).unwrap_or(usize::MAX),
         all_reasons: a.explain || a.format == OutputFormat::Json,
+        today: request::today(),
     };
     // Not freed, like the catalog: the process ends once the text is written.
     let report = std::mem::ManuallyDrop::new(recommend::recommend(catalog, &query));

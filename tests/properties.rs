@@ -209,6 +209,7 @@ fn query(allow: Allow, gpus: u64, prefer: Prefer) -> Query<'static> {
         prefer,
         top: usize::MAX,
         all_reasons: false,
+        today: pick::catalog::embedded_as_of().unwrap(),
     }
 }
 

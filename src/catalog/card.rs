@@ -57,6 +57,8 @@ pub struct ModelCard<'c> {
     pub model: &'c Model,
     /// When the catalog's facts were last reviewed.
     pub catalog_as_of: Option<super::Date>,
+    /// Its status on the day asked about (`Model::status_on`).
+    pub status: super::Status,
     /// The family's display name; its id when the catalog has no such family.
     pub family_name: &'c str,
     /// Every license that binds the model: its own first, then upstream ones.
@@ -101,8 +103,8 @@ impl Catalog {
         out
     }
 
-    /// The card of `model`, a model of this catalog.
-    pub fn card<'c>(&'c self, model: &'c Model) -> ModelCard<'c> {
+    /// The card of `model`, a model of this catalog, as of `today`.
+    pub fn card<'c>(&'c self, model: &'c Model, today: super::Date) -> ModelCard<'c> {
         let family = self.family(&model.family);
         // The model's own value, else the family's.
         let inherit = |own: Option<&'c Text>,
@@ -116,6 +118,7 @@ impl Catalog {
         ModelCard {
             model,
             catalog_as_of: self.as_of,
+            status: model.status_on(today),
             family_name: family.map_or(model.family.as_str(), |f| f.name.as_str()),
             licenses: self.bindings(model),
             sources: self.sources_of(model),
@@ -152,7 +155,7 @@ mod tests {
         let m = c.model("llama-3.1-70b").unwrap();
         let f = c.family(&m.family).unwrap();
         assert!(m.data_note.is_none() && m.safety.is_none() && m.data_openness.is_none());
-        let card = c.card(m);
+        let card = c.card(m, c.as_of.unwrap());
         assert!(card.data_note.is_some() && card.safety.is_some() && card.data_openness.is_some());
         assert_eq!(card.family_name, f.name);
         assert_eq!(card.data_note, f.data_note.as_deref());
@@ -174,7 +177,10 @@ mod tests {
     #[test]
     fn a_derived_model_lists_every_binding_license() {
         let c = Catalog::embedded();
-        let card = c.card(c.model("deepseek-r1-distill-llama-70b").unwrap());
+        let card = c.card(
+            c.model("deepseek-r1-distill-llama-70b").unwrap(),
+            c.as_of.unwrap(),
+        );
         let ids: Vec<&str> = card.licenses.iter().map(|l| l.id).collect();
         assert_eq!(ids, ["mit", "llama3.3"]);
         assert!(card.licenses.iter().all(|l| l.terms.is_some()));

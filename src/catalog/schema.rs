@@ -1378,6 +1378,16 @@ impl Model {
             .filter(|_| !(on_base && self.weights == Weights::Open && !self.base_released()))
     }
 
+    /// Its status on `today`: a deprecated model is retired once its announced shutdown date
+    /// (`status_date`) has come. The catalog records the announcement; the shutdown happens
+    /// without a new catalog, so a ranking run after it must not offer the model.
+    pub fn status_on(&self, today: Date) -> Status {
+        match (self.status, self.status_date) {
+            (Status::Deprecated, Some(shutdown)) if shutdown <= today => Status::Retired,
+            (status, _) => status,
+        }
+    }
+
     /// Whether a base (pre-trained) checkpoint was released.
     pub fn base_released(&self) -> bool {
         self.checkpoint(CheckpointKind::Base).is_some()

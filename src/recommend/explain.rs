@@ -52,14 +52,16 @@ pub(super) fn candidate(
             "no base (pre-trained) checkpoint was released: only post-trained checkpoints",
         ));
     }
-    match m.status {
+    match m.status_on(q.today) {
         Status::Deprecated => reasons.push(Finding::new(
             Code::ModelDeprecated,
             Level::Warn,
             format!(
                 "deprecated: shutdown {}{}",
-                m.status_date
-                    .map_or("announced".to_string(), |d| format!("on {d}")),
+                m.status_date.map_or("announced".to_string(), |d| {
+                    let days = d.days() - q.today.days();
+                    format!("on {d}, in {days} day{}", if days == 1 { "" } else { "s" })
+                }),
                 m.superseded_by
                     .as_deref()
                     .map_or(String::new(), |s| format!("; successor {s}"))

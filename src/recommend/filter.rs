@@ -24,15 +24,21 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
             format!("specialized: {purpose}; not ranked as a model to build on")
         });
     }
-    if m.status == Status::Retired {
+    if m.status_on(q.today) == Status::Retired {
         fail(Code::ModelRetired, &|| {
-            format!(
-                "retired{}{}: no longer served or supported",
-                m.status_date.map_or(String::new(), |d| format!(" on {d}")),
-                m.superseded_by
-                    .as_deref()
-                    .map_or(String::new(), |s| format!(" (successor {s})"))
-            )
+            let successor = m
+                .superseded_by
+                .as_deref()
+                .map_or(String::new(), |s| format!(" (successor {s})"));
+            match (m.status, m.status_date) {
+                (Status::Deprecated, Some(d)) => format!(
+                    "retired: shut down on {d}, the date its deprecation announced{successor}"
+                ),
+                _ => format!(
+                    "retired{}{successor}: no longer served or supported",
+                    m.status_date.map_or(String::new(), |d| format!(" on {d}")),
+                ),
+            }
         });
     }
     if m.weights == Weights::Open {

@@ -121,6 +121,9 @@ pub struct Query<'c> {
     /// sizing of models already out and shows excluded models as counts (without it, a filter's
     /// or the floor's reason carries its code's meaning, not a message written for the model).
     pub all_reasons: bool,
+    /// The date the ranking is for (`PICK_TODAY`, else today): a deprecated model whose shutdown
+    /// date has come is retired.
+    pub today: Date,
 }
 
 impl Query<'_> {
@@ -383,7 +386,8 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
         .iter()
         // The break-even reference is a model one can still buy: not retired, not being shut down.
         .filter(|m| {
-            m.weights == Weights::Api && !matches!(m.status, Status::Retired | Status::Deprecated)
+            m.weights == Weights::Api
+                && !matches!(m.status_on(q.today), Status::Retired | Status::Deprecated)
         })
         .filter_map(|m| {
             Some((

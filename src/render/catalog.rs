@@ -81,8 +81,9 @@ struct ArchJson {
 }
 
 impl<'a> ModelJson<'a> {
-    /// `tier`: the tier of the model's own license, when the catalog knows its terms.
-    fn new(m: &'a Model, tier: Option<Tier>) -> ModelJson<'a> {
+    /// `tier`: the tier of the model's own license, when the catalog knows its terms; `status`:
+    /// the model's on the day asked about.
+    fn new(m: &'a Model, tier: Option<Tier>, status: Status) -> ModelJson<'a> {
         let params = |v: f64| {
             (m.weights == Weights::Open || v > 0.0)
                 .then(|| num(v))
@@ -101,7 +102,7 @@ impl<'a> ModelJson<'a> {
             base_released: m.base_released(),
             base_note: m.base_note.as_deref(),
             specialized: m.specialized.as_deref(),
-            status: m.status,
+            status,
             status_date: m.status_date,
             superseded_by: m.superseded_by.as_deref(),
             weights: m.weights,
@@ -190,7 +191,14 @@ pub enum ListFormat {
     Ids,
 }
 
-pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) -> String {
+/// The models listed, with their status on `today`.
+pub fn list(
+    c: &Catalog,
+    models: &[&Model],
+    format: ListFormat,
+    today: Date,
+    style: Style,
+) -> String {
     let header = [
         "id", "name", "vendor", "weights", "class", "params", "context", "license", "tier",
         "released",
@@ -217,7 +225,10 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
             catalog_as_of: c.as_of,
             models: models
                 .iter()
-                .map(|m| ModelJson::new(m, c.license(&m.license).map(|l| l.tier)))
+                .map(|m| {
+                    let tier = c.license(&m.license).map(|l| l.tier);
+                    ModelJson::new(m, tier, m.status_on(today))
+                })
                 .collect(),
         }),
         // Data, not the display table: raw values under the JSON field names.
@@ -267,7 +278,7 @@ pub fn list(c: &Catalog, models: &[&Model], format: ListFormat, style: Style) ->
                             .to_string(),
                         m.released.to_string(),
                         m.base_released().to_string(),
-                        m.status.as_str().to_string(),
+                        m.status_on(today).as_str().to_string(),
                     ]
                 })
                 .collect();
@@ -322,13 +333,18 @@ pub fn show(card: &ModelCard, style: Style) -> String {
     let mut line =
         |k: &str, v: String| s.push_str(&format!("{} {v}\n", style.bold(&format!("{k:<22}"))));
     line("model", format!("{} ({})", m.name, m.id));
-    if m.status != Status::Current {
+    if card.status != Status::Current {
         line(
             "status",
             format!(
-                "{}{}{}",
-                m.status.as_str(),
+                "{}{}{}{}",
+                card.status.as_str(),
                 m.status_date.map_or(String::new(), |d| format!(" {d}")),
+                if card.status != m.status {
+                    " (the shutdown its deprecation announced)"
+                } else {
+                    ""
+                },
                 m.superseded_by
                     .as_deref()
                     .map_or(String::new(), |s| format!(", successor {s}"))
@@ -699,7 +715,7 @@ pub fn show_json(card: &ModelCard) -> String {
     json(&ShowJson {
         schema_version: SCHEMA_VERSION,
         catalog_as_of: card.catalog_as_of,
-        model: ModelJson::new(m, tier),
+        model: ModelJson::new(m, tier, card.status),
         family_name: card.family_name,
         licenses: card
             .licenses

@@ -94,6 +94,7 @@ fn query<'c>(catalog: &'c Catalog, gpu: &str, count: u64) -> Query<'c> {
         prefer: Prefer::Balanced,
         top: 5,
         all_reasons: false,
+        today: pick::catalog::embedded_as_of().unwrap(),
     }
 }
 

@@ -36,7 +36,9 @@ pub fn pick_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         .env_remove("PICK_CATALOG")
         .env_remove("NO_COLOR")
         .env_remove("PICK_NVIDIA_SMI")
-        .env_remove("PICK_TODAY")
+        // Answers as of the catalog's date, not the wall clock's: a deprecated model retires on
+        // its shutdown date (tests that need another date set PICK_TODAY themselves).
+        .env("PICK_TODAY", catalog_as_of())
         .env_remove("PICK_ONLINE")
         .env_remove("HF_HOME")
         .env_remove("HF_ENDPOINT")
@@ -55,6 +57,13 @@ pub fn pick_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The embedded catalog's `as_of` date (YYYY-MM-DD).
+pub fn catalog_as_of() -> String {
+    pick::catalog::embedded_as_of()
+        .expect("catalog/catalog.toml has as_of")
+        .to_string()
 }
 
 pub fn fixtures() -> PathBuf {

@@ -412,6 +412,92 @@ fn lifecycle_and_checkpoints_shape_the_ranking() {
 }
 
 #[test]
+fn a_deprecated_model_retires_on_its_shutdown_date() {
+    // Every model the catalog lists as deprecated with a shutdown date, ranked the day before that
+    // date and on it. Expect: the day before, a candidate (or excluded for other reasons) with a
+    // warning that counts 1 day; on the date, excluded as retired, and `list` and `show` say
+    // retired too. Nothing in the catalog changes: only the date (PICK_TODAY).
+    let list = json(&pick(&["list", "--format", "json"]));
+    let deprecated: Vec<(String, String)> = list["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "deprecated" && m["status_date"].is_string())
+        .map(|m| {
+            let id = m["id"].as_str().unwrap().to_string();
+            (id, m["status_date"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(
+        !deprecated.is_empty(),
+        "the catalog lists deprecated models"
+    );
+    let ranking_on = |day: &str| {
+        let r = pick_env(
+            &["--include-api", "--top", "1000", "--format", "json"],
+            &[("PICK_TODAY", day)],
+        );
+        serde_json::from_str::<Value>(&r.stdout).unwrap()
+    };
+    let codes = |v: &Value, list: &str, id: &str| -> Vec<(String, String)> {
+        v[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["id"] == id)
+            .flat_map(|e| e["reasons"].as_array().unwrap().iter())
+            .map(|r| {
+                let code = r["code"].as_str().unwrap().to_string();
+                (code, r["message"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    for (id, shutdown) in &deprecated {
+        let day = |offset: i64| {
+            let d = pick::catalog::Date::parse(shutdown).unwrap();
+            pick::catalog::Date::from_days(d.days() + offset).to_string()
+        };
+        let before = ranking_on(&day(-1));
+        let warned = codes(&before, "candidates", id)
+            .into_iter()
+            .any(|(code, message)| {
+                code == "model-deprecated"
+                    && message.contains("in 1 day")
+                    && !message.contains("in 1 days")
+            });
+        let retired = |v: &Value| {
+            codes(v, "excluded", id)
+                .iter()
+                .any(|(code, _)| code == "model-retired")
+        };
+        assert!(
+            warned || (!retired(&before) && !codes(&before, "excluded", id).is_empty()),
+            "{id} the day before {shutdown}"
+        );
+        let on = ranking_on(shutdown);
+        assert!(retired(&on), "{id} on {shutdown}");
+        assert!(!candidate_ids(&on).contains(&id.as_str()), "{id}");
+        let listed = json(&pick_env(
+            &["list", "--format", "json"],
+            &[("PICK_TODAY", shutdown)],
+        ));
+        let entry = listed["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(entry["status"], "retired", "{id}");
+        let shown = pick_env(&["show", id], &[("PICK_TODAY", shutdown)]);
+        assert!(
+            shown.stdout.contains(&format!("retired {shutdown}")),
+            "{}",
+            shown.stdout
+        );
+    }
+}
+
+#[test]
 fn places_use_licensee_and_domains_on_the_command_line() {
     // Tencent Hunyuan (github.com/Tencent-Hunyuan/Hunyuan-A13B, LICENSE): "THIS LICENSE AGREEMENT
     // DOES NOT APPLY IN THE EUROPEAN UNION, UNITED KINGDOM AND SOUTH KOREA": where the users are
