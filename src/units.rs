@@ -162,9 +162,26 @@ pub fn input_per_output(ratio: f64) -> String {
     )
 }
 
+/// How many of the GPUs given stay free, in words: "3 of the 4 GPUs stay free", "1 of the 2 GPUs
+/// stays free", "no GPU stays free" (not "0 of the 1 GPUs stay free").
+pub fn gpus_free(free: u64, given: u64) -> String {
+    match free {
+        0 => "no GPU stays free".into(),
+        1 => format!("1 of the {given} GPUs stays free"),
+        n => format!("{n} of the {given} GPUs stay free"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_gpus_read_as_english() {
+        assert_eq!(gpus_free(3, 4), "3 of the 4 GPUs stay free");
+        assert_eq!(gpus_free(1, 2), "1 of the 2 GPUs stays free");
+        assert_eq!(gpus_free(0, 1), "no GPU stays free");
+    }
 
     #[test]
     fn figures_compared_in_one_sentence_are_written_apart() {

@@ -311,9 +311,8 @@ pub(super) fn sized_reasons(q: &Query, s: &Priced, refs: &References) -> Vec<Fin
         (Some(e), Some(price)) => {
             let free = if q.hardware.given {
                 format!(
-                    "; {} of the {} GPUs stay free",
-                    s.count.saturating_sub(e.gpus_used),
-                    s.count
+                    "; {}",
+                    crate::units::gpus_free(s.count.saturating_sub(e.gpus_used), s.count)
                 )
             } else {
                 String::new()

@@ -610,11 +610,13 @@ pub fn report_table(r: &Report, q: &Query, explain: bool, style: Style) -> Strin
                 .find(|c| c.id == p.id)
                 .and_then(|c| c.plan.as_ref().zip(c.gpus_free))
                 .map_or(String::new(), |(plan, free)| {
-                    format!(
-                        " (uses {} of the {} GPUs; {free} stay free)",
-                        plan.gpus_used(),
-                        plan.gpus_used() + free
-                    )
+                    let (used, given) = (plan.gpus_used(), plan.gpus_used() + free);
+                    match free {
+                        0 if given == 1 => " (uses the one GPU)".to_string(),
+                        0 => format!(" (uses all {given} GPUs)"),
+                        1 => format!(" (uses {used} of the {given} GPUs; 1 stays free)"),
+                        _ => format!(" (uses {used} of the {given} GPUs; {free} stay free)"),
+                    }
                 });
             let rank = if p.rank > 1 {
                 format!(
