@@ -101,6 +101,8 @@ struct QueryJson<'a> {
     include_api: bool,
     prefer: &'static str,
     top: usize,
+    /// The date the ranking is for (`PICK_TODAY`, else today): lifecycle depends on it.
+    today: Date,
 }
 
 /// The usage the licenses were read against. `commercial` (use is production) and `distill` (a
@@ -296,6 +298,7 @@ impl<'a> QueryJson<'a> {
             include_api: q.include_api,
             prefer: q.prefer.as_str(),
             top: q.top,
+            today: q.today,
         }
     }
 }

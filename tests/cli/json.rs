@@ -658,6 +658,8 @@ struct Query {
     include_api: bool,
     prefer: String,
     top: u64,
+    /// YYYY-MM-DD: the day the ranking answers for.
+    today: String,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -437,7 +437,12 @@ fn a_deprecated_model_retires_on_its_shutdown_date() {
             &["--include-api", "--top", "1000", "--format", "json"],
             &[("PICK_TODAY", day)],
         );
-        serde_json::from_str::<Value>(&r.stdout).unwrap()
+        let v = serde_json::from_str::<Value>(&r.stdout).unwrap();
+        assert_eq!(
+            v["query"]["today"], day,
+            "the JSON says which day it answers for"
+        );
+        v
     };
     let codes = |v: &Value, list: &str, id: &str| -> Vec<(String, String)> {
         v[list]
