@@ -87,7 +87,7 @@ codes! {
     ClassMismatch = "class-mismatch", [Fail], "dense vs MoE (`--class`)";
     ApiOnly = "api-only", [Fail, Warn], "no weights to self-host (a warning when `--include-api` admits it)";
     NoWeights = "no-weights", [Fail], "announced, weights never released";
-    ModelRetired = "model-retired", [Fail], "the model is no longer served or supported (or its announced shutdown date has come)";
+    ModelRetired = "model-retired", [Fail, Warn], "the model is no longer served or supported (or its announced shutdown date has come); a warning for a `--teacher`, whose terms still bind the outputs collected";
     NoBaseCheckpoint = "no-base-checkpoint", [Fail, Warn], "no base (pre-trained) checkpoint was released (fail with `--checkpoint base`)";
     NoInstructCheckpoint = "no-instruct-checkpoint", [Fail], "`--checkpoint instruct`: no post-trained checkpoint was released";
     SpecializedModel = "specialized-model", [Fail], "built for one narrow job (a safety classifier, a theorem prover, an environment simulator): not ranked as a model to build on; `pick show` and `pick fit` still answer for it";

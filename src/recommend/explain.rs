@@ -58,10 +58,8 @@ pub(super) fn candidate(
             Level::Warn,
             format!(
                 "deprecated: shutdown {}{}",
-                m.status_date.map_or("announced".to_string(), |d| {
-                    let days = d.days() - q.today.days();
-                    format!("on {d}, in {days} day{}", if days == 1 { "" } else { "s" })
-                }),
+                m.status_date
+                    .map_or("announced".to_string(), |d| shutdown_on(d, q.today)),
                 m.superseded_by
                     .as_deref()
                     .map_or(String::new(), |s| format!("; successor {s}"))

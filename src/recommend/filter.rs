@@ -129,6 +129,32 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
 /// `--teacher`: whether `m` can be a student of `teacher` and the terms it inherits: the teacher's
 /// own failing findings (a ban on training with its outputs excludes every student), then the
 /// student's inherited license terms.
+/// Whether the teacher can still generate outputs: a warning when it is retired (its terms still
+/// bind the outputs collected before) or being shut down (they can be generated until then).
+pub(super) fn teacher_lifecycle(teacher: &Model, today: Date) -> Option<Finding> {
+    match (teacher.status_on(today), teacher.status_date) {
+        (Status::Retired, date) => Some(Finding::new(
+            Code::ModelRetired,
+            Level::Warn,
+            format!(
+                "teacher {} retired{}: it generates no new outputs; its terms still bind the outputs collected before",
+                teacher.id,
+                date.map_or(String::new(), |d| format!(" on {d}"))
+            ),
+        )),
+        (Status::Deprecated, date) => Some(Finding::new(
+            Code::ModelDeprecated,
+            Level::Warn,
+            format!(
+                "teacher {} deprecated: outputs can be generated until its shutdown{}",
+                teacher.id,
+                date.map_or(String::new(), |d| format!(" {}", shutdown_on(d, today)))
+            ),
+        )),
+        _ => None,
+    }
+}
+
 pub(super) fn teacher_terms(
     catalog: &Catalog,
     q: &Query,

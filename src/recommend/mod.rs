@@ -20,7 +20,7 @@ mod score;
 mod size;
 
 use explain::candidate;
-use filter::{filter_model, teacher_terms};
+use filter::{filter_model, teacher_lifecycle, teacher_terms};
 pub use score::ecosystem;
 use size::size;
 
@@ -142,6 +142,15 @@ impl Query<'_> {
             Finding::new(code, Level::Fail, code.description())
         }
     }
+}
+
+/// A shutdown date with the days left: "on 2026-12-11, in 8 days".
+fn shutdown_on(date: Date, today: Date) -> String {
+    let days = date.days() - today.days();
+    format!(
+        "on {date}, in {days} day{}",
+        if days == 1 { "" } else { "s" }
+    )
 }
 
 /// Default load: 1M generated tokens an hour (~280 tokens/s), a small production service.
@@ -405,7 +414,11 @@ fn rank(catalog: &Catalog, q: &Query) -> Report {
     let ratings = catalog.ratings(q.axis, q.checkpoint);
     let teacher_findings = q
         .teacher
-        .map(|t| license::teacher_findings(catalog, t, &q.usage))
+        .map(|t| {
+            let mut found = license::teacher_findings(catalog, t, &q.usage);
+            found.extend(teacher_lifecycle(t, q.today));
+            found
+        })
         .unwrap_or_default();
 
     // Each model is weighed on its own: a catalog of many thousands is shared out among the

@@ -493,6 +493,32 @@ fn a_deprecated_model_retires_on_its_shutdown_date() {
             .find(|m| m["id"] == id.as_str())
             .unwrap();
         assert_eq!(entry["status"], "retired", "{id}");
+        // As a teacher it warns (its terms still bind outputs collected) and excludes no student.
+        let taught = pick_env(
+            &["--teacher", id, "--top", "1000", "--format", "json"],
+            &[("PICK_TODAY", shutdown)],
+        );
+        let taught: Value = serde_json::from_str(&taught.stdout).unwrap();
+        assert!(
+            taught["teacher"]["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == "model-retired" && f["level"] == "warn"),
+            "{id}: {}",
+            taught["teacher"]
+        );
+        let students_excluded_for_it = taught["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|e| e["reasons"].as_array().unwrap())
+            .filter(|r| {
+                r["code"] == "model-retired"
+                    && r["message"].as_str().unwrap().starts_with("teacher")
+            })
+            .count();
+        assert_eq!(students_excluded_for_it, 0, "{id}");
         let shown = pick_env(&["show", id], &[("PICK_TODAY", shutdown)]);
         assert!(
             shown.stdout.contains(&format!("retired {shutdown}")),
