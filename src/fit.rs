@@ -1002,8 +1002,11 @@ pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan
     let mut out = Vec::new();
     // A plan can fail for want of support rather than memory: say "short by" only when it is.
     let short = plan.short_by_gib();
-    if short >= 0.05 {
-        out.push(format!("short by {short:.1} GiB per GPU"));
+    if short >= 0.005 {
+        out.push(format!(
+            "short by {} GiB per GPU",
+            crate::units::gib_short(short)
+        ));
     }
     let fits = |count: u64, req: &Request, p: Precision| {
         if req.task.is_training() {

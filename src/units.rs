@@ -162,6 +162,12 @@ pub fn input_per_output(ratio: f64) -> String {
     )
 }
 
+/// A memory shortfall in GiB with one decimal, or two when one would write a real shortfall as
+/// 0.0 ("short by 0.0 GiB" reads as a fit).
+pub fn gib_short(v: f64) -> Fixed {
+    fixed(v, if v > 0.0 && v < 0.05 { 2 } else { 1 })
+}
+
 /// How many of the GPUs given stay free, in words: "3 of the 4 GPUs stay free", "1 of the 2 GPUs
 /// stays free", "no GPU stays free" (not "0 of the 1 GPUs stay free").
 pub fn gpus_free(free: u64, given: u64) -> String {
@@ -175,6 +181,13 @@ pub fn gpus_free(free: u64, given: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shortfall_is_never_written_as_none() {
+        assert_eq!(gib_short(8.14).to_string(), "8.1");
+        assert_eq!(gib_short(0.03).to_string(), "0.03");
+        assert_eq!(gib_short(0.05).to_string(), "0.1");
+    }
 
     #[test]
     fn free_gpus_read_as_english() {

@@ -237,10 +237,10 @@ fn no_fit(
                     )
                 } else {
                     format!(
-                        "does not fit {count}x {} at any precision ({} short by {:.1} GiB)",
+                        "does not fit {count}x {} at any precision ({} short by {} GiB)",
                         gpu.id,
                         p.precision.as_str(),
-                        p.short_by_gib()
+                        crate::units::gib_short(p.short_by_gib())
                     )
                 },
             ),

@@ -211,7 +211,14 @@ pub fn report_table(r: &Report, style: Style) -> String {
             };
             style.cell(format!("fits{mark}"), Tone::Good)
         } else {
-            style.cell(format!("short {:.1}", p.short_by_gib()), Tone::Bad)
+            // Memory fits but an engine refuses the layout (its note says why).
+            let short = p.short_by_gib();
+            let verdict = if short < 0.005 {
+                "refused".to_string()
+            } else {
+                format!("short {}", crate::units::gib_short(short))
+            };
+            style.cell(verdict, Tone::Bad)
         };
         let plain = |v: Vec<String>| v.into_iter().map(Cell::new).collect::<Vec<_>>();
         let row = if training {
