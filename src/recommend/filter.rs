@@ -126,9 +126,6 @@ pub(super) fn filter_model(catalog: &Catalog, q: &Query, m: &Model, fails: &mut 
     }
 }
 
-/// `--teacher`: whether `m` can be a student of `teacher` and the terms it inherits: the teacher's
-/// own failing findings (a ban on training with its outputs excludes every student), then the
-/// student's inherited license terms.
 /// Whether the teacher can still generate outputs: a warning when it is retired (its terms still
 /// bind the outputs collected before) or being shut down (they can be generated until then).
 pub(super) fn teacher_lifecycle(teacher: &Model, today: Date) -> Option<Finding> {
@@ -155,6 +152,9 @@ pub(super) fn teacher_lifecycle(teacher: &Model, today: Date) -> Option<Finding>
     }
 }
 
+/// `--teacher`: whether `m` can be a student of `teacher` and the terms it inherits: the teacher's
+/// own failing findings (a ban on training with its outputs excludes every student), then the
+/// student's inherited license terms.
 pub(super) fn teacher_terms(
     catalog: &Catalog,
     q: &Query,
