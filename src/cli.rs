@@ -1118,11 +1118,12 @@ fn show_cmd(
     let m = catalog
         .model_or_suggest(&a.model)
         .map_err(|e| unresolved(catalog, &a.model, e))?;
+    let card = catalog.card(m, request::today());
     Ok((
         if a.format == TableOrJson::Json {
-            render::catalog::show_json(&catalog.card(m, request::today()))
+            render::catalog::show_json(&card)
         } else {
-            render::catalog::show(&catalog.card(m, request::today()), style)
+            render::catalog::show(&card, style)
         },
         0,
     ))

@@ -129,6 +129,11 @@ impl Plan {
     pub fn short_by_gib(&self) -> f64 {
         (-self.headroom_gib()).max(0.0)
     }
+    /// How far the plan is short of memory, when it is: a plan can also fail for want of an
+    /// engine's support with its memory fitting (a shortfall under 0.005 GiB is rounding).
+    pub fn short_of_memory(&self) -> Option<f64> {
+        Some(self.short_by_gib()).filter(|short| *short >= 0.005)
+    }
 }
 
 /// Everything `pick fit` reports for one model on one GPU set.
@@ -1000,9 +1005,7 @@ pub fn stack(req: &Request, count: u64) -> Stack {
 /// What would make a plan that does not fit fit: another precision, more GPUs, a shorter context.
 pub fn remedies(shape: &Shape, gpu: &Gpu, count: u64, req: &Request, plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
-    // A plan can fail for want of support rather than memory: say "short by" only when it is.
-    let short = plan.short_by_gib();
-    if short >= 0.005 {
+    if let Some(short) = plan.short_of_memory() {
         out.push(format!(
             "short by {} GiB per GPU",
             crate::units::gib_short(short)

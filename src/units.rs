@@ -67,13 +67,26 @@ pub fn human(n: u64) -> String {
 
 /// 1234567 → "1.2M", for throughput and loads in tables.
 pub fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let (scale, suffix) = magnitude(v);
+    // One decimal for 1.2k, 3.4M and 5.6B; none for 789 or 12k.
+    let digits = if suffix.is_empty() || (1e4..1e6).contains(&v) {
+        0
+    } else {
+        1
+    };
+    format!("{}{suffix}", fixed(v / scale, digits))
+}
+
+/// The scale and suffix `short` writes a figure with.
+fn magnitude(v: f64) -> (f64, &'static str) {
     match v {
-        v if !v.is_finite() => "-".into(),
-        v if v >= 1e9 => format!("{}B", fixed(v / 1e9, 1)),
-        v if v >= 1e6 => format!("{}M", fixed(v / 1e6, 1)),
-        v if v >= 1e4 => format!("{}k", fixed(v / 1e3, 0)),
-        v if v >= 1e3 => format!("{}k", fixed(v / 1e3, 1)),
-        v => fixed(v, 0).to_string(),
+        v if v >= 1e9 => (1e9, "B"),
+        v if v >= 1e6 => (1e6, "M"),
+        v if v >= 1e3 => (1e3, "k"),
+        _ => (1.0, ""),
     }
 }
 
@@ -85,12 +98,7 @@ pub fn short_apart(a: f64, b: f64) -> (String, String) {
     if sa != sb || a == b || !a.is_finite() || !b.is_finite() {
         return (sa, sb);
     }
-    let (scale, suffix) = match a.max(b) {
-        v if v >= 1e9 => (1e9, "B"),
-        v if v >= 1e6 => (1e6, "M"),
-        v if v >= 1e3 => (1e3, "k"),
-        _ => (1.0, ""),
-    };
+    let (scale, suffix) = magnitude(a.max(b));
     (1..=12)
         .map(|digits| (fixed(a / scale, digits), fixed(b / scale, digits)))
         .map(|(x, y)| (format!("{x}{suffix}"), format!("{y}{suffix}")))

@@ -211,13 +211,10 @@ pub fn report_table(r: &Report, style: Style) -> String {
             };
             style.cell(format!("fits{mark}"), Tone::Good)
         } else {
-            // Memory fits but an engine refuses the layout (its note says why).
-            let short = p.short_by_gib();
-            let verdict = if short < 0.005 {
-                "refused".to_string()
-            } else {
+            // Without a memory shortfall, an engine refuses the layout (its note says why).
+            let verdict = p.short_of_memory().map_or("refused".to_string(), |short| {
                 format!("short {}", crate::units::gib_short(short))
-            };
+            });
             style.cell(verdict, Tone::Bad)
         };
         let plain = |v: Vec<String>| v.into_iter().map(Cell::new).collect::<Vec<_>>();
